@@ -1,0 +1,5 @@
+"""`python -m usmctl`."""
+
+from usmctl.cli import main
+
+main()

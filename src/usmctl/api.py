@@ -1,0 +1,90 @@
+"""The programmatic entry point: what the CLI and the tests call."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from usmctl.architecture import Architecture
+from usmctl.catalogue import Catalogue, load_catalogue
+from usmctl.engine import run
+from usmctl.findings import Finding, Severity
+from usmctl.loader import LoadedFile, SourceFile, discover, load_bytes, read_source
+from usmctl.settings import Settings
+
+STDIN = "-"
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """Everything a reporter needs; nothing a reporter may change."""
+
+    findings: tuple[Finding, ...]
+    files: tuple[str, ...]
+    architecture: Architecture = field(repr=False)
+    catalogue: Catalogue = field(repr=False)
+    suppressed: int = 0
+    baselined: int = 0
+    stale_baseline: int = 0
+
+    def by_severity(self) -> dict[str, int]:
+        """Counts per severity, every severity present (SPEC §5 json summary)."""
+        counts = Counter(finding.severity for finding in self.findings)
+        return {severity.value: counts.get(severity, 0) for severity in Severity}
+
+    def fails(self, fail_on: str) -> bool:
+        """True when a finding is at or above the ``--fail-on`` severity."""
+        if fail_on == "never":
+            return False
+        threshold = Severity(fail_on).rank
+        return any(finding.severity.rank <= threshold for finding in self.findings)
+
+
+def load_files(
+    paths: Sequence[str],
+    settings: Settings,
+    *,
+    cwd: Path,
+    stdin: bytes | None = None,
+    stdin_filename: str | None = None,
+) -> list[LoadedFile]:
+    """Discover and read every architecture file named by ``paths``."""
+    loaded: list[LoadedFile] = []
+    on_disk = [path for path in paths if path != STDIN]
+    if on_disk or stdin is None:
+        sources, broken = discover(
+            on_disk or ["."], cwd=cwd, include=settings.include, exclude=settings.exclude
+        )
+        loaded.extend(broken)
+        loaded.extend(read_source(source, settings.limits) for source in sources)
+    if stdin is not None:
+        name = stdin_filename or "stdin.usm.yaml"
+        kind = "wif" if name.lower().endswith(".json") else "yaml"
+        source = SourceFile(cwd / name, name, kind)
+        loaded.append(load_bytes(source, stdin, settings.limits))
+    loaded.sort(key=lambda item: item.source.display)
+    return loaded
+
+
+def check(
+    paths: Sequence[str],
+    settings: Settings | None = None,
+    *,
+    cwd: Path | None = None,
+    stdin: bytes | None = None,
+    stdin_filename: str | None = None,
+) -> RunResult:
+    """Validate the architecture under ``paths``; raise only for usage errors."""
+    settings = settings or Settings()
+    cwd = cwd or Path.cwd()
+    catalogue = load_catalogue(settings.catalogue)
+    files = load_files(paths, settings, cwd=cwd, stdin=stdin, stdin_filename=stdin_filename)
+    result = run(files, catalogue, settings)
+    return RunResult(
+        findings=result.findings,
+        files=tuple(loaded.source.display for loaded in files),
+        architecture=result.architecture,
+        catalogue=catalogue,
+    )

@@ -1,0 +1,520 @@
+"""Merge parsed files into one `Architecture` (SPEC §2: the union of all files).
+
+Schema problems become USM003/USM004 violations anchored at the offending node;
+USM005 duplicate ids are found here because only the merge sees every file.
+Invalid entities are left out of the model (with their finding) but their ids
+stay *known*, so one typo does not cascade into unresolved-reference noise.
+"""
+
+from __future__ import annotations
+
+import difflib
+import types
+import typing
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import PurePath
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from usmctl.catalogue import Catalogue
+from usmctl.findings import Locus, Violation, quote
+from usmctl.loader import LoadedFile
+from usmctl.model import (
+    SECTIONS,
+    TOP_LEVEL_KEYS,
+    Agreement,
+    ArchitectureInfo,
+    Entity,
+    GovernanceItem,
+    Origin,
+    Overlay,
+    Practice,
+    ProcessEntry,
+    Profile,
+    Service,
+    Tool,
+    ValueStream,
+    Workflow,
+)
+from usmctl.source import Anchor, DataPath, format_path
+from usmctl.usm import canonical_process
+from usmctl.yamlio import type_name
+
+SINGULAR = {
+    "profiles": "profile",
+    "processes": "process entry",
+    "services": "service",
+    "agreements": "agreement",
+    "workflows": "workflow",
+    "practices": "practice",
+    "tools": "tool",
+    "governance": "governance item",
+    "overlays": "overlay",
+    "value_streams": "value stream",
+    "architecture": "architecture",
+}
+
+# USM-WIF keys -> model fields (SPEC §1); everything else is ignored (Must-Ignore).
+_WIF_TOP = {"slug": "id", "context": "provider", "process": "owner_process"}
+_WIF_KEY_MAP = {"id": "slug", "provider": "context", "owner_process": "process",
+                ".sort_index": "sort-index"}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class CodedViolation:
+    """A violation found while building, with its rule code."""
+
+    code: str
+    violation: Violation
+
+
+@dataclass
+class Architecture:
+    """Every entity of every file, merged, plus indexes for the rules."""
+
+    info: ArchitectureInfo | None = None
+    profiles: list[Profile] = field(default_factory=list)
+    processes: list[ProcessEntry] = field(default_factory=list)
+    services: list[Service] = field(default_factory=list)
+    agreements: list[Agreement] = field(default_factory=list)
+    workflows: list[Workflow] = field(default_factory=list)
+    practices: list[Practice] = field(default_factory=list)
+    tools: list[Tool] = field(default_factory=list)
+    governance: list[GovernanceItem] = field(default_factory=list)
+    overlays: list[Overlay] = field(default_factory=list)
+    value_streams: list[ValueStream] = field(default_factory=list)
+    # section -> id -> first entity with that id (valid entities only)
+    index: dict[str, dict[str, Entity]] = field(default_factory=dict)
+    # section -> ids declared, including entities that failed validation
+    known_ids: dict[str, set[str]] = field(default_factory=dict)
+    # derived indexes rules share (filled on first use)
+    cache: dict[str, Any] = field(default_factory=dict)
+
+    def section(self, name: str) -> list[Any]:
+        """The entity list of a section by its SPEC name."""
+        entities: list[Any] = getattr(self, name)
+        return entities
+
+    def get(self, section: str, entity_id: str) -> Any:
+        """The entity with this id in a section, or None."""
+        return self.index.get(section, {}).get(entity_id)
+
+    def profile(self, profile_id: str | None) -> Profile | None:
+        """The profile with this id, or None."""
+        if profile_id is None:
+            return None
+        found = self.index.get("profiles", {}).get(profile_id)
+        return found if isinstance(found, Profile) else None
+
+    def all_entities(self) -> Iterator[tuple[str, Entity]]:
+        """Every kept entity with its section name."""
+        for name in SECTIONS:
+            for entity in self.section(name):
+                yield name, entity
+
+
+def build(
+    files: Iterable[LoadedFile], catalogue: Catalogue
+) -> tuple[Architecture, list[CodedViolation]]:
+    """Validate each file's sections and merge them into one architecture."""
+    builder = _Builder(catalogue)
+    for loaded in files:
+        if loaded.data is None:
+            continue
+        if loaded.source.kind == "yaml":
+            builder.add_yaml(loaded)
+        else:
+            builder.add_wif(loaded)
+    return builder.finish()
+
+
+class _Builder:
+    def __init__(self, catalogue: Catalogue) -> None:
+        self.catalogue = catalogue
+        self.arch = Architecture()
+        self.violations: list[CodedViolation] = []
+        self.info_origin: Origin | None = None
+        for name in SECTIONS:
+            self.arch.index[name] = {}
+            self.arch.known_ids[name] = set()
+
+    def report(
+        self, code: str, message: str, locus: Locus, related: tuple[Locus, ...] = ()
+    ) -> None:
+        self.violations.append(CodedViolation(code, Violation(message, locus, related)))
+
+    def add_yaml(self, loaded: LoadedFile) -> None:
+        data: dict[str, Any] = loaded.data
+        file = loaded.source.display
+        for key, value in data.items():
+            if key == "usm" or key.startswith("x-"):
+                continue
+            if key == "architecture":
+                self._add_architecture(file, value)
+                continue
+            if key not in SECTIONS:
+                self.report(
+                    "USM004",
+                    f"unknown top-level section {quote(key)}{_suggest(key, TOP_LEVEL_KEYS)}",
+                    Locus(file, key, anchor=Anchor((key,), at_key=True)),
+                )
+                continue
+            if value is None:
+                continue  # an empty section (`services:` with nothing under it)
+            if not isinstance(value, list):
+                self.report(
+                    "USM003",
+                    f"section {quote(key)} must be a list, found {type_name(value)}",
+                    Locus(file, key, anchor=Anchor((key,))),
+                )
+                continue
+            for index, item in enumerate(value):
+                self._add_entity(file, key, (key, index), item)
+
+    def _add_architecture(self, file: str, value: Any) -> None:
+        origin = Origin(file, ("architecture",), section="architecture", label="architecture")
+        if self.info_origin is not None:
+            self.report(
+                "USM005",
+                "architecture is declared more than once (first at {related})",
+                Locus(file, "architecture", "architecture", Anchor(("architecture",), True)),
+                (_locus(self.info_origin, ()),),
+            )
+            return
+        info = self._validate(ArchitectureInfo, value, origin)
+        if info is not None:
+            self.info_origin = origin
+            self.arch.info = info
+
+    def _add_entity(
+        self,
+        file: str,
+        section: str,
+        path: DataPath,
+        item: Any,
+        key_map: dict[str, str] | None = None,
+    ) -> Entity | None:
+        label = _label(section, item, path)
+        origin = Origin(file, path, section=section, label=label, key_map=key_map)
+        if not isinstance(item, dict):
+            self.report(
+                "USM003",
+                f"each entry of {quote(section)} must be a mapping, found {type_name(item)}",
+                _locus(origin, ()),
+            )
+            return None
+        raw_id = item.get("id") if section != "processes" else label
+        if isinstance(raw_id, str):
+            self.arch.known_ids[section].add(raw_id)
+        entity = self._validate(SECTIONS[section], item, origin)
+        if entity is None:
+            return None
+        entity_id = getattr(entity, "id", None) if section != "processes" else None
+        if entity_id is not None:
+            first = self.arch.index[section].get(entity_id)
+            if first is not None:
+                self.report(
+                    "USM005",
+                    f"duplicate {SINGULAR[section]} id {quote(entity_id)} (first at {{related}})",
+                    _locus(origin, ("id",)),
+                    (_locus(first.origin, ("id",)),),
+                )
+                return None
+            self.arch.index[section][entity_id] = entity
+        self.arch.section(section).append(entity)
+        return entity
+
+    def _validate(self, model: type[Entity], item: Any, origin: Origin) -> Any:
+        try:
+            entity = model.model_validate(item)
+        except ValidationError as error:
+            self._schema_violations(error, model, item, origin)
+            return None
+        entity._origin = origin
+        return entity
+
+    def _schema_violations(
+        self, error: ValidationError, model: type[BaseModel], item: Any, origin: Origin
+    ) -> None:
+        what = f"{SINGULAR[origin.section]} {quote(origin.label)}"
+        if origin.section == "architecture":
+            what = "architecture"
+        seen: set[tuple[DataPath, str]] = set()
+        for detail in error.errors(include_url=False):
+            loc, exists = _data_loc(item, tuple(detail["loc"]), detail["type"])
+            kind = detail["type"]
+            if (loc, kind if kind in ("missing", "extra_forbidden") else "value") in seen:
+                continue  # one finding per node, however many union members failed
+            seen.add((loc, kind if kind in ("missing", "extra_forbidden") else "value"))
+            field_name = format_path(loc) if loc else ""
+            if kind == "extra_forbidden":
+                known = _fields_at(model, loc[:-1])
+                key = str(loc[-1])
+                self.report(
+                    "USM004",
+                    f"unknown field {quote(key)} in {what}{_suggest(key, known)}",
+                    _locus(origin, loc, at_key=True),
+                )
+            elif kind == "missing":
+                self.report(
+                    "USM003",
+                    f"{what} is missing required field {quote(field_name)}",
+                    _locus(origin, loc),
+                )
+            else:
+                value = detail.get("input")
+                self.report(
+                    "USM003",
+                    f"{what}: {field_name or 'entry'} {_reason(detail, value)}",
+                    _locus(origin, loc if exists else loc[:-1]),
+                )
+
+    def add_wif(self, loaded: LoadedFile) -> None:
+        data: dict[str, Any] = loaded.data
+        template = loaded.source.kind == "wif-template"
+        converted = _wif_to_workflow(data, loaded.source.path.name, template)
+        entity = self._add_entity(
+            loaded.source.display, "workflows", (), converted, key_map=_WIF_KEY_MAP
+        )
+        if isinstance(entity, Workflow):
+            entity._template = template
+            inferred = infer_type(entity, self.catalogue)
+            if inferred is not None:
+                # Models are frozen: the inferred type is set once, here.
+                object.__setattr__(entity, "type", inferred)
+                entity._inferred_type = True
+
+    def finish(self) -> tuple[Architecture, list[CodedViolation]]:
+        return self.arch, self.violations
+
+
+def _locus(origin: Origin, fields: DataPath, *, at_key: bool = False) -> Locus:
+    logical = (
+        origin.section
+        if origin.section == "architecture"
+        else (f"{origin.section}[{origin.label}]")
+    )
+    suffix = format_path(fields)
+    if suffix:
+        logical += suffix if suffix.startswith("[") else f".{suffix}"
+    return Locus(
+        origin.file,
+        logical,
+        origin.label if origin.section != "architecture" else "architecture",
+        Anchor(origin.raw_path(fields), at_key),
+    )
+
+
+locate_field = _locus
+
+
+def logical_path(data: Any, path: DataPath) -> str:
+    """The line-independent path of a raw data path: list entries by their id."""
+    return logical_locus(data, path)[0]
+
+
+def logical_locus(data: Any, path: DataPath) -> tuple[str, str | None]:
+    """The logical path of a raw data path and the label of the entity it is in."""
+    if (
+        len(path) >= 2
+        and isinstance(data, dict)
+        and path[0] in SECTIONS
+        and isinstance(path[1], int)
+        and isinstance(data.get(path[0]), list)
+        and path[1] < len(data[path[0]])
+    ):
+        section = str(path[0])
+        label = _label(section, data[section][path[1]], path[:2])
+        rest = format_path(path[2:])
+        logical = f"{section}[{label}]" + (rest if rest.startswith("[") or not rest else f".{rest}")
+        return logical, label
+    return format_path(path), None
+
+
+def _label(section: str, item: Any, path: DataPath) -> str:
+    if isinstance(item, dict):
+        if section == "processes":
+            provider, process = item.get("provider"), item.get("process")
+            if isinstance(provider, str) and isinstance(process, str):
+                return f"{provider}:{process}"
+        elif isinstance(item.get("id"), str):
+            return str(item["id"])
+    index = path[-1] if path and isinstance(path[-1], int) else 0
+    return f"#{index + 1}"
+
+
+def _data_loc(item: Any, loc: tuple[Any, ...], kind: str) -> tuple[DataPath, bool]:
+    """Map a pydantic error location onto the data, dropping union-member tags.
+
+    Returns the path and whether its last element exists in the data.
+    """
+    path: list[str | int] = []
+    node = item
+    for position, element in enumerate(loc):
+        last = position == len(loc) - 1
+        if (isinstance(node, dict) and element in node) or (
+            isinstance(node, list) and isinstance(element, int) and element < len(node)
+        ):
+            path.append(element)
+            node = node[element]
+        elif last and kind in ("missing", "extra_forbidden"):
+            path.append(element)
+            return tuple(path), kind == "extra_forbidden"
+        elif isinstance(element, str) and element in _UNION_TAGS:
+            continue
+        else:
+            path.append(element)
+            return tuple(path), False
+    return tuple(path), True
+
+
+_UNION_TAGS = frozenset({"str", "int", "float", "bool", "list", "dict", "none", "function-after"})
+
+
+def _fields_at(model: type[BaseModel], loc: DataPath) -> list[str]:
+    """The field names allowed at ``loc`` inside ``model`` (for did-you-mean)."""
+    current: Any = model
+    for element in loc:
+        if isinstance(element, int):
+            continue
+        if not (isinstance(current, type) and issubclass(current, BaseModel)):
+            return []
+        info = current.model_fields.get(element)
+        if info is None:
+            return []
+        current = _inner_model(info.annotation)
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return list(current.model_fields)
+    return []
+
+
+def _inner_model(annotation: Any) -> Any:
+    """Unwrap Optional/list/dict to the model class inside, if any."""
+    origin = typing.get_origin(annotation)
+    if origin in (list, typing.Union, types.UnionType, dict):
+        for arg in typing.get_args(annotation):
+            inner = _inner_model(arg)
+            if isinstance(inner, type) and issubclass(inner, BaseModel):
+                return inner
+        return None
+    return annotation
+
+
+def _suggest(word: str, choices: Iterable[str]) -> str:
+    matches = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {quote(matches[0])}?)" if matches else ""
+
+
+suggest = _suggest
+
+
+def _reason(detail: Any, value: Any) -> str:
+    kind = detail["type"]
+    got = type_name(value)
+    quote_hint = ""
+    if isinstance(value, bool | int | float) and kind == "string_type":
+        quote_hint = " (YAML 1.1 reads unquoted yes/no/on/off and numbers as such: quote it)"
+    if kind == "string_type":
+        return f"must be a string, got {got}{quote_hint}"
+    if kind == "literal_error":
+        expected = detail.get("ctx", {}).get("expected", "")
+        return f"must be one of {expected}, got {quote(value)}"
+    if kind == "string_pattern_mismatch":
+        return (
+            f"{quote(value)} is not a valid id: use lower-case letters, digits, '.', '_' and '-', "
+            "starting with a letter or digit"
+        )
+    if kind == "list_type":
+        return f"must be a list, got {got}"
+    if kind in ("dict_type", "model_type", "model_attributes_type"):
+        return f"must be a mapping, got {got}"
+    if kind == "bool_type":
+        return f"must be true or false, got {got}"
+    if kind in ("int_type", "int_parsing"):
+        return f"must be an integer, got {got}"
+    if kind == "too_short":
+        return "must not be empty"
+    message = str(detail.get("msg", "is invalid"))
+    return message[:1].lower() + message[1:]
+
+
+def _wif_to_workflow(data: dict[str, Any], filename: str, template: bool) -> dict[str, Any]:
+    """A USM-WIF document as a workflow mapping; unknown fields are ignored."""
+    out: dict[str, Any] = {}
+    for key, target in _WIF_TOP.items():
+        if key in data:
+            out[target] = data[key]
+    for key in ("name", "description", "dynamicity"):
+        if key in data:
+            out[key] = data[key]
+    if "id" not in out and template:
+        stem = filename.removesuffix(".workflow-template.json").lower()
+        out["id"] = "".join(ch if ch.isalnum() or ch in "._-" else "-" for ch in stem) or "template"
+    steps = data.get("steps")
+    if isinstance(steps, list):
+        out["steps"] = [_wif_step(step) for step in steps]
+    elif steps is not None:
+        out["steps"] = steps  # let the model report the wrong type
+    return out
+
+
+def _wif_step(step: Any) -> Any:
+    if not isinstance(step, dict):
+        return step
+    out = {key: step[key] for key in ("id", "name", "description", "process") if key in step}
+    if "sort-index" in step:
+        out["sort_index"] = _wif_index(step["sort-index"])
+    activities = step.get("activities")
+    if isinstance(activities, list):
+        out["activities"] = [_wif_activity(activity) for activity in activities]
+    elif activities is not None:
+        out["activities"] = activities
+    return out
+
+
+def _wif_activity(activity: Any) -> Any:
+    if not isinstance(activity, dict):
+        return activity
+    keys = ("id", "name", "description", "responsibilities")
+    out = {key: activity[key] for key in keys if key in activity}
+    if "sort-index" in activity:
+        out["sort_index"] = _wif_index(activity["sort-index"])
+    return out
+
+
+def _wif_index(value: Any) -> Any:
+    # The USM-WIF memo's own examples write sort-index as a string ("3").
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    return value
+
+
+def infer_type(workflow: Workflow, catalogue: Catalogue) -> str | None:
+    """The catalogue type whose path a USM-WIF workflow's steps follow exactly."""
+    collapsed: list[str] = []
+    for step in ordered_steps(workflow):
+        process = canonical_process(step.process)
+        if process is None:
+            return None
+        if not collapsed or collapsed[-1] != process:
+            collapsed.append(process)
+    owner = canonical_process(workflow.owner_process or "") if workflow.owner_process else None
+    for workflow_type in catalogue.types:
+        if workflow_type.path == collapsed and (owner is None or owner == workflow_type.entry):
+            return workflow_type.id
+    return None
+
+
+def ordered_steps(workflow: Workflow) -> list[Any]:
+    """Steps in order: by ``sort_index`` when every step has one, else as written."""
+    steps = list(workflow.steps)
+    if steps and all(step.sort_index is not None for step in steps):
+        steps.sort(key=lambda step: step.sort_index)
+    return steps
+
+
+def file_stem(path: str) -> str:
+    """A file's name without directories (for messages)."""
+    return PurePath(path).name

@@ -1,0 +1,238 @@
+"""The command line: options -> Settings -> api -> reporter -> exit code.
+
+The only module that prints, and the one error boundary: the user's input
+becomes findings; the tool's own failures become one line and exit code 2.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+
+from usmctl import __version__
+from usmctl.errors import ExitCode, UsmctlError
+
+app = typer.Typer(
+    name="usmctl",
+    help="Validate service-management architectures against the Unified Service "
+    "Management (USM) method.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+T = TypeVar("T")
+DebugOption = Annotated[bool, typer.Option("--debug", help="Show a traceback on internal errors.")]
+
+
+def _err(message: str) -> None:
+    sys.stderr.write(f"usmctl: {message}\n")
+    sys.stderr.flush()
+
+
+def guarded(debug: bool, body: Callable[[], T]) -> T:
+    """Run a command body: usage errors, internal errors and Ctrl-C become exit codes."""
+    try:
+        return body()
+    except typer.Exit:
+        raise
+    except UsmctlError as error:
+        _err(str(error))
+        raise typer.Exit(ExitCode.USAGE) from None
+    except KeyboardInterrupt:
+        _err("interrupted")
+        raise typer.Exit(ExitCode.INTERRUPTED) from None
+    except BrokenPipeError:
+        # The reader went away (``usmctl ... | head``): nothing more to say.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        raise typer.Exit(ExitCode.FINDINGS) from None
+    except Exception as error:  # the one boundary for the tool's own bugs
+        if debug:
+            traceback.print_exc()
+        summary = f"{type(error).__name__}: {error}".splitlines()[0][:300]
+        _err(f"internal error: {summary} (rerun with --debug)")
+        raise typer.Exit(ExitCode.USAGE) from None
+
+
+def emit(text: str, output: Path | None, *, protected: tuple[Path, ...] = ()) -> None:
+    """Write a command's payload to stdout or, atomically, to ``--output``."""
+    if output is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    from usmctl.writing import write_atomic
+
+    write_atomic(output, text, protected=protected)
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"usmctl {__version__}\n")
+        raise typer.Exit(ExitCode.OK)
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """usmctl: USM architecture linter."""
+
+
+@app.command()
+def validate(
+    paths: Annotated[
+        list[str] | None,
+        typer.Argument(help="Files or directories (default: .); - reads standard input."),
+    ] = None,
+    output_format: Annotated[
+        str, typer.Option("--format", "-f", help="Output format: text, json, sarif, ...")
+    ] = "",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the output to FILE.")
+    ] = None,
+    select: Annotated[
+        list[str] | None, typer.Option(help="Rules to check: codes, names or prefixes.")
+    ] = None,
+    extend_select: Annotated[
+        list[str] | None, typer.Option(help="Rules to add to the selection.")
+    ] = None,
+    ignore: Annotated[list[str] | None, typer.Option(help="Rules not to check.")] = None,
+    fail_on: Annotated[
+        str | None, typer.Option(help="Lowest severity that fails: error|warning|info|never.")
+    ] = None,
+    exit_zero: Annotated[bool, typer.Option(help="Exit 0 even with findings.")] = False,
+    config: Annotated[Path | None, typer.Option(help="Config file to use.")] = None,
+    baseline: Annotated[
+        Path | None, typer.Option(help="Hide findings recorded in this baseline.")
+    ] = None,
+    write_baseline: Annotated[
+        Path | None, typer.Option(help="Record the current findings as a baseline.")
+    ] = None,
+    catalogue: Annotated[
+        Path | None, typer.Option(help="Workflow catalogue to use instead of the built-in.")
+    ] = None,
+    statistics: Annotated[bool, typer.Option(help="Count findings per rule.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only the summary.")] = False,
+    no_cache: Annotated[bool, typer.Option(help="Do not read or write the cache.")] = False,
+    stdin_filename: Annotated[
+        str | None, typer.Option(help="File name to report for standard input.")
+    ] = None,
+    debug: DebugOption = False,
+) -> None:
+    """Check an architecture and report findings."""
+
+    def body() -> int:
+        from usmctl.api import STDIN, check
+        from usmctl.config import CliOptions, build_settings, split_list
+        from usmctl.errors import UsageError
+        from usmctl.reporters import REPORTERS, ReportOptions
+
+        chosen = output_format or "text"
+        if chosen not in REPORTERS:
+            raise UsageError(
+                f"unknown format {chosen!r} (choose from {', '.join(sorted(REPORTERS))})"
+            )
+        if fail_on is not None and fail_on not in ("error", "warning", "info", "never"):
+            raise UsageError(f"--fail-on takes error, warning, info or never, not {fail_on!r}")
+        cwd = Path.cwd()
+        options = CliOptions(
+            select=split_list(select),
+            extend_select=split_list(extend_select) or (),
+            ignore=split_list(ignore) or (),
+            fail_on=fail_on,
+            catalogue=catalogue,
+            config=config,
+            baseline=baseline,
+            no_cache=no_cache,
+        )
+        settings = build_settings(options, cwd=cwd)
+        targets = paths or ["."]
+        stdin = sys.stdin.buffer.read() if STDIN in targets else None
+        result = check(targets, settings, cwd=cwd, stdin=stdin, stdin_filename=stdin_filename)
+        if write_baseline is not None:
+            from usmctl.baseline import write as write_baseline_file
+
+            write_baseline_file(write_baseline, result, protected=_inputs(result, cwd))
+        color = (
+            output is None
+            and chosen == "text"
+            and sys.stdout.isatty()
+            and not os.environ.get("NO_COLOR")
+        )
+        text = REPORTERS[chosen](
+            result, ReportOptions(color=color, statistics=statistics, quiet=quiet)
+        )
+        emit(text, output, protected=_inputs(result, cwd))
+        if exit_zero or not result.fails(settings.fail_on):
+            return ExitCode.OK
+        return ExitCode.FINDINGS
+
+    raise typer.Exit(guarded(debug, body))
+
+
+def _inputs(result: object, cwd: Path) -> tuple[Path, ...]:
+    files = getattr(result, "files", ())
+    return tuple(cwd / name for name in files)
+
+
+@app.command()
+def rules(
+    output_format: Annotated[
+        str, typer.Option("--format", "-f", help="text, json or markdown.")
+    ] = "text",
+) -> None:
+    """List every rule with its code, name, severity and summary."""
+
+    def body() -> int:
+        from usmctl.docs import render_rules
+
+        sys.stdout.write(render_rules(output_format))
+        return ExitCode.OK
+
+    raise typer.Exit(guarded(False, body))
+
+
+@app.command()
+def explain(code: Annotated[str, typer.Argument(help="A rule code or name.")]) -> None:
+    """Explain a rule: summary, rationale, remediation and examples."""
+
+    def body() -> int:
+        from usmctl.docs import render_explain
+
+        sys.stdout.write(render_explain(code))
+        return ExitCode.OK
+
+    raise typer.Exit(guarded(False, body))
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of architecture files."""
+
+    def body() -> int:
+        from usmctl.schema import render
+
+        sys.stdout.write(render())
+        return ExitCode.OK
+
+    raise typer.Exit(guarded(False, body))
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        _err("interrupted")
+        sys.exit(ExitCode.INTERRUPTED)

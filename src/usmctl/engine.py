@@ -1,0 +1,140 @@
+"""Run the selected rules and turn violations into sorted, located findings."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from usmctl.architecture import Architecture, CodedViolation, build, logical_locus
+from usmctl.catalogue import Catalogue
+from usmctl.errors import UsageError
+from usmctl.findings import Finding, Locus, Severity, Violation, fingerprint
+from usmctl.loader import LoadedFile
+from usmctl.rules import ALL_RULES, BY_CODE, meta
+from usmctl.rules.base import Rule, RuleContext
+from usmctl.settings import Settings
+from usmctl.source import START, Anchor, Position, SourceMap
+
+
+@dataclass(frozen=True)
+class EngineResult:
+    """Findings and what they were found in."""
+
+    findings: tuple[Finding, ...]
+    architecture: Architecture
+
+
+def resolve_selectors(selectors: Iterable[str], known: Iterable[tuple[str, str]]) -> set[str]:
+    """Codes matched by selectors: ALL, a code, a kebab name, or a code prefix."""
+    pairs = list(known)
+    chosen: set[str] = set()
+    for raw in selectors:
+        selector = raw.strip()
+        if not selector:
+            continue
+        upper = selector.upper()
+        matched = {
+            code
+            for code, name in pairs
+            if upper in ("ALL", code) or name == selector.lower() or code.startswith(upper)
+        }
+        if not matched:
+            raise UsageError(
+                f"unknown rule selector {selector!r} (a code, name or prefix like USM3)"
+            )
+        chosen |= matched
+    return chosen
+
+
+def enabled_codes(settings: Settings, extra: Iterable[tuple[str, str]] = ()) -> set[str]:
+    """The codes a run reports, after --select, --extend-select and --ignore."""
+    known = [(rule.code, rule.name) for rule in ALL_RULES] + list(extra)
+    selected = resolve_selectors(settings.select, known)
+    selected |= resolve_selectors(settings.extend_select, known)
+    return selected - resolve_selectors(settings.ignore, known)
+
+
+def run(files: list[LoadedFile], catalogue: Catalogue, settings: Settings) -> EngineResult:
+    """Build the architecture, run every enabled rule, return sorted findings."""
+    enabled = enabled_codes(settings)
+    architecture, built = build(files, catalogue)
+    coded: list[CodedViolation] = []
+    for loaded in files:
+        for problem in loaded.problems:
+            if problem.code in enabled:
+                logical, label = logical_locus(loaded.data, problem.path)
+                locus = Locus(loaded.source.display, logical, label, None, problem.position)
+                coded.append(CodedViolation(problem.code, Violation(problem.message, locus)))
+    coded.extend(item for item in built if item.code in enabled)
+    context = RuleContext(architecture, catalogue, max_depth=settings.max_depth)
+    for rule_class in ALL_RULES:
+        if rule_class.code not in enabled or rule_class.check is Rule.check:
+            continue
+        rule = rule_class()
+        coded.extend(CodedViolation(rule.code, violation) for violation in rule.check(context))
+    texts = {loaded.source.display: loaded.text for loaded in files}
+    findings = locate(coded, texts, settings)
+    return EngineResult(tuple(sorted(findings, key=lambda finding: finding.sort_key)), architecture)
+
+
+def locate(
+    coded: list[CodedViolation], texts: dict[str, str | None], settings: Settings
+) -> list[Finding]:
+    """Resolve every violation's position (one scan per file) and stamp findings."""
+    wanted: dict[str, set[Anchor]] = defaultdict(set)
+    for item in coded:
+        for locus in (item.violation.at, *item.violation.related):
+            if locus.position is None and locus.anchor is not None:
+                wanted[locus.file].add(locus.anchor)
+    positions: dict[tuple[str, Anchor], Position] = {}
+    for file, anchors in wanted.items():
+        text = texts.get(file)
+        if text is None:
+            continue
+        for anchor, position in SourceMap(text).locate_all(anchors).items():
+            positions[(file, anchor)] = position
+
+    def position_of(locus: Locus) -> Position:
+        if locus.position is not None:
+            return locus.position
+        if locus.anchor is None:
+            return START
+        return positions.get((locus.file, locus.anchor), START)
+
+    findings: list[Finding] = []
+    for item in coded:
+        violation = item.violation
+        rule = BY_CODE.get(item.code)
+        name = rule.name if rule is not None else item.code.lower()
+        default = rule.default_severity if rule is not None else Severity.WARNING
+        severity = settings.severity.get(item.code, default)
+        message = violation.message
+        if violation.related and "{related}" in message:
+            first = violation.related[0]
+            where = position_of(first)
+            shown = f"{first.file}:{where.line}:{where.column}"
+            if first.file == violation.at.file:
+                shown = f"{where.line}:{where.column}"
+            message = message.replace("{related}", shown)
+        at = position_of(violation.at)
+        findings.append(
+            Finding(
+                code=item.code,
+                name=name,
+                severity=severity,
+                message=message,
+                file=violation.at.file,
+                line=at.line,
+                column=at.column,
+                entity=violation.at.entity,
+                path=violation.at.path,
+                fingerprint=fingerprint(
+                    item.code, violation.at.file, violation.at.entity, violation.at.path
+                ),
+            )
+        )
+    return findings
+
+
+__all__ = ["EngineResult", "enabled_codes", "locate", "meta", "resolve_selectors", "run"]

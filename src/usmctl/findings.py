@@ -1,0 +1,83 @@
+"""Findings: immutable, ordered, fingerprinted (SPEC §3, last paragraph)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from enum import StrEnum
+
+from usmctl.source import Anchor, Position
+
+
+class Severity(StrEnum):
+    """Finding severity, most severe first."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        """0 for error, 2 for info: lower is more severe."""
+        return _RANK[self]
+
+
+_RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+
+
+@dataclass(frozen=True, slots=True)
+class Locus:
+    """Where a violation is, before positions are resolved.
+
+    ``position`` is set when the parser already knew it; otherwise ``anchor``
+    names a data path that `SourceMap` resolves. ``path`` is the logical,
+    line-independent path (``services[workplace].support``) used for
+    fingerprints and baselines.
+    """
+
+    file: str
+    path: str
+    entity: str | None = None
+    anchor: Anchor | None = None
+    position: Position | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """What a rule reports: a message and where."""
+
+    message: str
+    at: Locus
+    related: tuple[Locus, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A reported rule violation with a resolved 1-based position."""
+
+    code: str
+    name: str
+    severity: Severity
+    message: str
+    file: str
+    line: int
+    column: int
+    entity: str | None
+    path: str
+    fingerprint: str
+
+    @property
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        """SPEC §5 order: file, line, column, code (then message, for stability)."""
+        return (self.file, self.line, self.column, self.code, self.message)
+
+
+def quote(text: object) -> str:
+    """How messages name a value: in double quotes (STYLE, messages)."""
+    return '"' + str(text).replace('"', '\\"') + '"'
+
+
+def fingerprint(code: str, file: str, entity: str | None, path: str) -> str:
+    """Stable across edits that move lines: rule + file + entity + field path."""
+    digest = hashlib.sha256("\0".join((code, file, entity or "", path)).encode("utf-8"))
+    return digest.hexdigest()[:32]

@@ -1,0 +1,259 @@
+"""Discover architecture files, read and decode them, parse them safely.
+
+USM001/002/008/009/010 come from here, each with an exact position.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from usmctl.errors import UsageError
+from usmctl.source import START, Position
+from usmctl.yamlio import Limits, Problem, parse, type_name
+
+SUPPORTED_VERSIONS = ("1",)
+YAML_SUFFIXES = (".usm.yaml", ".usm.yml")
+WIF_SUFFIXES = (".workflow.json", ".workflow-template.json")
+SKIP_DIRS = frozenset({"node_modules", "venv", "env", "__pycache__", "site-packages"})
+
+FileKind = Literal["yaml", "wif", "wif-template"]
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """One architecture file: where it is and how to show it."""
+
+    path: Path
+    display: str
+    kind: FileKind
+
+
+@dataclass(slots=True)
+class LoadedFile:
+    """A read and parsed file: its text (for locating and suppressions), its data."""
+
+    source: SourceFile
+    text: str | None
+    data: Any
+    problems: list[Problem] = field(default_factory=list)
+
+
+def file_kind(name: str) -> FileKind | None:
+    """The kind of an architecture file by its name, or None if it is not one."""
+    lower = name.lower()
+    if lower.endswith(YAML_SUFFIXES) or lower == "usm.yaml":
+        return "yaml"
+    if lower.endswith(".workflow-template.json"):
+        return "wif-template"
+    if lower.endswith(".workflow.json"):
+        return "wif"
+    return None
+
+
+def display_path(path: Path, cwd: Path) -> str:
+    """The path as reported: relative to the working directory when inside it."""
+    try:
+        return path.relative_to(cwd).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def discover(
+    paths: Iterable[str],
+    *,
+    cwd: Path,
+    include: tuple[str, ...] = (),
+    exclude: tuple[str, ...] = (),
+) -> tuple[list[SourceFile], list[LoadedFile]]:
+    """Expand PATHs into architecture files, sorted and unique.
+
+    Returns the files to read and the ones already known broken (a broken
+    symlink found while walking gives USM010). A PATH that does not exist is a
+    usage error. Files named explicitly are always read, whatever their name.
+    """
+    found: dict[Path, SourceFile] = {}
+    broken: dict[Path, LoadedFile] = {}
+    for raw in paths:
+        given = Path(raw)
+        absolute = given if given.is_absolute() else cwd / given
+        if given.is_symlink() and not absolute.exists():
+            source = SourceFile(absolute, display_path(absolute, cwd), "yaml")
+            broken[absolute] = _unreadable(source, "broken symbolic link")
+            continue
+        if not absolute.exists():
+            raise UsageError(f"path does not exist: {raw}")
+        if absolute.is_dir():
+            for file_path, kind in _walk(absolute):
+                shown = display_path(file_path, cwd)
+                if not _selected(shown, include, exclude):
+                    continue
+                if kind is None:
+                    broken[file_path] = _unreadable(
+                        SourceFile(file_path, shown, "yaml"), "broken symbolic link"
+                    )
+                else:
+                    found.setdefault(file_path, SourceFile(file_path, shown, kind))
+        else:
+            kind = file_kind(absolute.name) or (
+                "wif" if absolute.name.lower().endswith(".json") else "yaml"
+            )
+            found.setdefault(absolute, SourceFile(absolute, display_path(absolute, cwd), kind))
+    files = sorted(found.values(), key=lambda source: source.display)
+    return files, sorted(broken.values(), key=lambda loaded: loaded.source.display)
+
+
+def _selected(shown: str, include: tuple[str, ...], exclude: tuple[str, ...]) -> bool:
+    if include and not any(fnmatch.fnmatch(shown, pattern) for pattern in include):
+        return False
+    return not any(fnmatch.fnmatch(shown, pattern) for pattern in exclude)
+
+
+def _walk(root: Path) -> Iterator[tuple[Path, FileKind | None]]:
+    """Architecture files under ``root``; kind None for a broken link.
+
+    Symbolic links to directories are not followed, so link loops cannot hang us.
+    """
+    for directory, dirnames, filenames in os.walk(root, followlinks=False):
+        dirnames[:] = sorted(
+            name
+            for name in dirnames
+            if not name.startswith(".")
+            and name not in SKIP_DIRS
+            and not os.path.exists(os.path.join(directory, name, "pyvenv.cfg"))
+        )
+        for name in sorted(filenames):
+            kind = file_kind(name)
+            if kind is None:
+                continue
+            file_path = Path(directory, name)
+            if file_path.is_symlink() and not file_path.exists():
+                yield file_path, None
+            else:
+                yield file_path, kind
+
+
+def _unreadable(source: SourceFile, why: str, position: Position = START) -> LoadedFile:
+    return LoadedFile(source, None, None, [Problem("USM010", why, position)])
+
+
+def read_source(source: SourceFile, limits: Limits) -> LoadedFile:
+    """Read, decode and parse one file; every failure becomes a problem."""
+    try:
+        size = source.path.stat().st_size
+    except OSError as error:
+        return _unreadable(source, f"cannot read file: {error.strerror or error}")
+    if size > limits.max_file_bytes:
+        return LoadedFile(
+            source,
+            None,
+            None,
+            [
+                Problem(
+                    "USM009",
+                    f"file is {size} bytes, over the {limits.max_file_bytes}-byte limit",
+                    START,
+                )
+            ],
+        )
+    try:
+        with source.path.open("rb") as handle:
+            raw = handle.read(limits.max_file_bytes + 1)
+    except IsADirectoryError:
+        return _unreadable(source, "is a directory, not a file")
+    except OSError as error:
+        return _unreadable(source, f"cannot read file: {error.strerror or error}")
+    return load_bytes(source, raw, limits)
+
+
+def load_bytes(source: SourceFile, raw: bytes, limits: Limits) -> LoadedFile:
+    """Decode and parse a file's bytes (stdin comes here directly)."""
+    if len(raw) > limits.max_file_bytes:
+        return LoadedFile(
+            source,
+            None,
+            None,
+            [Problem("USM009", f"input is over the {limits.max_file_bytes}-byte limit", START)],
+        )
+    nul = raw.find(b"\0")
+    if nul >= 0:
+        return _unreadable(
+            source, "binary file (NUL byte); expected UTF-8 text", _offset_position(raw, nul)
+        )
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        return _unreadable(
+            source,
+            f"not UTF-8: byte 0x{raw[error.start]:02x} cannot be decoded",
+            _offset_position(raw, error.start),
+        )
+    result = parse(text, limits)
+    loaded = LoadedFile(source, text, result.data, list(result.problems))
+    if any(problem.code in ("USM001", "USM009") for problem in result.problems):
+        loaded.data = None
+        return loaded
+    _check_document(loaded)
+    return loaded
+
+
+def _offset_position(raw: bytes, offset: int) -> Position:
+    line = raw.count(b"\n", 0, offset) + 1
+    start = raw.rfind(b"\n", 0, offset) + 1
+    return Position(line, len(raw[start:offset].decode("utf-8", "replace")) + 1)
+
+
+def _check_document(loaded: LoadedFile) -> None:
+    """Top-level shape and the `usm` version (USM003, USM008)."""
+    data = loaded.data
+    if loaded.source.kind != "yaml":
+        if not isinstance(data, dict):
+            loaded.problems.append(
+                Problem(
+                    "USM003",
+                    f"a USM-WIF workflow file must hold a JSON object, found {type_name(data)}",
+                    START,
+                )
+            )
+            loaded.data = None
+        return
+    if data is None:
+        loaded.problems.append(
+            Problem("USM003", 'file is empty: expected a mapping with usm: "1"', START)
+        )
+        return
+    if not isinstance(data, dict):
+        loaded.problems.append(
+            Problem(
+                "USM003",
+                f'the top level must be a mapping with usm: "1", found {type_name(data)}',
+                START,
+            )
+        )
+        loaded.data = None
+        return
+    if "usm" not in data:
+        loaded.problems.append(
+            Problem("USM008", 'missing usm version: add usm: "1" at the top of the file', START)
+        )
+        loaded.data = None
+        return
+    version = data["usm"]
+    if version not in SUPPORTED_VERSIONS:
+        shown = repr(version) if isinstance(version, str) else f"{version} ({type_name(version)})"
+        hint = ' (write it as a quoted string: usm: "1")' if version in (1, 1.0) else ""
+        loaded.problems.append(
+            Problem(
+                "USM008",
+                f"unsupported usm version {shown}: supported is "
+                + ", ".join(repr(v) for v in SUPPORTED_VERSIONS)
+                + hint,
+                START,
+                ("usm",),
+            )
+        )
+        loaded.data = None

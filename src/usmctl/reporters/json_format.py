@@ -1,0 +1,42 @@
+"""Machine output (SPEC §5 json): stable keys, stable order."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from usmctl.api import RunResult
+    from usmctl.reporters import ReportOptions
+
+
+def payload(result: RunResult) -> dict[str, Any]:
+    """The JSON document as Python data."""
+    return {
+        "version": 1,
+        "findings": [
+            {
+                "code": finding.code,
+                "name": finding.name,
+                "severity": finding.severity.value,
+                "message": finding.message,
+                "file": finding.file,
+                "line": finding.line,
+                "column": finding.column,
+                "entity": finding.entity,
+                "path": finding.path,
+                "fingerprint": finding.fingerprint,
+            }
+            for finding in result.findings
+        ],
+        "summary": {
+            "files": len(result.files),
+            "findings": len(result.findings),
+            "by_severity": result.by_severity(),
+        },
+    }
+
+
+def render(result: RunResult, options: ReportOptions) -> str:
+    """The JSON document, indented, with a final newline."""
+    return json.dumps(payload(result), indent=2, ensure_ascii=False) + "\n"

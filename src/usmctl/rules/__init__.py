@@ -1,0 +1,28 @@
+"""The rule registry: an explicit, sorted tuple; lookups by code and by name."""
+
+from __future__ import annotations
+
+from usmctl.rules.base import Rule, RuleMeta
+from usmctl.rules.structure import STRUCTURE_RULES
+
+ALL_RULES: tuple[type[Rule], ...] = tuple(
+    sorted(
+        (*STRUCTURE_RULES,),
+        key=lambda rule: rule.code,
+    )
+)
+BY_CODE: dict[str, type[Rule]] = {rule.code: rule for rule in ALL_RULES}
+BY_NAME: dict[str, type[Rule]] = {rule.name: rule for rule in ALL_RULES}
+
+
+def meta(code: str) -> RuleMeta:
+    """Metadata of a rule by code (raises KeyError for an unknown code)."""
+    return _META[code]
+
+
+def find(code_or_name: str) -> type[Rule] | None:
+    """A rule by code (any case) or by kebab name."""
+    return BY_CODE.get(code_or_name.upper()) or BY_NAME.get(code_or_name.lower())
+
+
+_META: dict[str, RuleMeta] = {rule.code: rule.meta() for rule in ALL_RULES}

@@ -1,0 +1,123 @@
+"""What every rule is made of: metadata, a context, and violations."""
+
+from __future__ import annotations
+
+import inspect
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from usmctl.findings import Locus, Severity, Violation
+
+if TYPE_CHECKING:
+    from usmctl.architecture import Architecture
+    from usmctl.catalogue import Catalogue
+    from usmctl.graph import SupplyChain
+    from usmctl.model import Entity
+
+DOCS_URL = "https://github.com/usmctl/usmctl/blob/main/docs/rules.md"
+_SECTION_RE = re.compile(r"^(Rationale|Remediation|Bad|Good):\s*$", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class RuleMeta:
+    """A rule's documentation, parsed from its class docstring."""
+
+    code: str
+    name: str
+    severity: Severity
+    summary: str
+    rationale: str
+    remediation: str
+    bad: str
+    good: str
+
+    @property
+    def anchor(self) -> str:
+        """The heading anchor in docs/rules.md."""
+        return f"{self.code.lower()}-{self.name}"
+
+    @property
+    def help_uri(self) -> str:
+        """The rule's documentation link, used by every output."""
+        return f"{DOCS_URL}#{self.anchor}"
+
+
+class Rule:
+    """A USM rule. Subclasses set code, name, default_severity and a docstring
+    (summary line; Rationale, Remediation, Bad and Good sections) and override
+    `check`. Load-stage rules (the loader and the model builder report them)
+    keep the default `check`, which finds nothing."""
+
+    code: ClassVar[str]
+    name: ClassVar[str]
+    default_severity: ClassVar[Severity]
+
+    def check(self, ctx: RuleContext) -> Iterator[Violation]:
+        """Yield one violation per offending node."""
+        yield from ()
+
+    @classmethod
+    def meta(cls) -> RuleMeta:
+        """The rule's metadata from its docstring."""
+        doc = inspect.cleandoc(cls.__doc__ or "")
+        summary, _, body = doc.partition("\n")
+        sections: dict[str, str] = {}
+        parts = _SECTION_RE.split(body)
+        for title, text in zip(parts[1::2], parts[2::2], strict=True):
+            sections[title] = inspect.cleandoc(text) if text.strip() else ""
+        return RuleMeta(
+            code=cls.code,
+            name=cls.name,
+            severity=cls.default_severity,
+            summary=summary.strip(),
+            rationale=" ".join(sections.get("Rationale", "").split()),
+            remediation=" ".join(sections.get("Remediation", "").split()),
+            bad=sections.get("Bad", ""),
+            good=sections.get("Good", ""),
+        )
+
+
+class RuleContext:
+    """What a rule sees: the merged architecture, the catalogue, the graph."""
+
+    def __init__(
+        self, architecture: Architecture, catalogue: Catalogue, *, max_depth: int = 5
+    ) -> None:
+        self.arch = architecture
+        self.catalogue = catalogue
+        self.max_depth = max_depth
+
+    @cached_property
+    def supply_chain(self) -> SupplyChain:
+        """The supply-chain graph, built on first use."""
+        from usmctl.graph import SupplyChain
+
+        return SupplyChain.build(self.arch)
+
+    def at(self, entity: Entity, *fields: str | int, key: bool = False) -> Locus:
+        """The locus of an entity or of one of its fields.
+
+        ``key=True`` points at the field's key (missing or extra fields);
+        otherwise at its value. A field absent from the file falls back to its
+        nearest present ancestor.
+        """
+        from usmctl.architecture import locate_field
+
+        return locate_field(entity.origin, fields, at_key=key)
+
+    def violation(
+        self, entity: Entity, message: str, *fields: str | int, key: bool = False
+    ) -> Violation:
+        """Shorthand: a violation at an entity's field."""
+        return Violation(message, self.at(entity, *fields, key=key))
+
+
+def describe(entity: Any) -> str:
+    """``service "workplace"``: how messages name an entity."""
+    from usmctl.architecture import SINGULAR
+
+    origin = entity.origin
+    return f'{SINGULAR[origin.section]} "{origin.label}"'

@@ -1,0 +1,359 @@
+"""USM001–USM011: well-formedness, schema and references (SPEC §2, §3).
+
+Most of these are reported by the loader and the model builder, which see the
+raw text; the reference rules (USM006, USM007) run here over the merged model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from usmctl.architecture import suggest
+from usmctl.findings import Severity, Violation, quote
+from usmctl.rules.base import Rule, RuleContext, describe
+from usmctl.rules.references import iter_references
+
+
+class YamlSyntax(Rule):
+    """A file is not well-formed YAML or JSON.
+
+    Rationale:
+        Nothing in a file that does not parse can be checked; the parser's
+        position is the fastest way to the fix.
+
+    Remediation:
+        Fix the syntax at the reported line and column (an unclosed bracket,
+        a bad indent, a tab used for indentation).
+
+    Bad:
+        usm: "1"
+        profiles: [
+
+    Good:
+        usm: "1"
+        profiles: []
+    """
+
+    code = "USM001"
+    name = "yaml-syntax"
+    default_severity = Severity.ERROR
+
+
+class DuplicateKey(Rule):
+    """A mapping repeats a key.
+
+    Rationale:
+        YAML parsers silently keep the last value of a repeated key, so half
+        of what the author wrote is lost without a word.
+
+    Remediation:
+        Remove or rename one of the two keys; the message gives both positions.
+
+    Bad:
+        usm: "1"
+        architecture:
+          id: acme
+          id: acme2
+
+    Good:
+        usm: "1"
+        architecture:
+          id: acme
+    """
+
+    code = "USM002"
+    name = "duplicate-key"
+    default_severity = Severity.ERROR
+
+
+class SchemaViolation(Rule):
+    """A value has the wrong type or enum value, or a required field is missing.
+
+    Rationale:
+        The architecture format is typed; YAML 1.1 silently turns ``on``,
+        ``no`` or ``1.0`` into booleans and numbers, which usmctl reports
+        rather than coerces.
+
+    Remediation:
+        Give the field a value of the documented type; quote text that YAML
+        would read as a boolean or number.
+
+    Bad:
+        usm: "1"
+        profiles:
+          - id: acme-it
+            kind: vendor
+
+    Good:
+        usm: "1"
+        profiles:
+          - id: acme-it
+            kind: provider
+    """
+
+    code = "USM003"
+    name = "schema-violation"
+    default_severity = Severity.ERROR
+
+
+class UnknownField(Rule):
+    """A mapping has a key the format does not define.
+
+    Rationale:
+        A misspelt key (``custmers``) is otherwise silently ignored and the
+        data it carries is lost. Keys starting with ``x-`` are extensions and
+        allowed.
+
+    Remediation:
+        Use the suggested key, or prefix your own keys with ``x-``.
+
+    Bad:
+        usm: "1"
+        profiles:
+          - id: acme-it
+            kind: provider
+            nmae: ACME IT
+
+    Good:
+        usm: "1"
+        profiles:
+          - id: acme-it
+            kind: provider
+            name: ACME IT
+            x-cost-centre: "4711"
+    """
+
+    code = "USM004"
+    name = "unknown-field"
+    default_severity = Severity.ERROR
+
+
+class DuplicateId(Rule):
+    """An id repeats within a section, in one file or across files.
+
+    Rationale:
+        Every reference names an entity by id; two entities with one id make
+        every reference to it ambiguous.
+
+    Remediation:
+        Rename one of the two entities (the message gives both positions) and
+        update the references to it.
+
+    Bad:
+        usm: "1"
+        profiles:
+          - {id: acme-it, kind: provider}
+          - {id: acme-it, kind: customer}
+
+    Good:
+        usm: "1"
+        profiles:
+          - {id: acme-it, kind: provider}
+          - {id: acme-business, kind: customer}
+    """
+
+    code = "USM005"
+    name = "duplicate-id"
+    default_severity = Severity.ERROR
+
+
+class UnresolvedReference(Rule):
+    """A reference names no entity.
+
+    Rationale:
+        A dangling reference breaks the chain USM relies on: service to
+        agreement to provider to process.
+
+    Remediation:
+        Fix the id (the message suggests the closest one) or declare the
+        missing entity.
+
+    Bad:
+        usm: "1"
+        profiles:
+          - {id: acme-it, kind: provider}
+          - {id: desk-agent, kind: operator, of: acme-itt}
+
+    Good:
+        usm: "1"
+        profiles:
+          - {id: acme-it, kind: provider}
+          - {id: desk-agent, kind: operator, of: acme-it}
+    """
+
+    code = "USM006"
+    name = "unresolved-reference"
+    default_severity = Severity.ERROR
+
+    def check(self, ctx: RuleContext) -> Iterator[Violation]:
+        for reference in iter_references(ctx.arch):
+            if reference.target is not None or reference.known:
+                continue
+            yield ctx.violation(
+                reference.entity,
+                f"{describe(reference.entity)}: {reference.field_name} names "
+                f"{reference.noun} {quote(reference.value)}, which does not exist"
+                + suggest(reference.value, reference.candidates(ctx.arch)),
+                *reference.fields,
+            )
+
+
+class WrongKindReference(Rule):
+    """A reference names an entity of the wrong kind.
+
+    Rationale:
+        USM roles are not interchangeable: a service is provided by a provider
+        or supplier, never by a customer; a process is owned by an operator.
+
+    Remediation:
+        Point the reference at an entity of the expected kind, or correct the
+        referenced profile's ``kind``.
+
+    Bad:
+        usm: "1"
+        profiles:
+          - {id: acme-business, kind: customer}
+        services:
+          - id: workplace
+            provider: acme-business
+
+    Good:
+        usm: "1"
+        profiles:
+          - {id: acme-it, kind: provider}
+        services:
+          - id: workplace
+            provider: acme-it
+    """
+
+    code = "USM007"
+    name = "wrong-kind-reference"
+    default_severity = Severity.ERROR
+
+    def check(self, ctx: RuleContext) -> Iterator[Violation]:
+        for reference in iter_references(ctx.arch):
+            target: Any = reference.target
+            if target is None or reference.kinds is None:
+                continue
+            kind = getattr(target, "kind", None)
+            if kind in reference.kinds:
+                continue
+            yield ctx.violation(
+                reference.entity,
+                f"{describe(reference.entity)}: {reference.field_name} names "
+                f"{kind} {quote(reference.value)}, expected "
+                + " or ".join(sorted(reference.kinds)),
+                *reference.fields,
+            )
+
+
+class UnsupportedVersion(Rule):
+    """The ``usm`` version key is missing or not a supported version.
+
+    Rationale:
+        The version tells usmctl (and the next reader) which format the file
+        follows; without it a file is not known to be an architecture file.
+
+    Remediation:
+        Add ``usm: "1"`` as the first key of the file (quoted: it is a string).
+
+    Bad:
+        profiles: []
+
+    Good:
+        usm: "1"
+        profiles: []
+    """
+
+    code = "USM008"
+    name = "unsupported-version"
+    default_severity = Severity.ERROR
+
+
+class UnsafeYaml(Rule):
+    """A tag would construct objects, aliases explode, or nesting or size is past the limits.
+
+    Rationale:
+        Architecture repositories take pull requests from many hands and CI
+        runs on them: a YAML file must never execute code or exhaust memory.
+
+    Remediation:
+        Remove language-specific tags (``!!python/...``), expand the aliases
+        by hand, flatten the nesting or split the file.
+
+    Bad:
+        usm: "1"
+        architecture: !!python/object/apply:os.getcwd []
+
+    Good:
+        usm: "1"
+        architecture:
+          id: acme
+    """
+
+    code = "USM009"
+    name = "unsafe-yaml"
+    default_severity = Severity.ERROR
+
+
+class UnreadableFile(Rule):
+    """A file is not UTF-8 text, is binary, unreadable, or a broken link.
+
+    Rationale:
+        usmctl reads UTF-8 text; anything else cannot be checked and must not
+        pass silently.
+
+    Remediation:
+        Save the file as UTF-8, fix its permissions, or remove the broken link.
+
+    Bad:
+        usm: "1"
+
+    Good:
+        usm: "1"
+    """
+
+    code = "USM010"
+    name = "unreadable-file"
+    default_severity = Severity.ERROR
+
+
+class UnusedSuppression(Rule):
+    """An inline suppression matched no finding.
+
+    Rationale:
+        Stale ``# usmctl: ignore[...]`` comments hide nothing today but will
+        hide tomorrow's real finding.
+
+    Remediation:
+        Remove the suppression comment, or fix its rule code.
+
+    Bad:
+        usm: "1"
+        # usmctl: ignore[USM401] nothing on the next line has a facility
+        profiles: []
+
+    Good:
+        usm: "1"
+        profiles: []
+    """
+
+    code = "USM011"
+    name = "unused-suppression"
+    default_severity = Severity.WARNING
+
+
+STRUCTURE_RULES: tuple[type[Rule], ...] = (
+    YamlSyntax,
+    DuplicateKey,
+    SchemaViolation,
+    UnknownField,
+    DuplicateId,
+    UnresolvedReference,
+    WrongKindReference,
+    UnsupportedVersion,
+    UnsafeYaml,
+    UnreadableFile,
+    UnusedSuppression,
+)

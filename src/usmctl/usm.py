@@ -1,0 +1,50 @@
+"""Facts of the USM method the tool carries (SPEC §1)."""
+
+from __future__ import annotations
+
+PROCESSES: tuple[str, ...] = ("agree", "change", "recover", "operate", "improve")
+
+# Known aliases (USM203), matched case-insensitively.
+PROCESS_ALIASES: dict[str, str] = {
+    "contract-management": "agree",
+    "ctm": "agree",
+    "change-management": "change",
+    "chm": "change",
+    "incident-management": "recover",
+    "inc": "recover",
+    "restore": "recover",
+    "operations-management": "operate",
+    "ops": "operate",
+    "improvement-management": "improve",
+    "imp": "improve",
+    "rim": "improve",
+}
+
+# Customer request types and the provider's own triggers -> entry process.
+TRIGGER_ENTRY: dict[str, str] = {
+    "wish": "agree",
+    "request-for-change": "change",
+    "service-request": "operate",
+    "incident": "recover",
+    "risk": "improve",
+    "planned": "operate",
+}
+REQUEST_TYPES: tuple[str, ...] = ("wish", "request-for-change", "service-request", "incident")
+
+PARTY_KINDS = frozenset({"customer", "provider", "supplier"})
+PROVIDER_KINDS = frozenset({"provider", "supplier"})
+
+
+def canonical_process(name: str) -> str | None:
+    """The canonical process for a name or alias; None if it is no USM process."""
+    if name in PROCESSES:
+        return name
+    lowered = name.lower()
+    if lowered in PROCESSES:
+        return lowered
+    return PROCESS_ALIASES.get(lowered)
+
+
+def is_alias(name: str) -> bool:
+    """True when ``name`` is an accepted alias rather than the canonical id."""
+    return name not in PROCESSES and canonical_process(name) is not None

@@ -1,0 +1,463 @@
+"""Parse YAML/JSON text into plain data, safely, in one pass over parser events.
+
+We do not use PyYAML's constructors: building the data ourselves from the
+(libyaml) event stream lets one iterative loop detect duplicate keys with both
+positions, refuse object-constructing tags, bound alias expansion and nesting
+depth without recursion, and keep scalar types exactly as YAML 1.1 resolves
+them (so ``on`` stays a boolean and the model reports it; SPEC §2).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from yaml.resolver import Resolver
+
+from usmctl.source import DataPath, Position
+
+_Loader: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+WITH_LIBYAML = _Loader is not yaml.SafeLoader
+
+_STR = "tag:yaml.org,2002:str"
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+_BOOL = "tag:yaml.org,2002:bool"
+_NULL = "tag:yaml.org,2002:null"
+_MERGE = "tag:yaml.org,2002:merge"
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_SEQ = "tag:yaml.org,2002:seq"
+_MAP = "tag:yaml.org,2002:map"
+_SAFE_SCALAR_TAGS = frozenset({_STR, _INT, _FLOAT, _BOOL, _NULL, _TIMESTAMP, "!"})
+_SAFE_COLLECTION_TAGS = frozenset({_SEQ, _MAP, "!"})
+
+# First characters that may start a non-string plain scalar under YAML 1.1.
+_RESOLVERS: dict[str | None, list[tuple[str, re.Pattern[str]]]] = Resolver.yaml_implicit_resolvers  # type: ignore[attr-defined]
+_BOOL_VALUES = {
+    "yes": True, "no": False, "true": True, "false": False, "on": True, "off": False,
+    "y": True, "n": False,
+}  # fmt: skip
+
+
+def make_parser(text: str) -> Any:
+    """A libyaml-backed (when available) event parser over ``text``."""
+    return _Loader(text)
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Something wrong with the input found while parsing."""
+
+    code: str
+    message: str
+    position: Position
+    path: DataPath = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Bounds that keep hostile input cheap (SPEC §6)."""
+
+    max_depth: int = 100
+    max_alias_nodes: int = 100_000
+    max_file_bytes: int = 20 * 1024 * 1024
+
+
+class _AbortParseError(Exception):
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.message)
+        self.problem = problem
+
+
+@dataclass(slots=True)
+class ParseResult:
+    """The first document's data (``None`` when the stream had none) and problems."""
+
+    data: Any
+    problems: list[Problem] = field(default_factory=list)
+    documents: int = 0
+
+
+class _Frame:
+    __slots__ = ("anchor", "container", "key", "key_event", "key_pos", "path", "positions")
+
+    def __init__(self, container: Any, path: DataPath, anchor: str | None) -> None:
+        self.container = container
+        self.path = path
+        self.anchor = anchor
+        self.key: Any = _NO_KEY
+        self.key_event: Any = None
+        # Key positions, only used to report a duplicate key's first occurrence.
+        self.positions: dict[str, Any] | None = {} if isinstance(container, dict) else None
+
+
+_NO_KEY = object()
+
+
+def _resolve_plain(value: str) -> Any:
+    """YAML 1.1 implicit typing of a plain scalar (as PyYAML's SafeLoader)."""
+    candidates = _RESOLVERS.get(value[:1] if value else "", ())
+    for tag, regexp in candidates:
+        if regexp.match(value):
+            return _construct(tag, value)
+    return value
+
+
+def _construct(tag: str, value: str) -> Any:
+    if tag == _NULL:
+        return None
+    if tag == _BOOL:
+        return _BOOL_VALUES[value.lower()]
+    if tag == _INT:
+        return _construct_int(value)
+    if tag == _FLOAT:
+        return _construct_float(value)
+    # Timestamps and anything else stay text: YAML 1.2 has no timestamp type.
+    return value
+
+
+def _construct_int(value: str) -> int:
+    text = value.replace("_", "")
+    sign = -1 if text[:1] == "-" else 1
+    if text[:1] in "+-":
+        text = text[1:]
+    if text == "0":
+        return 0
+    if text.startswith("0b"):
+        return sign * int(text[2:], 2)
+    if text.startswith("0x"):
+        return sign * int(text[2:], 16)
+    if text[:1] == "0":
+        return sign * int(text, 8)
+    if ":" in text:
+        digits = [int(part) for part in text.split(":")]
+        digits.reverse()
+        base, number = 1, 0
+        for digit in digits:
+            number += digit * base
+            base *= 60
+        return sign * number
+    return sign * int(text)
+
+
+def _construct_float(value: str) -> float:
+    text = value.replace("_", "").lower()
+    sign = -1.0 if text[:1] == "-" else 1.0
+    if text[:1] in "+-":
+        text = text[1:]
+    if text == ".inf":
+        return sign * float("inf")
+    if text == ".nan":
+        return float("nan")
+    if ":" in text:
+        digits = [float(part) for part in text.split(":")]
+        digits.reverse()
+        base, number = 1.0, 0.0
+        for digit in digits:
+            number += digit * base
+            base *= 60
+        return sign * number
+    return sign * float(text)
+
+
+def _scalar(event: Any, path: DataPath) -> Any:
+    tag = event.tag
+    if tag is None or tag == "!":
+        if event.implicit[0]:
+            return _resolve_plain(event.value)
+        return event.value
+    if tag not in _SAFE_SCALAR_TAGS:
+        raise _AbortParseError(_unsafe_tag(tag, event, path))
+    try:
+        return _construct(tag, event.value)
+    except (ValueError, KeyError):
+        raise _AbortParseError(
+            Problem(
+                "USM003",
+                f"value {event.value!r} is not a valid {tag.rsplit(':', 1)[-1]}",
+                Position.from_mark(event.start_mark),
+                path,
+            )
+        ) from None
+
+
+def _unsafe_tag(tag: str, event: Any, path: DataPath) -> Problem:
+    if "python/" in tag:
+        why = "it would construct a Python object"
+    else:
+        why = "only the YAML core tags are allowed"
+    return Problem(
+        "USM009", f"tag {tag!r} refused: {why}", Position.from_mark(event.start_mark), path
+    )
+
+
+def parse(text: str, limits: Limits = Limits()) -> ParseResult:
+    """Parse the first document of ``text``; never raises on bad input."""
+    result = ParseResult(data=None)
+    parser = make_parser(text)
+    try:
+        _build(parser, limits, result)
+    except _AbortParseError as abort:
+        result.problems.append(abort.problem)
+        result.data = None
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        position = Position.from_mark(mark) if mark is not None else Position(1, 1)
+        problem = (error.problem or str(error)).strip()
+        if error.context:
+            problem = f"{problem} ({error.context.strip()})"
+        if "nesting depth" in problem:
+            result.problems.append(
+                Problem("USM009", f"nesting deeper than the parser allows: {problem}", position)
+            )
+        else:
+            result.problems.append(Problem("USM001", f"invalid YAML: {problem}", position))
+        result.data = None
+    except yaml.YAMLError as error:
+        # Reader errors (control characters) carry a character offset.
+        position = _reader_position(text, error)
+        message = str(error).splitlines()[0] if str(error) else "unreadable input"
+        result.problems.append(Problem("USM001", f"invalid YAML: {message}", position))
+        result.data = None
+    finally:
+        parser.dispose()
+    return result
+
+
+def _reader_position(text: str, error: yaml.YAMLError) -> Position:
+    offset = getattr(error, "position", None)
+    if not isinstance(offset, int):
+        return Position(1, 1)
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return Position(line, column)
+
+
+def _build(parser: Any, limits: Limits, result: ParseResult) -> None:
+    anchors: dict[str, tuple[Any, int]] = {}
+    stack: list[_Frame] = []
+    sizes: list[int] = []  # node counts of the open containers, for anchors
+    alias_nodes = 0
+    scalar_event = yaml.ScalarEvent
+    mapping_start = yaml.MappingStartEvent
+    sequence_start = yaml.SequenceStartEvent
+    alias_event = yaml.AliasEvent
+    collection_end = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+    get_event = parser.get_event
+    max_depth = limits.max_depth
+    root: list[Any] = []
+
+    while True:
+        event = get_event()
+        kind = type(event)
+        if kind is scalar_event:
+            frame = stack[-1] if stack else None
+            if frame is not None and frame.positions is not None and frame.key is _NO_KEY:
+                _take_key(frame, event, _scalar_key(event, frame, result))
+                continue
+            path = _child_path(frame)
+            value = _scalar(event, path)
+            if event.anchor is not None:
+                anchors[event.anchor] = (value, 1)
+            if sizes:
+                sizes[-1] += 1
+            _attach(frame, value, root, result, limits)
+            continue
+        if kind is mapping_start or kind is sequence_start:
+            frame = stack[-1] if stack else None
+            if frame is not None and frame.positions is not None and frame.key is _NO_KEY:
+                raise _AbortParseError(
+                    Problem(
+                        "USM003",
+                        "a mapping key must be a plain value, not a mapping or list",
+                        Position.from_mark(event.start_mark),
+                        frame.path,
+                    )
+                )
+            tag = event.tag
+            path = _child_path(frame)
+            if tag is not None and tag not in _SAFE_COLLECTION_TAGS:
+                raise _AbortParseError(_unsafe_tag(tag, event, path))
+            if len(stack) >= max_depth:
+                raise _AbortParseError(
+                    Problem(
+                        "USM009",
+                        f"nesting deeper than {max_depth} levels",
+                        Position.from_mark(event.start_mark),
+                        path,
+                    )
+                )
+            container: Any = {} if kind is mapping_start else []
+            stack.append(_Frame(container, path, event.anchor))
+            sizes.append(1)
+            continue
+        if kind in collection_end:
+            frame = stack.pop()
+            size = sizes.pop()
+            if frame.anchor is not None:
+                anchors[frame.anchor] = (frame.container, size)
+            if sizes:
+                sizes[-1] += size
+            _attach(stack[-1] if stack else None, frame.container, root, result, limits)
+            continue
+        if kind is alias_event:
+            frame = stack[-1] if stack else None
+            target = anchors.get(event.anchor)
+            if target is None:
+                raise _AbortParseError(
+                    Problem(
+                        "USM001",
+                        f"invalid YAML: found undefined alias {event.anchor!r}",
+                        Position.from_mark(event.start_mark),
+                    )
+                )
+            value, size = target
+            alias_nodes += size
+            if alias_nodes > limits.max_alias_nodes:
+                raise _AbortParseError(
+                    Problem(
+                        "USM009",
+                        f"aliases expand to more than {limits.max_alias_nodes} nodes "
+                        "(an alias bomb?)",
+                        Position.from_mark(event.start_mark),
+                        _child_path(frame),
+                    )
+                )
+            if frame is not None and frame.positions is not None and frame.key is _NO_KEY:
+                if not isinstance(value, str):
+                    raise _AbortParseError(
+                        Problem(
+                            "USM003",
+                            "a mapping key must be a plain value",
+                            Position.from_mark(event.start_mark),
+                            frame.path,
+                        )
+                    )
+                _take_key(frame, event, value)
+                continue
+            if sizes:
+                sizes[-1] += size
+            _attach(frame, value, root, result, limits)
+            continue
+        if kind is yaml.DocumentStartEvent:
+            result.documents += 1
+            if result.documents > 1:
+                result.problems.append(
+                    Problem(
+                        "USM003",
+                        "a second YAML document in one file: usmctl reads one document "
+                        "per file (split it into two files)",
+                        Position.from_mark(event.start_mark),
+                    )
+                )
+                break
+            continue
+        if kind is yaml.StreamEndEvent:
+            break
+        # StreamStart, DocumentEnd: nothing to build.
+    result.data = root[0] if root else None
+
+
+def _scalar_key(event: Any, frame: _Frame, result: ParseResult) -> str:
+    """Keys are strings; a key YAML 1.1 would type (``on:``, ``1:``) keeps its text."""
+    if (
+        event.tag is not None
+        and event.tag not in ("!", _STR)
+        and event.tag not in _SAFE_SCALAR_TAGS
+    ):
+        raise _AbortParseError(_unsafe_tag(event.tag, event, frame.path))
+    text: str = event.value
+    if event.implicit[0] and event.tag is None:
+        typed = _resolve_plain(text)
+        if typed is not None and not isinstance(typed, str) and text != "<<":
+            result.problems.append(
+                Problem(
+                    "USM003",
+                    f'key "{text}" is read as {_type_name(typed)} by YAML 1.1; quote it',
+                    Position.from_mark(event.start_mark),
+                    (*frame.path, text),
+                )
+            )
+    return text
+
+
+def _take_key(frame: _Frame, event: Any, key: str) -> None:
+    frame.key = key
+    frame.key_event = event
+
+
+def _child_path(frame: _Frame | None) -> DataPath:
+    if frame is None:
+        return ()
+    if frame.positions is not None:
+        return (*frame.path, frame.key) if isinstance(frame.key, str) else frame.path
+    return (*frame.path, len(frame.container))
+
+
+def _attach(
+    frame: _Frame | None, value: Any, root: list[Any], result: ParseResult, limits: Limits
+) -> None:
+    if frame is None:
+        root.append(value)
+        return
+    container = frame.container
+    if frame.positions is None:
+        container.append(value)
+        return
+    key = frame.key
+    key_event = frame.key_event
+    frame.key = _NO_KEY
+    if key == "<<" and key_event.implicit[0] and key_event.tag is None:
+        _merge(frame, value, key_event)
+        return
+    if key in container:
+        first = frame.positions.get(key)
+        first_text = f" (first at {first.line + 1}:{first.column + 1})" if first else ""
+        result.problems.append(
+            Problem(
+                "USM002",
+                f'duplicate key "{key}"{first_text}: YAML keeps only the last value',
+                Position.from_mark(key_event.start_mark),
+                (*frame.path, key),
+            )
+        )
+    frame.positions[key] = key_event.start_mark
+    container[key] = value
+
+
+def _merge(frame: _Frame, value: Any, key_event: Any) -> None:
+    """YAML 1.1 merge key: existing keys win over merged ones."""
+    sources = value if isinstance(value, list) else [value]
+    for source in sources:
+        if not isinstance(source, dict):
+            raise _AbortParseError(
+                Problem(
+                    "USM003",
+                    "a merge key (<<) takes a mapping or a list of mappings",
+                    Position.from_mark(key_event.start_mark),
+                    frame.path,
+                )
+            )
+        for merged_key, merged_value in source.items():
+            frame.container.setdefault(merged_key, merged_value)
+
+
+def _type_name(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a number"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return "a string"
+
+
+type_name = _type_name

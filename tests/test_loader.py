@@ -1,0 +1,105 @@
+"""The loader: exact positions, duplicates, limits, unreadable input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from usmctl.loader import SourceFile, load_bytes
+from usmctl.source import Anchor, Position, SourceMap
+from usmctl.yamlio import Limits, parse
+
+
+def problems(text: str, limits: Limits = Limits()) -> list[tuple[str, int, int]]:
+    return [(p.code, p.position.line, p.position.column) for p in parse(text, limits).problems]
+
+
+def test_duplicate_key_reports_second_key_and_first_position() -> None:
+    result = parse("a:\n  b: 1\n  b: 2\n")
+    [problem] = result.problems
+    assert (problem.code, problem.position) == ("USM002", Position(3, 3))
+    assert "first at 2:3" in problem.message
+    assert result.data == {"a": {"b": 2}}
+
+
+def test_syntax_error_at_parser_mark() -> None:
+    assert problems("a: [1, 2\nb: 3\n") == [("USM001", 2, 2)]
+
+
+@pytest.mark.parametrize(
+    "tag", ["!!python/object/apply:os.system ['true']", "!!python/name:os.system", "!custom x"]
+)
+def test_object_tags_are_refused(tag: str) -> None:
+    [(code, line, column)] = problems(f"usm: '1'\nx: {tag}\n")
+    assert (code, line, column) == ("USM009", 2, 4)
+
+
+def test_alias_bomb_is_refused_quickly() -> None:
+    lines = ['a: &a ["x","x","x","x","x","x","x","x","x"]']
+    for level in range(1, 9):
+        prev, cur = chr(96 + level), chr(97 + level)
+        lines.append(f"{cur}: &{cur} [" + ",".join([f"*{prev}"] * 9) + "]")
+    found = problems("\n".join(lines) + "\n")
+    assert found and found[0][0] == "USM009"
+
+
+def test_nesting_limit() -> None:
+    text = "a: " + "[" * 150 + "]" * 150 + "\n"
+    assert problems(text, Limits(max_depth=100))[0][0] == "USM009"
+    assert problems("a: " + "[" * 10_000 + "\n")[0][0] == "USM009"
+
+
+def test_yaml11_scalars_keep_their_types() -> None:
+    data = parse("a: on\nb: no\nc: 1.0\nd: '1.0'\ne: ~\nf: 0x10\n").data
+    assert data == {"a": True, "b": False, "c": 1.0, "d": "1.0", "e": None, "f": 16}
+
+
+def test_second_document_is_reported() -> None:
+    assert problems("a: 1\n---\nb: 2\n") == [("USM003", 2, 1)]
+
+
+def test_merge_keys_merge() -> None:
+    assert parse("base: &b {x: 1}\nc:\n  <<: *b\n  y: 2\n").data["c"] == {"x": 1, "y": 2}
+
+
+def _load(raw: bytes, name: str = "a.usm.yaml") -> list[tuple[str, int, int]]:
+    loaded = load_bytes(SourceFile(Path(name), name, "yaml"), raw, Limits())
+    return [(p.code, p.position.line, p.position.column) for p in loaded.problems]
+
+
+def test_binary_and_bad_utf8_are_unreadable() -> None:
+    assert _load(b"usm: '1'\n\x00\x01")[0] == ("USM010", 2, 1)
+    assert _load(b"usm: '1'\nname: caf\xe9\n")[0] == ("USM010", 2, 10)
+
+
+def test_bom_and_crlf_keep_line_numbers() -> None:
+    assert _load(b"\xef\xbb\xbfusm: '1'\r\nx: 1\r\nx: 2\r\n") == [("USM002", 3, 1)]
+
+
+@pytest.mark.parametrize(
+    ("raw", "code"),
+    [(b"", "USM003"), (b"- a\n", "USM003"), (b"hello\n", "USM003"), (b"a: 1\n", "USM008"),
+     (b"usm: 1\n", "USM008"), (b"usm: '2'\n", "USM008")],
+)  # fmt: skip
+def test_document_shape(raw: bytes, code: str) -> None:
+    assert _load(raw)[0][0] == code
+
+
+def test_size_limit_is_checked_before_parsing() -> None:
+    loaded = load_bytes(SourceFile(Path("a"), "a", "yaml"), b"x" * 101, Limits(max_file_bytes=100))
+    assert [p.code for p in loaded.problems] == ["USM009"]
+
+
+def test_source_map_resolves_keys_values_and_missing_fields() -> None:
+    text = "usm: '1'\nservices:\n  - id: a\n    facility:\n      description: x\n"
+    source_map = SourceMap(text)
+    wanted = [
+        Anchor(("services", 0, "facility", "description")),
+        Anchor(("services", 0, "facility"), at_key=True),
+        Anchor(("services", 0, "support")),
+    ]
+    found = source_map.locate_all(wanted)
+    assert found[wanted[0]] == Position(5, 20)
+    assert found[wanted[1]] == Position(4, 5)
+    assert found[wanted[2]] == Position(3, 5)  # missing: the entity itself
