@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from usmctl.architecture import Architecture, CodedViolation, build, logical_locus
 from usmctl.catalogue import Catalogue
 from usmctl.errors import UsageError
-from usmctl.findings import Finding, Locus, Severity, Violation, fingerprint
+from usmctl.findings import Finding, Locus, Severity, Violation, fingerprint, printable
 from usmctl.loader import LoadedFile
 from usmctl.rules import ALL_RULES, BY_CODE, meta
 from usmctl.rules.base import Rule, RuleContext
@@ -123,11 +123,11 @@ def locate(
                 code=item.code,
                 name=name,
                 severity=severity,
-                message=message,
+                message=printable(message),
                 file=violation.at.file,
                 line=at.line,
                 column=at.column,
-                entity=violation.at.entity,
+                entity=None if violation.at.entity is None else printable(violation.at.entity),
                 path=violation.at.path,
                 fingerprint=fingerprint(
                     item.code, violation.at.file, violation.at.entity, violation.at.path

@@ -5,14 +5,17 @@ USM001/002/008/009/010 come from here, each with an exact position.
 
 from __future__ import annotations
 
+import errno
 import fnmatch
 import os
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from usmctl.errors import UsageError
+from usmctl.findings import printable
 from usmctl.source import START, Position
 from usmctl.yamlio import Limits, Problem, parse, type_name
 
@@ -58,9 +61,10 @@ def file_kind(name: str) -> FileKind | None:
 def display_path(path: Path, cwd: Path) -> str:
     """The path as reported: relative to the working directory when inside it."""
     try:
-        return path.relative_to(cwd).as_posix()
+        shown = path.relative_to(cwd).as_posix()
     except ValueError:
-        return path.as_posix()
+        shown = path.as_posix()
+    return printable(shown)
 
 
 def discover(
@@ -81,21 +85,19 @@ def discover(
     for raw in paths:
         given = Path(raw)
         absolute = given if given.is_absolute() else cwd / given
-        if given.is_symlink() and not absolute.exists():
+        if absolute.is_symlink() and not absolute.exists():
             source = SourceFile(absolute, display_path(absolute, cwd), "yaml")
             broken[absolute] = _unreadable(source, "broken symbolic link")
             continue
         if not absolute.exists():
             raise UsageError(f"path does not exist: {raw}")
         if absolute.is_dir():
-            for file_path, kind in _walk(absolute):
+            for file_path, kind, why in _walk(absolute):
                 shown = display_path(file_path, cwd)
                 if not _selected(shown, include, exclude):
                     continue
-                if kind is None:
-                    broken[file_path] = _unreadable(
-                        SourceFile(file_path, shown, "yaml"), "broken symbolic link"
-                    )
+                if why is not None:
+                    broken[file_path] = _unreadable(SourceFile(file_path, shown, kind), why)
                 else:
                     found.setdefault(file_path, SourceFile(file_path, shown, kind))
         else:
@@ -113,12 +115,18 @@ def _selected(shown: str, include: tuple[str, ...], exclude: tuple[str, ...]) ->
     return not any(fnmatch.fnmatch(shown, pattern) for pattern in exclude)
 
 
-def _walk(root: Path) -> Iterator[tuple[Path, FileKind | None]]:
-    """Architecture files under ``root``; kind None for a broken link.
+def _walk(root: Path) -> Iterator[tuple[Path, FileKind, str | None]]:
+    """Architecture files under ``root``, with why one cannot be read (else None).
 
-    Symbolic links to directories are not followed, so link loops cannot hang us.
+    Symbolic links to directories are not followed, so link loops cannot hang
+    us; a broken link, a FIFO or device (opening a FIFO would block) and a
+    directory we may not list are reported rather than skipped in silence.
     """
-    for directory, dirnames, filenames in os.walk(root, followlinks=False):
+    unlistable: list[OSError] = []
+    for directory, dirnames, filenames in os.walk(
+        root, followlinks=False, onerror=unlistable.append
+    ):
+        yield from _unlistable(unlistable)
         dirnames[:] = sorted(
             name
             for name in dirnames
@@ -131,10 +139,31 @@ def _walk(root: Path) -> Iterator[tuple[Path, FileKind | None]]:
             if kind is None:
                 continue
             file_path = Path(directory, name)
-            if file_path.is_symlink() and not file_path.exists():
-                yield file_path, None
+            try:
+                mode = file_path.stat().st_mode
+            except OSError as error:
+                if not file_path.is_symlink():
+                    yield file_path, kind, _why(error)
+                elif error.errno == errno.ELOOP:
+                    yield file_path, kind, "broken symbolic link (a loop of links)"
+                else:
+                    yield file_path, kind, "broken symbolic link"
+                continue
+            if not stat.S_ISREG(mode):
+                yield file_path, kind, "not a regular file (a FIFO, device or socket)"
             else:
-                yield file_path, kind
+                yield file_path, kind, None
+    yield from _unlistable(unlistable)
+
+
+def _unlistable(errors: list[OSError]) -> Iterator[tuple[Path, FileKind, str | None]]:
+    while errors:
+        error = errors.pop(0)
+        yield Path(str(error.filename)), "yaml", f"cannot list directory: {error.strerror or error}"
+
+
+def _why(error: OSError) -> str:
+    return f"cannot read file: {error.strerror or error}"
 
 
 def _unreadable(source: SourceFile, why: str, position: Position = START) -> LoadedFile:
@@ -146,7 +175,7 @@ def read_source(source: SourceFile, limits: Limits) -> LoadedFile:
     try:
         size = source.path.stat().st_size
     except OSError as error:
-        return _unreadable(source, f"cannot read file: {error.strerror or error}")
+        return _unreadable(source, _why(error))
     if size > limits.max_file_bytes:
         return LoadedFile(
             source,
@@ -166,7 +195,7 @@ def read_source(source: SourceFile, limits: Limits) -> LoadedFile:
     except IsADirectoryError:
         return _unreadable(source, "is a directory, not a file")
     except OSError as error:
-        return _unreadable(source, f"cannot read file: {error.strerror or error}")
+        return _unreadable(source, _why(error))
     return load_bytes(source, raw, limits)
 
 

@@ -198,22 +198,28 @@ def parse(text: str, limits: Limits = Limits()) -> ParseResult:
     result = ParseResult(data=None)
     parser = make_parser(text)
     try:
-        _build(parser, limits, result)
-    except _AbortParseError as abort:
-        result.problems.append(abort.problem)
-        result.data = None
+        try:
+            _build(parser, limits, result)
+        except _AbortParseError as abort:
+            result.problems.append(abort.problem)
+            result.data = None
+        # Read the rest of the stream (events only: nothing is built or expanded),
+        # so a syntax error after the point where we stopped is still USM001.
+        while parser.check_event():
+            parser.get_event()
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         position = Position.from_mark(mark) if mark is not None else Position(1, 1)
         problem = (error.problem or str(error)).strip()
         if error.context:
             problem = f"{problem} ({error.context.strip()})"
-        if "nesting depth" in problem:
+        if "nesting depth" not in problem:
+            result.problems.append(Problem("USM001", f"invalid YAML: {problem}", position))
+        elif not any(known.code == "USM009" for known in result.problems):
+            # Not when already refused (depth, tag): one finding says enough.
             result.problems.append(
                 Problem("USM009", f"nesting deeper than the parser allows: {problem}", position)
             )
-        else:
-            result.problems.append(Problem("USM001", f"invalid YAML: {problem}", position))
         result.data = None
     except yaml.YAMLError as error:
         # Reader errors (control characters) carry a character offset.
@@ -255,7 +261,10 @@ def _build(parser: Any, limits: Limits, result: ParseResult) -> None:
         if kind is scalar_event:
             frame = stack[-1] if stack else None
             if frame is not None and frame.positions is not None and frame.key is _NO_KEY:
-                _take_key(frame, event, _scalar_key(event, frame, result))
+                key = _scalar_key(event, frame, result)
+                if event.anchor is not None:
+                    anchors[event.anchor] = (key, 1)
+                _take_key(frame, event, key)
                 continue
             path = _child_path(frame)
             value = _scalar(event, path)
