@@ -66,9 +66,11 @@ class Limits:
 
 
 class _AbortParseError(Exception):
-    def __init__(self, problem: Problem) -> None:
+    def __init__(self, problem: Problem, *, over_limit: bool = False) -> None:
         super().__init__(problem.message)
         self.problem = problem
+        # Past a limit, reading on would spend the time the limit saves.
+        self.over_limit = over_limit
 
 
 @dataclass(slots=True)
@@ -198,15 +200,15 @@ def parse(text: str, limits: Limits = Limits()) -> ParseResult:
     result = ParseResult(data=None)
     parser = make_parser(text)
     try:
+        over_limit = False
         try:
             _build(parser, limits, result)
         except _AbortParseError as abort:
             result.problems.append(abort.problem)
             result.data = None
-        # Read the rest of the stream (events only: nothing is built or expanded),
-        # so a syntax error after the point where we stopped is still USM001.
-        while parser.check_event():
-            parser.get_event()
+            over_limit = abort.over_limit
+        if not over_limit:
+            _drain(parser, limits.max_depth)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         position = Position.from_mark(mark) if mark is not None else Position(1, 1)
@@ -230,6 +232,25 @@ def parse(text: str, limits: Limits = Limits()) -> ParseResult:
     finally:
         parser.dispose()
     return result
+
+
+def _drain(parser: Any, max_depth: int) -> None:
+    """Read the rest of the stream as events (nothing is built or expanded).
+
+    A syntax error after the point where we stopped (a second document, a
+    refused tag) is then still USM001. Draining stops at the depth limit too.
+    """
+    depth = 0
+    opening = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
+    closing = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+    while parser.check_event():
+        event = parser.get_event()
+        if isinstance(event, opening):
+            depth += 1
+            if depth > max_depth:
+                return
+        elif isinstance(event, closing):
+            depth -= 1
 
 
 def _reader_position(text: str, error: yaml.YAMLError) -> Position:
@@ -296,7 +317,8 @@ def _build(parser: Any, limits: Limits, result: ParseResult) -> None:
                         f"nesting deeper than {max_depth} levels",
                         Position.from_mark(event.start_mark),
                         path,
-                    )
+                    ),
+                    over_limit=True,
                 )
             container: Any = {} if kind is mapping_start else []
             stack.append(_Frame(container, path, event.anchor))
@@ -332,7 +354,8 @@ def _build(parser: Any, limits: Limits, result: ParseResult) -> None:
                         "(an alias bomb?)",
                         Position.from_mark(event.start_mark),
                         _child_path(frame),
-                    )
+                    ),
+                    over_limit=True,
                 )
             if frame is not None and frame.positions is not None and frame.key is _NO_KEY:
                 if not isinstance(value, str):
