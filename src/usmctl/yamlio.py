@@ -98,6 +98,15 @@ class _Frame:
 _NO_KEY = object()
 
 
+# Longer number texts are refused: Python's int() and str() of huge integers are
+# slow (quadratic) or raise, and no architecture needs a 1,000-digit number.
+MAX_NUMBER_CHARS = 1000
+
+
+class _NumberTooLongError(ValueError):
+    pass
+
+
 def _resolve_plain(value: str) -> Any:
     """YAML 1.1 implicit typing of a plain scalar (as PyYAML's SafeLoader)."""
     candidates = _RESOLVERS.get(value[:1] if value else "", ())
@@ -108,6 +117,8 @@ def _resolve_plain(value: str) -> Any:
 
 
 def _construct(tag: str, value: str) -> Any:
+    if tag in (_INT, _FLOAT) and len(value) > MAX_NUMBER_CHARS:
+        raise _NumberTooLongError(value)
     if tag == _NULL:
         return None
     if tag == _BOOL:
@@ -166,19 +177,28 @@ def _construct_float(value: str) -> float:
 
 def _scalar(event: Any, path: DataPath) -> Any:
     tag = event.tag
-    if tag is None or tag == "!":
-        if event.implicit[0]:
-            return _resolve_plain(event.value)
-        return event.value
-    if tag not in _SAFE_SCALAR_TAGS:
-        raise _AbortParseError(_unsafe_tag(tag, event, path))
     try:
+        if tag is None or tag == "!":
+            return _resolve_plain(event.value) if event.implicit[0] else event.value
+        if tag not in _SAFE_SCALAR_TAGS:
+            raise _AbortParseError(_unsafe_tag(tag, event, path))
         return _construct(tag, event.value)
+    except _NumberTooLongError:
+        raise _AbortParseError(
+            Problem(
+                "USM009",
+                f"a number of {len(event.value)} characters, over the "
+                f"{MAX_NUMBER_CHARS}-character limit (quote it if it is text)",
+                Position.from_mark(event.start_mark),
+                path,
+            )
+        ) from None
     except (ValueError, KeyError):
+        shown = event.value if len(event.value) <= 40 else event.value[:40] + "..."
         raise _AbortParseError(
             Problem(
                 "USM003",
-                f"value {event.value!r} is not a valid {tag.rsplit(':', 1)[-1]}",
+                f"value {shown!r} is not a valid {tag.rsplit(':', 1)[-1]}",
                 Position.from_mark(event.start_mark),
                 path,
             )
@@ -402,7 +422,10 @@ def _scalar_key(event: Any, frame: _Frame, result: ParseResult) -> str:
         raise _AbortParseError(_unsafe_tag(event.tag, event, frame.path))
     text: str = event.value
     if event.implicit[0] and event.tag is None:
-        typed = _resolve_plain(text)
+        try:
+            typed = _resolve_plain(text)
+        except _NumberTooLongError:
+            typed = 0  # a key of 1,000 digits: still a number to YAML 1.1
         if typed is not None and not isinstance(typed, str) and text != "<<":
             result.problems.append(
                 Problem(

@@ -374,3 +374,24 @@ def test_syntax_error_in_a_later_document_is_still_usm001(tmp_path: Path) -> Non
     (tmp_path / "a.usm.yaml").write_text(VERSION + "---\nx: [1, 2\n")
     codes = [code for code, *_ in validate(tmp_path)]
     assert "USM001" in codes
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        pytest.param("1" * 5000, id="decimal"),  # int() refuses past 4,300 digits
+        pytest.param("0x" + "f" * 5000, id="hex"),  # str() of it would refuse
+        pytest.param(":".join(["1"] * 200_000), id="sexagesimal"),  # quadratic to build
+        pytest.param("1." + "0" * 5000, id="float"),
+    ],
+)
+def test_huge_numbers_are_refused_not_computed(tmp_path: Path, value: str) -> None:
+    """Before: an internal error (ValueError from int()) or seconds of big-int work."""
+    (tmp_path / "a.usm.yaml").write_text(f"{VERSION}x-n: {value}\nusm-copy: {value}\n")
+    (tmp_path / "b.usm.yaml").write_text(f"usm: {value}\n")
+    result = check(["."], Settings(), cwd=tmp_path)
+    assert [(f.code, f.file, f.line, f.column) for f in result.findings] == [
+        ("USM009", "a.usm.yaml", 2, 6),
+        ("USM009", "b.usm.yaml", 1, 6),
+    ]
+    assert "1000-character limit" in result.findings[0].message
