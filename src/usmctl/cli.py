@@ -158,7 +158,9 @@ def validate(
         )
         settings = build_settings(options, cwd=cwd)
         targets = paths or ["."]
-        stdin = sys.stdin.buffer.read() if STDIN in targets else None
+        stdin = None
+        if STDIN in targets:  # one byte past the limit is enough to refuse (USM009)
+            stdin = sys.stdin.buffer.read(settings.limits.max_file_bytes + 1)
         result = check(targets, settings, cwd=cwd, stdin=stdin, stdin_filename=stdin_filename)
         if write_baseline is not None:
             from usmctl.baseline import write as write_baseline_file

@@ -395,3 +395,8 @@ def test_huge_numbers_are_refused_not_computed(tmp_path: Path, value: str) -> No
         ("USM009", "b.usm.yaml", 1, 6),
     ]
     assert "1000-character limit" in result.findings[0].message
+
+
+def test_standard_input_over_the_limit_is_not_read_whole(tmp_path: Path) -> None:
+    process = run_cli("validate", "--format", "json", "-", cwd=tmp_path, stdin=b"a" * (21 << 20))
+    assert codes_at(json_findings(process)) == [("USM009", "stdin.usm.yaml", 1, 1)]
