@@ -85,11 +85,26 @@ def broken_catalogue(tmp_path: Path) -> Path:
         ),
     ],
 )
-def test_usage_errors_are_one_line(tmp_path: Path, args: list[str], contains: str) -> None:
-    process = run_cli(*args, cwd=tmp_path)
-    assert process.returncode == 2
-    assert process.stdout == ""
-    assert_one_line_error(process.stderr, contains=contains)
+def test_usage_errors_are_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], contains: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert_one_line_error(result.stderr, contains=contains)
+
+
+def test_usage_errors_through_the_real_command_line(tmp_path: Path) -> None:
+    """The same boundary in a real process (the in-process runner could hide a difference)."""
+    for args, contains in (
+        (["validate", "does-not-exist"], "path does not exist: does-not-exist"),
+        (["explain", "NOPE"], "no rule 'NOPE'"),
+    ):
+        process = run_cli(*args, cwd=tmp_path)
+        assert process.returncode == 2
+        assert process.stdout == ""
+        assert_one_line_error(process.stderr, contains=contains)
 
 
 def test_broken_catalogue_names_file_and_line(tmp_path: Path, broken_catalogue: Path) -> None:

@@ -39,7 +39,12 @@ FUZZ = settings(
 
 
 def assert_well_located(result: RunResult, root: Path | None = None) -> None:
-    """Every finding names a checked file and a position inside it."""
+    """Every finding names a checked file and a position inside it; every output
+    format renders the result (so reporters added later are fuzzed too)."""
+    from usmctl.reporters import REPORTERS, ReportOptions
+
+    for render in REPORTERS.values():
+        assert isinstance(render(result, ReportOptions(color=True, statistics=True)), str)
     for finding in result.findings:
         assert finding.file in result.files, finding
         assert finding.line >= 1 and finding.column >= 1, finding
