@@ -8,6 +8,7 @@ from __future__ import annotations
 import errno
 import fnmatch
 import os
+import re
 import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -221,6 +222,8 @@ def load_bytes(source: SourceFile, raw: bytes, limits: Limits) -> LoadedFile:
             f"not UTF-8: byte 0x{raw[error.start]:02x} cannot be decoded",
             _offset_position(raw, error.start),
         )
+    if source.kind != "yaml" and "\\u" in text:
+        text = _JSON_SURROGATE_PAIR.sub(_astral_escape, text)
     result = parse(text, limits)
     loaded = LoadedFile(source, text, result.data, list(result.problems))
     if any(problem.code in ("USM001", "USM009") for problem in result.problems):
@@ -228,6 +231,21 @@ def load_bytes(source: SourceFile, raw: bytes, limits: Limits) -> LoadedFile:
         return loaded
     _check_document(loaded)
     return loaded
+
+
+# JSON writes a character past U+FFFF as a surrogate pair (Python's json.dumps
+# does by default: "\ud83d\ude00"); YAML refuses surrogate escapes, so a valid
+# USM-WIF file would be USM001. The pair becomes YAML's "\U0001f600" (two
+# characters shorter: columns later on that line shift by two).
+_JSON_SURROGATE_PAIR = re.compile(
+    r"(?<!\\)((?:\\\\)*)\\u(d[89ab][0-9a-f]{2})\\u(d[c-f][0-9a-f]{2})", re.IGNORECASE
+)
+
+
+def _astral_escape(match: re.Match[str]) -> str:
+    high, low = int(match.group(2), 16), int(match.group(3), 16)
+    code_point = 0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00)
+    return f"{match.group(1)}\\U{code_point:08x}"
 
 
 def _offset_position(raw: bytes, offset: int) -> Position:

@@ -400,3 +400,22 @@ def test_huge_numbers_are_refused_not_computed(tmp_path: Path, value: str) -> No
 def test_standard_input_over_the_limit_is_not_read_whole(tmp_path: Path) -> None:
     process = run_cli("validate", "--format", "json", "-", cwd=tmp_path, stdin=b"a" * (21 << 20))
     assert codes_at(json_findings(process)) == [("USM009", "stdin.usm.yaml", 1, 1)]
+
+
+def test_json_surrogate_pairs_in_a_wif_file_are_valid(tmp_path: Path) -> None:
+    """json.dumps writes U+1F600 as "\\ud83d\\ude00", which YAML refuses: not USM001.
+
+    An escaped backslash before the pair stays text; a lone surrogate stays an error.
+    """
+    import json as json_module
+
+    from usmctl.loader import SourceFile, load_bytes
+
+    document = {"name": "Smile \U0001f600", "literal": "\\ud83d\\ude00", "odd": "\\\\\U0001f600"}
+    source = SourceFile(tmp_path / "a.workflow.json", "a.workflow.json", "wif")
+    for ascii_only in (True, False):
+        raw = json_module.dumps(document, ensure_ascii=ascii_only).encode()
+        loaded = load_bytes(source, raw, Limits())
+        assert loaded.problems == [] and loaded.data == document
+    lone = load_bytes(source, b'{"name": "\\ud83d"}', Limits())
+    assert [problem.code for problem in lone.problems] == ["USM001"]
