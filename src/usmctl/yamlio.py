@@ -64,6 +64,11 @@ class Limits:
     max_alias_nodes: int = 100_000
     max_file_bytes: int = 20 * 1024 * 1024
 
+    def __post_init__(self) -> None:
+        for name in ("max_depth", "max_alias_nodes", "max_file_bytes"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1")
+
 
 class _AbortParseError(Exception):
     def __init__(self, problem: Problem, *, over_limit: bool = False) -> None:
