@@ -109,6 +109,7 @@ responsibilities = st.dictionaries(
 )
 step = entity(
     name=st.text(max_size=10),
+    sort_index=st.integers(min_value=-1, max_value=3),
     process=st.sampled_from(PROCESSES),
     responsibilities=responsibilities,
     activities=st.lists(entity(name=st.text(max_size=5), responsibilities=responsibilities)),
@@ -214,6 +215,7 @@ wif_documents = st.fixed_dictionaries(
                 id=st.text(max_size=3),
                 process=st.sampled_from(PROCESSES),
                 activities=st.lists(entity(responsibilities=responsibilities), max_size=2),
+                **{"sort-index": st.integers(min_value=-1, max_value=3)},
             )
             | junk,
             max_size=3,
