@@ -31,6 +31,7 @@ WRITING_COMMANDS: list[tuple[str, list[str], str | None]] = [
     ("write-baseline", ["validate", ".", "--write-baseline", "{out}"], "usmctl.baseline"),
     ("report-html", ["report", ".", "-o", "{out}.html"], "usmctl.report"),
     ("report-md", ["report", ".", "-o", "{out}.md"], "usmctl.report"),
+    ("graph-dot", ["graph", ".", "--format", "dot", "-o", "{out}.dot"], None),
 ]
 ARCHITECTURES = ("pilot", "hr-onboarding", "siam-multi-provider", "broken", "broken-syntax")
 
@@ -70,9 +71,14 @@ def test_writing_commands_leave_inputs_alone(
         assert written[-1].is_file()
         assert without(hash_tree(root), *written) == before
         assert not list(root.glob(".*.tmp")) and not list(tmp_path.glob(".*.tmp"))
-    # A second run over its own earlier output still leaves the inputs alone.
+    # Again over its own earlier output: it rewrites it, or refuses without --force
+    # (SPEC §6: never clobber without --force); the inputs stay as they were.
     again = CliRunner().invoke(app, [part.format(out=inside) for part in arguments])
-    assert again.exit_code in (0, 1), again.stderr
+    if again.exit_code == 2:
+        assert_one_line_error(again.stderr, contains="--force")
+    else:
+        assert again.exit_code in (0, 1), again.stderr
+    assert without(hash_tree(root), *written) == before
 
 
 @pytest.mark.parametrize("how", ["same", "dotted", "absolute", "symlink"])
