@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -26,6 +27,8 @@ from usmctl.api import RunResult, check
 from usmctl.loader import SourceFile, load_bytes
 from usmctl.settings import Settings
 from usmctl.yamlio import Limits
+
+pytestmark = pytest.mark.slow
 
 _EXAMPLES = int(os.environ.get("USMCTL_FUZZ_EXAMPLES", "0"))
 FUZZ = settings(

@@ -11,6 +11,8 @@ import pytest
 
 from tests.hardening.helpers import cli_command, cli_env, run_cli
 
+pytestmark = pytest.mark.slow
+
 
 def write_inputs(root: Path, start: int, stop: int) -> None:
     """Files ``start`` to ``stop`` of 40 broken services each: work and many findings."""

@@ -23,9 +23,12 @@ from usmctl.yamlio import make_parser
 
 CORPUS = ROOT.parent / "shared" / "corpora" / "yaml-test-suite"
 
-pytestmark = pytest.mark.skipif(
-    not (CORPUS / "ERRORS.txt").is_file(), reason=f"YAML test suite corpus absent: {CORPUS}"
-)
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not (CORPUS / "ERRORS.txt").is_file(), reason=f"YAML test suite corpus absent: {CORPUS}"
+    ),
+]
 
 
 def corpus() -> tuple[list[Path], set[str]]:
