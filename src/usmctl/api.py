@@ -28,6 +28,8 @@ class RunResult:
     suppressed: int = 0
     baselined: int = 0
     stale_baseline: int = 0
+    # The findings the baseline hid (so --write-baseline can keep them).
+    baselined_findings: tuple[Finding, ...] = field(default=(), repr=False)
 
     def by_severity(self) -> dict[str, int]:
         """Counts per severity, every severity present (SPEC §5 json summary)."""
@@ -82,9 +84,28 @@ def check(
     catalogue = load_catalogue(settings.catalogue)
     files = load_files(paths, settings, cwd=cwd, stdin=stdin, stdin_filename=stdin_filename)
     result = run(files, catalogue, settings)
+    shown = tuple(loaded.source.display for loaded in files)
+    findings = result.findings
+    hidden: tuple[Finding, ...] = ()
+    stale = 0
+    if settings.baseline is not None:
+        from usmctl import baseline
+        from usmctl.engine import enabled_codes
+
+        filtered = baseline.apply(
+            findings,
+            baseline.load(settings.baseline),
+            files=shown,
+            enabled=enabled_codes(settings),
+        )
+        findings, hidden, stale = filtered.findings, filtered.hidden, filtered.stale
     return RunResult(
-        findings=result.findings,
-        files=tuple(loaded.source.display for loaded in files),
+        findings=findings,
+        files=shown,
         architecture=result.architecture,
         catalogue=catalogue,
+        suppressed=result.suppressed,
+        baselined=len(hidden),
+        stale_baseline=stale,
+        baselined_findings=hidden,
     )

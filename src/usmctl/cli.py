@@ -174,6 +174,10 @@ def validate(
             result, ReportOptions(color=color, statistics=statistics, quiet=quiet)
         )
         emit(text, output, protected=_inputs(result, cwd))
+        if not output_format and os.environ.get("GITHUB_ACTIONS") == "true":
+            # In GitHub Actions the default run also annotates the PR diff;
+            # the runner reads workflow commands from stdout only.
+            emit(REPORTERS["github"](result, ReportOptions()), None)
         if exit_zero or not result.fails(settings.fail_on):
             return ExitCode.OK
         return ExitCode.FINDINGS

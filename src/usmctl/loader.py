@@ -90,7 +90,7 @@ def discover(
         if absolute.is_dir():
             for file_path, kind in _walk(absolute):
                 shown = display_path(file_path, cwd)
-                if not _selected(shown, include, exclude):
+                if not _selected(shown, file_path, include, exclude):
                     continue
                 if kind is None:
                     broken[file_path] = _unreadable(
@@ -107,10 +107,19 @@ def discover(
     return files, sorted(broken.values(), key=lambda loaded: loaded.source.display)
 
 
-def _selected(shown: str, include: tuple[str, ...], exclude: tuple[str, ...]) -> bool:
-    if include and not any(fnmatch.fnmatch(shown, pattern) for pattern in include):
+def _selected(
+    shown: str, file_path: Path, include: tuple[str, ...], exclude: tuple[str, ...]
+) -> bool:
+    # Globs from a config file are made absolute (relative to the file), so a
+    # pattern matches the path as shown or the absolute path.
+    names = (shown, Path(os.path.normpath(file_path)).as_posix())
+
+    def matches(pattern: str) -> bool:
+        return any(fnmatch.fnmatch(name, pattern) for name in names)
+
+    if include and not any(matches(pattern) for pattern in include):
         return False
-    return not any(fnmatch.fnmatch(shown, pattern) for pattern in exclude)
+    return not any(matches(pattern) for pattern in exclude)
 
 
 def _walk(root: Path) -> Iterator[tuple[Path, FileKind | None]]:
