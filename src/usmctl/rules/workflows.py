@@ -144,12 +144,7 @@ class UnknownWorkflowType(Rule):
                 if workflow.is_template:
                     continue
                 if _is_wif(workflow):
-                    path = collapsed_path(ordered_steps(workflow))
-                    shown = arrow(path) if path else "(no USM process)"
-                    message = (
-                        f"{describe(workflow)}: its step path {shown} matches no catalogue "
-                        f"workflow type, expected the path of one of {known}"
-                    )
+                    message = f"{describe(workflow)}: {self._uninferred(ctx, workflow)}"
                     yield ctx.violation(workflow, message, "steps", key=True)
                 else:
                     message = f"{describe(workflow)} has no type, expected one of {known}"
@@ -162,6 +157,26 @@ class UnknownWorkflowType(Rule):
                     f"expected one of {known}",
                     "type",
                 )
+
+    @staticmethod
+    def _uninferred(ctx: RuleContext, workflow: Workflow) -> str:
+        """Why no catalogue type could be inferred for a USM-WIF workflow."""
+        path = collapsed_path(ordered_steps(workflow))
+        if path is None:
+            return "no catalogue type can be inferred: a step runs no USM process"
+        if not path:
+            return "no catalogue type can be inferred: it has no steps"
+        same_path = [entry.id for entry in ctx.catalogue.types if entry.path == path]
+        if same_path:
+            return (
+                f"its step path {arrow(path)} is that of type {quote(same_path[0])}, but its "
+                f"process {quote(workflow.owner_process)} is not that type's entry process"
+            )
+        known = ", ".join(ctx.catalogue.ids)
+        return (
+            f"its step path {arrow(path)} matches no catalogue workflow type, expected the "
+            f"path of one of {known}"
+        )
 
 
 class WorkflowEntryMismatch(Rule):
