@@ -208,7 +208,7 @@ class _Builder:
         raw_id = item.get("id") if section != "processes" else label
         if isinstance(raw_id, str):
             self.arch.known_ids[section].add(raw_id)
-        entity = self._validate(SECTIONS[section], item, origin)
+        entity: Entity | None = self._validate(SECTIONS[section], item, origin)
         if entity is None:
             return None
         entity_id = getattr(entity, "id", None) if section != "processes" else None
@@ -511,7 +511,7 @@ def ordered_steps(workflow: Workflow) -> list[Any]:
     """Steps in order: by ``sort_index`` when every step has one, else as written."""
     steps = list(workflow.steps)
     if steps and all(step.sort_index is not None for step in steps):
-        steps.sort(key=lambda step: step.sort_index)
+        steps.sort(key=lambda step: step.sort_index or 0)
     return steps
 
 

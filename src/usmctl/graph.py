@@ -32,14 +32,14 @@ def service_node(service_id: str) -> str:
 class SupplyChain:
     """A typed wrapper over the networkx graph of parties and services."""
 
-    graph: nx.MultiDiGraph
+    graph: nx.MultiDiGraph[str]
 
     @classmethod
     def build(cls, arch: Architecture) -> SupplyChain:
         """Parties, services and their edges; dangling references are skipped."""
         import networkx as nx
 
-        graph = nx.MultiDiGraph()
+        graph: nx.MultiDiGraph[str] = nx.MultiDiGraph()
         for profile in arch.profiles:
             if profile.kind == "operator":
                 continue
@@ -72,11 +72,11 @@ class SupplyChain:
                     )
         return cls(graph)
 
-    def dependency_graph(self) -> nx.DiGraph:
+    def dependency_graph(self) -> nx.DiGraph[str]:
         """Services only, with ``depends_on`` edges."""
         import networkx as nx
 
-        dependencies = nx.DiGraph()
+        dependencies: nx.DiGraph[str] = nx.DiGraph()
         for node, data in self.graph.nodes(data=True):
             if data["kind"] == "service":
                 dependencies.add_node(node)
@@ -131,4 +131,5 @@ class SupplyChain:
 
     def node_data(self) -> Iterator[tuple[str, dict[str, Any]]]:
         """Nodes with their attributes, sorted by name."""
-        yield from sorted(self.graph.nodes(data=True))
+        for node in sorted(self.graph.nodes):
+            yield node, dict(self.graph.nodes[node])

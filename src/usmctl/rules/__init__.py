@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from usmctl.rules.base import Rule, RuleMeta
+from usmctl.rules.practices import PRACTICE_RULES
+from usmctl.rules.processes import PROCESS_RULES
+from usmctl.rules.profiles import PROFILE_RULES
 from usmctl.rules.structure import STRUCTURE_RULES
+from usmctl.rules.workflows import WORKFLOW_RULES
 
 ALL_RULES: tuple[type[Rule], ...] = tuple(
     sorted(
-        (*STRUCTURE_RULES,),
+        (*STRUCTURE_RULES, *PROFILE_RULES, *PROCESS_RULES, *WORKFLOW_RULES, *PRACTICE_RULES),
         key=lambda rule: rule.code,
     )
 )
