@@ -52,6 +52,8 @@ def test_stdin_with_a_file_name(tmp_path: Path) -> None:
         "services.usm.yaml",
         "--format",
         "json",
+        "--select",
+        "USM0",
         cwd=tmp_path,
         stdin=SERVICES.encode(),
     )
@@ -71,6 +73,7 @@ def test_stdin_merges_with_files_on_disk(tmp_path: Path) -> None:
     )
     done = run_module(
         "validate", ".", "-", "--stdin-filename", "services.usm.yaml", "--format", "json",
+        "--select", "USM0",
         cwd=tmp_path,
         stdin=SERVICES.encode(),
     )  # fmt: skip
@@ -90,7 +93,9 @@ def test_stdin_broken_yaml_is_a_finding(tmp_path: Path) -> None:
 
 
 def test_stdin_suppressions_and_config_apply(tmp_path: Path) -> None:
-    (tmp_path / "usmctl.toml").write_text('fail-on = "never"\n', encoding="utf-8")
+    (tmp_path / "usmctl.toml").write_text(
+        'fail-on = "never"\nselect = ["USM0"]\n', encoding="utf-8"
+    )
     text = SERVICES.replace("nowhere", "nowhere  # usmctl: ignore[USM006] soon")
     done = run_module(
         "validate", "-", "--stdin-filename", "services.usm.yaml", cwd=tmp_path, stdin=text.encode()

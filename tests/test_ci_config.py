@@ -31,6 +31,10 @@ ARCH = """\
     """
 
 
+# Only the load and reference rules: the features under test, not USM's rules.
+SELECT = 'select = ["USM0"]\n'
+
+
 def run_cli(root: Path, *args: str, monkeypatch: pytest.MonkeyPatch) -> tuple[int, str, str]:
     monkeypatch.chdir(root)
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
@@ -45,7 +49,7 @@ def codes(stdout: str) -> list[str]:
 def test_usmctl_toml_is_found_from_a_subdirectory(
     write_files: WriteFiles, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    root = write_files({"arch/a.usm.yaml": ARCH, "usmctl.toml": 'ignore = ["USM006"]\n'})
+    root = write_files({"arch/a.usm.yaml": ARCH, "usmctl.toml": SELECT + 'ignore = ["USM006"]\n'})
     status, stdout, _ = run_cli(root / "arch", "--format", "json", monkeypatch=monkeypatch)
     assert (status, codes(stdout)) == (0, [])
 
@@ -54,7 +58,9 @@ def test_without_config_the_finding_is_reported(
     write_files: WriteFiles, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     root = write_files({"arch/a.usm.yaml": ARCH})
-    status, stdout, _ = run_cli(root / "arch", "--format", "json", monkeypatch=monkeypatch)
+    status, stdout, _ = run_cli(
+        root / "arch", "--format", "json", "--select", "USM0", monkeypatch=monkeypatch
+    )
     assert (status, codes(stdout)) == (1, ["USM006"])
 
 
@@ -64,7 +70,9 @@ def test_pyproject_tool_table_is_read(
     root = write_files(
         {
             "a.usm.yaml": ARCH,
-            "pyproject.toml": '[project]\nname = "x"\n\n[tool.usmctl]\nfail-on = "never"\n',
+            "pyproject.toml": '[project]\nname = "x"\n\n[tool.usmctl]\n'
+            + SELECT
+            + 'fail-on = "never"\n',
         }
     )
     status, stdout, _ = run_cli(root, "--format", "json", monkeypatch=monkeypatch)
@@ -94,7 +102,7 @@ def test_explicit_config_file(write_files: WriteFiles, monkeypatch: pytest.Monke
         {
             "a.usm.yaml": ARCH,
             "usmctl.toml": 'fail-on = "never"\n',
-            "ci/strict.toml": 'severity = {USM006 = "warning"}\n',
+            "ci/strict.toml": SELECT + 'severity = {USM006 = "warning"}\n',
         }
     )
     status, stdout, _ = run_cli(
@@ -146,7 +154,8 @@ def test_per_file_ignores_relative_to_the_config_file(
         {
             "legacy/a.usm.yaml": ARCH,
             "current/b.usm.yaml": 'usm: "1"\nprocesses:\n  - {provider: ghost, process: agree}\n',
-            "usmctl.toml": '[per-file-ignores]\n"legacy/*.usm.yaml" = ["unresolved-reference"]\n',
+            "usmctl.toml": SELECT
+            + '[per-file-ignores]\n"legacy/*.usm.yaml" = ["unresolved-reference"]\n',
         }
     )
     status, stdout, _ = run_cli(root / "current", "--format", "json", monkeypatch=monkeypatch)
@@ -165,14 +174,14 @@ def test_exclude_and_include_globs(
         {
             "a.usm.yaml": ARCH,
             "vendor/v.usm.yaml": 'usm: "1"\nbogus: 1\n',
-            "usmctl.toml": 'exclude = ["vendor/*"]\n',
+            "usmctl.toml": SELECT + 'exclude = ["vendor/*"]\n',
         }
     )
     status, stdout, _ = run_cli(root, "--format", "json", monkeypatch=monkeypatch)
     data = json.loads(stdout)
     assert (status, data["summary"]["files"]) == (1, 1)
     assert codes(stdout) == ["USM006"]
-    (root / "usmctl.toml").write_text('include = ["vendor/*"]\n', encoding="utf-8")
+    (root / "usmctl.toml").write_text(SELECT + 'include = ["vendor/*"]\n', encoding="utf-8")
     _, stdout, _ = run_cli(root, "--format", "json", monkeypatch=monkeypatch)
     assert codes(stdout) == ["USM004"]
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -49,8 +48,12 @@ def invoke(root: Path, *args: str, monkeypatch: pytest.MonkeyPatch) -> tuple[int
     return outcome.exit_code, outcome.stdout, outcome.stderr
 
 
+# Only the load and reference rules and the custom ones: not USM's rules.
+ONLY = '[tool.usmctl]\nselect = ["USM0", "ACME"]\n\n'
+
+
 def project(write_files: WriteFiles, rules: str = OWNER_RULE) -> Path:
-    return write_files({"a.usm.yaml": ARCH, "pyproject.toml": rules})
+    return write_files({"a.usm.yaml": ARCH, "pyproject.toml": ONLY + rules})
 
 
 def test_custom_rule_fires_per_failing_entity_at_the_entity(
@@ -77,12 +80,13 @@ def test_custom_rule_fires_per_failing_entity_at_the_entity(
 def test_without_the_rule_nothing_fires(
     write_files: WriteFiles, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    status, stdout, _ = invoke(project(write_files, ""), monkeypatch=monkeypatch)
+    root = write_files({"a.usm.yaml": ARCH, "usmctl.toml": 'select = ["USM0"]\n'})
+    status, stdout, _ = invoke(root, monkeypatch=monkeypatch)
     assert (status, json.loads(stdout)["findings"]) == (0, [])
 
 
 @pytest.mark.parametrize(
-    "args", [("--ignore", "ACME001"), ("--ignore", "service-owner"), ("--select", "USM")]
+    "args", [("--ignore", "ACME001"), ("--ignore", "service-owner"), ("--select", "USM0")]
 )
 def test_custom_codes_are_selectable(
     args: tuple[str, ...], write_files: WriteFiles, monkeypatch: pytest.MonkeyPatch
@@ -161,7 +165,9 @@ def test_duplicate_custom_codes_are_exit_2(
 def test_usmctl_toml_top_level_custom_rules(
     write_files: WriteFiles, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    text = textwrap.dedent(OWNER_RULE).replace("[[tool.usmctl.custom-rules]]", "[[custom-rules]]")
+    text = 'select = ["USM0", "ACME"]\n' + OWNER_RULE.replace(
+        "[[tool.usmctl.custom-rules]]", "[[custom-rules]]"
+    )
     root = write_files({"a.usm.yaml": ARCH, "usmctl.toml": text})
     status, stdout, _ = invoke(root, monkeypatch=monkeypatch)
     assert status == 1

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from typer.testing import CliRunner
 
 from tests.conftest import EXAMPLES, WriteFiles, located, run_check
+from usmctl.api import RunResult
 from usmctl.cli import app
 from usmctl.settings import Settings
 
@@ -21,12 +24,20 @@ services:
 """
 
 
+# Only the load and reference rules: the feature under test, not USM's rules.
+ONLY = Settings(select=("USM0",))
+
+
+def check_only(root: Path, **settings: object) -> RunResult:
+    return run_check(root, Settings(**{"select": ("USM0",), **settings}))
+
+
 def arch(tail: str) -> dict[str, str]:
     return {"a.usm.yaml": HEAD + tail}
 
 
 def test_without_a_suppression_the_finding_is_reported(write_files: WriteFiles) -> None:
-    result = run_check(write_files(arch("    customers: [ghost]\n")))
+    result = check_only(write_files(arch("    customers: [ghost]\n")))
     assert located(result) == ["a.usm.yaml:9:17 USM006"]
     assert result.suppressed == 0
 
@@ -43,55 +54,55 @@ def test_without_a_suppression_the_finding_is_reported(write_files: WriteFiles) 
     ],
 )
 def test_suppression_hides_and_counts(tail: str, write_files: WriteFiles) -> None:
-    result = run_check(write_files(arch(tail)))
+    result = check_only(write_files(arch(tail)))
     assert located(result) == []
     assert result.suppressed == 1
 
 
 def test_reach_is_the_comment_line_and_the_next_only(write_files: WriteFiles) -> None:
     tail = "    # usmctl: ignore[USM006] too far away\n    name2: x\n    customers: [ghost]\n"
-    result = run_check(write_files(arch(tail.replace("    name2: x\n", "    x-note: x\n"))))
+    result = check_only(write_files(arch(tail.replace("    name2: x\n", "    x-note: x\n"))))
     assert located(result) == ["a.usm.yaml:9:5 USM011", "a.usm.yaml:11:17 USM006"]
     assert result.suppressed == 0
 
 
 def test_other_codes_are_not_hidden(write_files: WriteFiles) -> None:
     tail = "    customers: [ghost]  # usmctl: ignore[USM004] wrong code\n"
-    result = run_check(write_files(arch(tail)))
+    result = check_only(write_files(arch(tail)))
     assert [finding.code for finding in result.findings] == ["USM006", "USM011"]
 
 
 def test_hash_inside_a_value_is_not_a_comment(write_files: WriteFiles) -> None:
     tail = '    customers: [ghost]\n    x-note: "a#usmctl: ignore[USM006] no"\n'
-    result = run_check(write_files(arch(tail)))
+    result = check_only(write_files(arch(tail)))
     assert located(result) == ["a.usm.yaml:9:17 USM006"]
 
 
 def test_unused_check_follows_selection(write_files: WriteFiles) -> None:
     root = write_files(arch("    # usmctl: ignore[USM006] reason\n    customers: [acme-it]\n"))
-    assert [finding.code for finding in run_check(root).findings] == ["USM011"]
+    assert [finding.code for finding in check_only(root).findings] == ["USM011"]
     # USM006 did not run, so nobody can tell the suppression is unused.
-    assert run_check(root, Settings(select=("USM011",))).findings == ()
+    assert check_only(root, select=("USM011",)).findings == ()
     # USM011 itself can be turned off.
-    assert run_check(root, Settings(ignore=("USM011",))).findings == ()
+    assert check_only(root, ignore=("USM011",)).findings == ()
 
 
 def test_suppressions_hide_even_when_usm011_is_off(write_files: WriteFiles) -> None:
     root = write_files(arch("    customers: [ghost]  # usmctl: ignore[USM006]\n"))
-    result = run_check(root, Settings(ignore=("USM011",)))
+    result = check_only(root, ignore=("USM011",))
     assert (result.findings, result.suppressed) == ((), 1)
 
 
 def test_per_file_ignores_hide_usm011_too(write_files: WriteFiles) -> None:
     root = write_files(arch("    customers: [ghost]  # usmctl: ignore[USM006]\n"))
-    result = run_check(root, Settings(per_file_ignores={"*.usm.yaml": ("USM011",)}))
+    result = check_only(root, per_file_ignores={"*.usm.yaml": ("USM011",)})
     assert (result.findings, result.suppressed) == ((), 1)
 
 
 def test_suppressions_work_in_usm_wif_json(write_files: WriteFiles) -> None:
     # JSON has no comments, so nothing there looks like one: no USM011 noise.
     root = write_files({"a.workflow.json": '{"slug": "wf", "name": "# usmctl: x"}\n'})
-    assert not any(finding.code == "USM011" for finding in run_check(root).findings)
+    assert not any(finding.code == "USM011" for finding in check_only(root).findings)
 
 
 def test_cli_summary_counts_suppressed(
@@ -99,7 +110,7 @@ def test_cli_summary_counts_suppressed(
 ) -> None:
     root = write_files(arch("    customers: [ghost]  # usmctl: ignore[USM006] joins soon\n"))
     monkeypatch.chdir(root)
-    outcome = CliRunner().invoke(app, ["validate"])
+    outcome = CliRunner().invoke(app, ["validate", "--select", "USM0"])
     assert outcome.exit_code == 0
     assert outcome.stdout == "All checks passed: no findings in 1 file; 1 suppressed.\n"
 
