@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import fnmatch
-import os
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 
 from usmctl.architecture import Architecture, CodedViolation, build, logical_locus
 from usmctl.catalogue import Catalogue
 from usmctl.errors import UsageError
 from usmctl.findings import Finding, Locus, Severity, Violation, fingerprint
-from usmctl.loader import LoadedFile
+from usmctl.loader import LoadedFile, matches_any
 from usmctl.rules import ALL_RULES, BY_CODE, meta
 from usmctl.rules.base import Rule, RuleContext
 from usmctl.settings import Settings
@@ -110,11 +107,8 @@ def per_file_ignored(files: list[LoadedFile], settings: Settings) -> dict[str, s
     ignored: dict[str, set[str]] = {}
     for loaded in files:
         shown = loaded.source.display
-        # Config globs are absolute (relative to the config file); bare names
-        # and globs given directly in Settings match the path as shown.
-        names = (shown, Path(os.path.normpath(loaded.source.path)).as_posix())
         for pattern, selectors in settings.per_file_ignores.items():
-            if any(fnmatch.fnmatch(name, pattern) for name in names):
+            if matches_any(shown, loaded.source.path, (pattern,)):
                 ignored.setdefault(shown, set()).update(resolve_selectors(selectors, known))
     return ignored
 

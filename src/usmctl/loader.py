@@ -107,19 +107,22 @@ def discover(
     return files, sorted(broken.values(), key=lambda loaded: loaded.source.display)
 
 
+def matches_any(shown: str, file_path: Path, patterns: Iterable[str]) -> bool:
+    """True when a glob matches the file's path as shown or its absolute path.
+
+    Globs from a config file are made absolute (relative to the file), so they
+    match whatever the working directory; bare names match as shown.
+    """
+    names = (shown, Path(os.path.normpath(file_path)).as_posix())
+    return any(fnmatch.fnmatch(name, pattern) for pattern in patterns for name in names)
+
+
 def _selected(
     shown: str, file_path: Path, include: tuple[str, ...], exclude: tuple[str, ...]
 ) -> bool:
-    # Globs from a config file are made absolute (relative to the file), so a
-    # pattern matches the path as shown or the absolute path.
-    names = (shown, Path(os.path.normpath(file_path)).as_posix())
-
-    def matches(pattern: str) -> bool:
-        return any(fnmatch.fnmatch(name, pattern) for name in names)
-
-    if include and not any(matches(pattern) for pattern in include):
+    if include and not matches_any(shown, file_path, include):
         return False
-    return not any(matches(pattern) for pattern in exclude)
+    return not matches_any(shown, file_path, exclude)
 
 
 def _walk(root: Path) -> Iterator[tuple[Path, FileKind | None]]:
