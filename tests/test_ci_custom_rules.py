@@ -138,6 +138,14 @@ def test_custom_rule_in_sarif_has_a_descriptor(
         (('severity = "error"', 'severity = "fatal"'), "custom-rules[0].severity: Input should"),
         (('message = "every service needs an x-owner"\n', ""), 'missing required key "message"'),
         (('name = "service-owner"', 'module = "evil"'), "custom-rules[0].module: unknown key"),
+        (
+            ('type = "object"', '"$ref" = "https://example.com/s.json"'),
+            "custom-rules[0].schema: $ref 'https://example.com/s.json' is not local",
+        ),
+        (
+            ('type = "object"', 'properties = {name = {pattern = "(unclosed"}}'),
+            "invalid JSON Schema at properties/name/pattern",
+        ),
     ],
 )
 def test_bad_custom_rule_is_exit_2(
@@ -172,3 +180,22 @@ def test_usmctl_toml_top_level_custom_rules(
     status, stdout, _ = invoke(root, monkeypatch=monkeypatch)
     assert status == 1
     assert [f["code"] for f in json.loads(stdout)["findings"]] == ["ACME001"]
+
+
+def test_local_refs_work(write_files: WriteFiles, monkeypatch: pytest.MonkeyPatch) -> None:
+    rules = OWNER_RULE.replace(
+        'schema = {type = "object", required = ["x-owner"]}',
+        'schema = {"$defs" = {owned = {required = ["x-owner"]}}, "$ref" = "#/$defs/owned"}',
+    )
+    status, stdout, _ = invoke(project(write_files, rules), monkeypatch=monkeypatch)
+    assert status == 1
+    assert [f["entity"] for f in json.loads(stdout)["findings"]] == ["printing"]
+
+
+def test_dangling_local_ref_is_exit_2(
+    write_files: WriteFiles, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rules = OWNER_RULE.replace('type = "object"', '"$ref" = "#/$defs/missing"')
+    status, stdout, stderr = invoke(project(write_files, rules), monkeypatch=monkeypatch)
+    assert (status, stdout) == (2, "")
+    assert "custom rule ACME001: schema reference cannot be resolved" in stderr

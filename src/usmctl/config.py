@@ -259,6 +259,13 @@ class _Parser:
             schema = item["schema"]
             if not isinstance(schema, dict):
                 raise self.fail(f"{key}.schema", "must be a table holding a JSON Schema")
+            remote = _remote_ref(schema)
+            if remote is not None:
+                raise self.fail(
+                    f"{key}.schema",
+                    f"$ref {remote!r} is not local: usmctl never fetches schemas, "
+                    "use a #/... reference into the same schema",
+                )
             try:
                 validator_for(schema).check_schema(schema)
             except SchemaError as error:
@@ -274,6 +281,24 @@ class _Parser:
                 field = ".".join(str(part) for part in first["loc"])
                 raise self.fail(f"{key}.{field}", first["msg"]) from None
         return tuple(rules)
+
+
+def _remote_ref(schema: Any) -> str | None:
+    """The first ``$ref`` that does not point into the schema itself, if any."""
+    if isinstance(schema, dict):
+        ref = schema.get("$ref")
+        if isinstance(ref, str) and not ref.startswith("#"):
+            return ref
+        children: list[Any] = list(schema.values())
+    elif isinstance(schema, list):
+        children = schema
+    else:
+        return None
+    for child in children:
+        found = _remote_ref(child)
+        if found is not None:
+            return found
+    return None
 
 
 def _known_rules(custom: tuple[CustomRule, ...]) -> list[tuple[str, str]]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from usmctl.architecture import Architecture, CodedViolation, locate_field
+from usmctl.errors import ConfigError
 from usmctl.findings import Violation
 from usmctl.rules.base import describe
 from usmctl.settings import CustomRule
@@ -28,6 +29,7 @@ def check(
     """Violations of the enabled custom rules; ``data`` maps file -> parsed data."""
     from jsonschema import exceptions
     from jsonschema.validators import validator_for
+    from referencing.exceptions import Unresolvable
 
     found: list[CodedViolation] = []
     for rule in rules:
@@ -39,7 +41,13 @@ def check(
             raw = _at(data.get(origin.file), origin.path)
             if raw is None:
                 continue
-            error = exceptions.best_match(validator.iter_errors(raw))
+            try:
+                error = exceptions.best_match(validator.iter_errors(raw))
+            except Unresolvable as unresolvable:
+                # A $ref the config check could not see (built at run time).
+                raise ConfigError(
+                    f"custom rule {rule.code}: schema reference cannot be resolved: {unresolvable}"
+                ) from None
             if error is None:
                 continue
             detail = error.message
