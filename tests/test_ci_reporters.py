@@ -91,16 +91,31 @@ def test_every_ci_format_is_registered() -> None:
 # --- SARIF -------------------------------------------------------------------
 
 
-def test_sarif_of_broken_validates_against_the_oasis_schema(broken: RunResult) -> None:
+def _assert_valid_sarif(log: Any) -> None:
     if not SARIF_SCHEMA.is_file():
         pytest.skip(f"SARIF schema not found at {SARIF_SCHEMA}")
     import jsonschema
 
     schema = json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))
-    log = json.loads(render("sarif", broken))
     validator_class = jsonschema.validators.validator_for(schema)
     errors = sorted(validator_class(schema).iter_errors(log), key=lambda error: error.path)
     assert not errors, "\n".join(error.message for error in errors[:5])
+
+
+def test_sarif_of_broken_validates_against_the_oasis_schema(broken: RunResult) -> None:
+    _assert_valid_sarif(json.loads(render("sarif", broken)))
+
+
+def test_sarif_edge_cases_validate_against_the_oasis_schema() -> None:
+    result = make_result(
+        make_finding("ACME001", name="acme001", severity=Severity.INFO, entity=None),
+        make_finding(file="/abs/dir/a b.usm.yaml", severity=Severity.WARNING),
+    )
+    log = json.loads(render("sarif", result))
+    _assert_valid_sarif(log)
+    _assert_valid_sarif(json.loads(render("sarif", make_result())))
+    location = log["runs"][0]["results"][1]["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"] == {"uri": "file:///abs/dir/a%20b.usm.yaml"}
 
 
 def test_sarif_structure(broken: RunResult) -> None:
