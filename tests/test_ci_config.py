@@ -308,3 +308,10 @@ def test_docs_config_example_is_accepted_with_known_rules(tmp_path: Path) -> Non
     (tmp_path / "usmctl.toml").write_text(example, encoding="utf-8")
     settings = build_settings(CliOptions(), cwd=tmp_path)
     assert settings.custom_rules[0].code == "ACME001"
+
+
+def test_relative_config_path_is_relative_to_cwd(tmp_path: Path) -> None:
+    (tmp_path / "ci").mkdir()
+    (tmp_path / "ci" / "usmctl.toml").write_text("max-depth = 2\n", encoding="utf-8")
+    settings = build_settings(CliOptions(config=Path("ci/usmctl.toml")), cwd=tmp_path)
+    assert settings.max_depth == 2

@@ -312,6 +312,8 @@ def _known_rules(custom: tuple[CustomRule, ...]) -> list[tuple[str, str]]:
 def build_settings(options: CliOptions, *, cwd: Path) -> Settings:
     """Defaults, then the config file, then the command line."""
     config_path = options.config or find_config(cwd)
+    if config_path is not None and not config_path.is_absolute():
+        config_path = cwd / config_path
     values: dict[str, Any] = read_config(config_path, cwd=cwd) if config_path else {}
     if options.select is not None:
         values["select"] = options.select
