@@ -153,7 +153,7 @@ class SupplyChain:
         yield from sorted(self.graph.nodes(data=True))
 
 
-def _shortest_cycle(dependencies: nx.DiGraph, start: str, component: set[str]) -> list[str]:
+def _shortest_cycle(dependencies: nx.DiGraph[str], start: str, component: set[str]) -> list[str]:
     """The shortest path from ``start`` back to itself inside one component."""
     if dependencies.has_edge(start, start):
         return [start]
@@ -175,12 +175,14 @@ def _shortest_cycle(dependencies: nx.DiGraph, start: str, component: set[str]) -
     return [start]  # unreachable for a strongly connected component
 
 
-def _longest_chains(dependencies: nx.DiGraph) -> tuple[nx.DiGraph, dict[int, int]]:
+def _longest_chains(
+    dependencies: nx.DiGraph[str],
+) -> tuple[nx.DiGraph[int], dict[int, int]]:
     """The condensation of the dependency graph and, per component, the
     number of services on its longest chain (a cycle counts once)."""
     import networkx as nx
 
-    condensed = nx.condensation(dependencies)
+    condensed: nx.DiGraph[int] = nx.condensation(dependencies)
     longest: dict[int, int] = {}
     for component in reversed(list(nx.topological_sort(condensed))):
         successors = condensed.successors(component)

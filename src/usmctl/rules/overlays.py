@@ -139,7 +139,8 @@ class SiamSingleSupplier(Rule):
             named = f" ({quote(suppliers[0])})" if suppliers else ""
             yield ctx.violation(
                 overlay,
-                f"{describe(overlay)} integrates {len(suppliers)} supplier{named}, "
+                f"{describe(overlay)} integrates {len(suppliers)} "
+                f"supplier{'' if len(suppliers) == 1 else 's'}{named}, "
                 "expected at least 2 besides the integrator",
                 "binds_to",
             )
