@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -85,6 +86,15 @@ class SupplyChain:
                 dependencies.add_edge(source, target)
         return dependencies
 
+    @cached_property
+    def _dependencies(self) -> nx.DiGraph[str]:
+        """The dependency graph, built once for the read-only queries below."""
+        return self.dependency_graph()
+
+    @cached_property
+    def _chains(self) -> tuple[nx.DiGraph[int], dict[int, int]]:
+        return _longest_chains(self._dependencies)
+
     def cycles(self) -> Iterator[list[str]]:
         """Each dependency cycle once, as service ids, smallest id first.
 
@@ -93,7 +103,7 @@ class SupplyChain:
         """
         import networkx as nx
 
-        dependencies = self.dependency_graph()
+        dependencies = self._dependencies
         starts: list[tuple[str, set[str]]] = []
         for component in nx.strongly_connected_components(dependencies):
             start = min(component)
@@ -108,8 +118,8 @@ class SupplyChain:
 
     def depth(self) -> dict[str, int]:
         """Per service: the length of its longest ``depends_on`` chain (acyclic part)."""
-        dependencies = self.dependency_graph()
-        condensed, longest = _longest_chains(dependencies)
+        dependencies = self._dependencies
+        condensed, longest = self._chains
         mapping = condensed.graph["mapping"]
         return {node.removeprefix("service:"): longest[mapping[node]] for node in dependencies}
 
@@ -120,7 +130,7 @@ class SupplyChain:
         A cycle counts as one link (its services share a depth); a root cycle
         is named by its smallest service id.
         """
-        condensed, longest = _longest_chains(self.dependency_graph())
+        condensed, longest = self._chains
         over = {component for component, depth in longest.items() if depth > limit}
         roots: list[tuple[str, int]] = []
         for component in over:

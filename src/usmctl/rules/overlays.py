@@ -189,7 +189,9 @@ class SiamWithoutIntegrator(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         for overlay in ctx.arch.overlays:
             if overlay.kind == "siam" and overlay.integrator is None:
-                yield ctx.violation(overlay, f"{describe(overlay)} names no integrator")
+                yield ctx.violation(
+                    overlay, f"{describe(overlay)} names no integrator", "integrator", key=True
+                )
 
 
 class DvmsWithoutLoop(Rule):

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from usmctl.findings import Severity, Violation, quote
 from usmctl.model import Agreement, Service
 from usmctl.rules.base import Rule, RuleContext, describe
+from usmctl.rules.services import agreements_listing
 
 if TYPE_CHECKING:
     from usmctl.architecture import Architecture
@@ -216,7 +217,8 @@ class SupplierNotALink(Rule):
             if not agreements:
                 continue  # no agreement at all is USM802's finding
             # The agreements that list the supplier's service speak for it, if any.
-            relevant = [item for item in agreements if dependency.id in item.services]
+            listing = agreements_listing(ctx.arch).get(dependency.id, ())
+            relevant = [item for item in agreements if any(item is other for other in listing)]
             relevant = relevant or agreements
             if any(item.request_types for item in relevant):
                 continue

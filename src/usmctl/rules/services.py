@@ -46,7 +46,7 @@ def agreement_of(arch: Architecture, service: Service) -> Agreement | None:
     return found if isinstance(found, Agreement) else None
 
 
-def _agreements_listing(arch: Architecture) -> dict[str, list[Agreement]]:
+def agreements_listing(arch: Architecture) -> dict[str, list[Agreement]]:
     """Service id -> agreements whose ``services`` list it (built once per run)."""
     cached: dict[str, list[Agreement]] | None = arch.cache.get("agreements_listing")
     if cached is None:
@@ -63,7 +63,8 @@ def _missing_part(ctx: RuleContext, part: str) -> Iterator[Violation]:
     for service in ctx.arch.services:
         found = getattr(service, part)
         if found is None:
-            yield ctx.violation(service, f"{describe(service)} has no {part}")
+            # at the key of an explicit `facility: null`, else at the service
+            yield ctx.violation(service, f"{describe(service)} has no {part}", part, key=True)
         elif found.description is None:
             yield ctx.violation(
                 service, f"{describe(service)} has no {part} description", part, key=True
@@ -209,17 +210,19 @@ class ServiceWithoutAgreement(Rule):
     default_severity = Severity.ERROR
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
-        listing = _agreements_listing(ctx.arch)
+        listing = agreements_listing(ctx.arch)
         for service in ctx.arch.services:
             if service.agreement is None:
                 listed = listing.get(service.id, [])
                 hint = f" (agreement {quote(listed[0].id)} lists it)" if listed else ""
-                yield ctx.violation(service, f"{describe(service)} has no agreement{hint}")
+                yield ctx.violation(
+                    service, f"{describe(service)} has no agreement{hint}", "agreement", key=True
+                )
                 continue
             agreement = agreement_of(ctx.arch, service)
             if agreement is None:
                 continue  # an unresolved id is USM006's finding
-            if service.id not in agreement.services:
+            if not any(item is agreement for item in listing.get(service.id, ())):
                 yield ctx.violation(
                     service,
                     f"{describe(service)}: its agreement {quote(agreement.id)} does not list "
