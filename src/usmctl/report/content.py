@@ -1,0 +1,732 @@
+"""The gap report's content, computed once from a RunResult (SPEC §5 report).
+
+Both renderers (HTML and Markdown) read this model and nothing else, so the
+two variants always say the same thing. Every string here is raw user text:
+escaping is the renderers' job.
+
+Scores: an area's score is the share (0-100, rounded) of its entities that
+have no error or warning finding. An area with no entities has no score
+("n/a"): nothing declared is not the same as nothing wrong, and the overall
+score is the mean of the areas that have entities.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+from usmctl import __version__
+from usmctl.findings import Finding, Severity
+from usmctl.usm import PROCESSES, canonical_process
+
+if TYPE_CHECKING:
+    from usmctl.api import RunResult
+    from usmctl.architecture import Architecture
+    from usmctl.catalogue import WorkflowType
+    from usmctl.graph import SupplyChain
+    from usmctl.model import Workflow
+
+# Area key -> title, in report order.
+AREAS: dict[str, str] = {
+    "profiles": "Profiles",
+    "processes": "Processes",
+    "workflows": "Workflows",
+    "services": "Services",
+    "governance": "Governance",
+    "overlays": "Overlays",
+    "practices": "Practices & tools",
+    "supply_chain": "Supply chain",
+    "value_streams": "Value streams",
+}
+# Model section -> area.
+SECTION_AREA: dict[str, str] = {
+    "profiles": "profiles",
+    "processes": "processes",
+    "workflows": "workflows",
+    "services": "services",
+    "agreements": "services",
+    "governance": "governance",
+    "overlays": "overlays",
+    "practices": "practices",
+    "tools": "practices",
+    "value_streams": "value_streams",
+}
+# Rule family (the hundreds digit of USMxyz) -> area, for findings without a section path.
+FAMILY_AREA: dict[str, str] = {
+    "1": "profiles",
+    "2": "processes",
+    "3": "workflows",
+    "4": "services",
+    "5": "governance",
+    "6": "overlays",
+    "7": "practices",
+    "8": "supply_chain",
+    "9": "value_streams",
+}
+# What to do first about an area that declares nothing (static text, no user input).
+EMPTY_AREA_ACTIONS: dict[str, str] = {
+    "profiles": "Declare the parties: at least one customer and one provider.",
+    "services": "Describe each service as a supported facility: its facility, its support "
+    "and the agreement it runs under.",
+    "processes": "Declare how each provider runs the five USM processes (agree, change, "
+    "recover, operate, improve), each with an owner.",
+    "workflows": "Describe the standard workflows of the catalogue, starting with incident "
+    "(recover) and service-request (operate).",
+    "governance": "Write down one policy and name the process or workflow that enforces it.",
+    "practices": "Plug the practices and tools in use into processes and workflows, so that "
+    "none of them is a siloed ritual.",
+    "value_streams": "Map one value stream of the main customer through services and workflows.",
+}
+_SECTION_PATH = re.compile(r"^([a-z_]+)\[")
+_FAMILY = re.compile(r"^USM([1-9])\d\d$")
+
+Status = Literal["ok", "warn", "missing", "na"]
+
+
+@dataclass(frozen=True)
+class AreaScore:
+    """One area of the summary."""
+
+    key: str
+    title: str
+    entities: int
+    failing: int
+    findings: int
+    score: int | None
+
+
+@dataclass(frozen=True)
+class Marks:
+    """Finding counts on one graph node."""
+
+    errors: int = 0
+    warnings: int = 0
+    infos: int = 0
+
+    @property
+    def total(self) -> int:
+        """All findings on the node."""
+        return self.errors + self.warnings + self.infos
+
+    @property
+    def worst(self) -> Severity | None:
+        """The most severe finding on the node, if any."""
+        if self.errors:
+            return Severity.ERROR
+        if self.warnings:
+            return Severity.WARNING
+        return Severity.INFO if self.infos else None
+
+    def describe(self) -> str:
+        """``2 errors, 1 warning``."""
+        parts = [
+            f"{count} {word}{'' if count == 1 else 's'}"
+            for count, word in (
+                (self.errors, "error"),
+                (self.warnings, "warning"),
+                (self.infos, "info"),
+            )
+            if count
+        ]
+        return ", ".join(parts) or "no findings"
+
+
+@dataclass(frozen=True)
+class GraphNode:
+    """A party or service of the supply chain, placed in a layer."""
+
+    name: str
+    entity: str
+    label: str
+    kind: str
+    role: str
+    external: bool
+    layer: int
+    marks: Marks
+
+
+@dataclass(frozen=True, order=True)
+class GraphEdge:
+    """A ``provides``, ``serves`` or ``depends_on`` edge."""
+
+    source: str
+    target: str
+    relation: str
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A matrix cell: a status (for colour and icon) and lines of text."""
+
+    status: Status
+    lines: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Matrix:
+    """Rows of providers against columns (processes or workflow types)."""
+
+    title: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, tuple[Cell, ...]], ...]
+    note: str
+
+
+@dataclass(frozen=True)
+class Table:
+    """A plain table of text cells."""
+
+    title: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    empty: str
+
+
+@dataclass(frozen=True)
+class RankedFinding:
+    """A finding with its area, remediation and documentation link."""
+
+    finding: Finding
+    area: str
+    remediation: str
+    help_uri: str | None
+
+
+@dataclass(frozen=True)
+class Action:
+    """One "start small" step."""
+
+    title: str
+    detail: str
+    help_uri: str | None = None
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything the gap report shows."""
+
+    title: str
+    architecture_id: str | None
+    domain: str | None
+    date: str
+    version: str
+    files: int
+    by_severity: dict[str, int]
+    areas: tuple[AreaScore, ...]
+    overall: int | None
+    unattributed: int
+    nodes: tuple[GraphNode, ...]
+    edges: tuple[GraphEdge, ...]
+    process_matrix: Matrix
+    workflow_matrix: Matrix
+    services: Table
+    bindings: tuple[Table, ...]
+    findings: tuple[RankedFinding, ...]
+    actions: tuple[Action, ...]
+
+
+def finding_area(finding: Finding) -> str | None:
+    """The area a finding belongs to: USM8xx is the supply chain, else by path or family."""
+    family = _FAMILY.match(finding.code)
+    if family and family.group(1) == "8":
+        return "supply_chain"
+    section = finding_section(finding)
+    if section is not None:
+        return SECTION_AREA[section]
+    return FAMILY_AREA[family.group(1)] if family else None
+
+
+def finding_section(finding: Finding) -> str | None:
+    """The model section named by the finding's path (``services[x].support``)."""
+    match = _SECTION_PATH.match(finding.path)
+    if match and match.group(1) in SECTION_AREA:
+        return match.group(1)
+    return None
+
+
+def build_report(result: RunResult, *, date: str) -> Report:
+    """Compute the report's content; ``date`` is given so output is reproducible."""
+    arch = result.architecture
+    from usmctl.graph import SupplyChain
+
+    supply_chain = SupplyChain.build(arch)
+    info = arch.info
+    title = (info.name or info.id) if info is not None else "Unnamed architecture"
+    areas = _scores(result)
+    scored = [area.score for area in areas if area.score is not None]
+    nodes, edges = graph_data(result, supply_chain)
+    ranked = _ranked(result.findings)
+    return Report(
+        title=title,
+        architecture_id=info.id if info is not None else None,
+        domain=info.domain if info is not None else None,
+        date=date,
+        version=__version__,
+        files=len(result.files),
+        by_severity=result.by_severity(),
+        areas=areas,
+        overall=round(sum(scored) / len(scored)) if scored else None,
+        unattributed=sum(1 for finding in result.findings if finding_area(finding) is None),
+        nodes=nodes,
+        edges=edges,
+        process_matrix=_process_matrix(arch),
+        workflow_matrix=_workflow_matrix(result),
+        services=_services_table(arch),
+        bindings=_bindings(arch),
+        findings=ranked,
+        actions=_actions(ranked, areas),
+    )
+
+
+# --- summary -----------------------------------------------------------------
+
+
+def _entity_keys(arch: Architecture) -> dict[str, set[tuple[str, str]]]:
+    """Area -> (section, label) of every entity declared, valid or not."""
+    keys: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    for section, entity in arch.all_entities():
+        keys[SECTION_AREA[section]].add((section, entity.origin.label))
+    for section, ids in arch.known_ids.items():
+        if section in SECTION_AREA:
+            keys[SECTION_AREA[section]].update((section, entity_id) for entity_id in ids)
+    # Every service is a link of the supply chain.
+    keys["supply_chain"] = {key for key in keys["services"] if key[0] == "services"}
+    return keys
+
+
+def _scores(result: RunResult) -> tuple[AreaScore, ...]:
+    keys = _entity_keys(result.architecture)
+    failing: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    counts: Counter[str] = Counter()
+    for finding in result.findings:
+        area = finding_area(finding)
+        if area is None:
+            continue
+        counts[area] += 1
+        if finding.severity is Severity.INFO or finding.entity is None:
+            continue
+        section = finding_section(finding) or ("services" if area == "supply_chain" else area)
+        failing[area].add((section, finding.entity))
+    scores = []
+    for key, title in AREAS.items():
+        entities = keys[key] | failing[key]
+        bad = len(failing[key])
+        score = round(100 * (len(entities) - bad) / len(entities)) if entities else None
+        scores.append(AreaScore(key, title, len(entities), bad, counts[key], score))
+    return tuple(scores)
+
+
+# --- graph -------------------------------------------------------------------
+
+
+def _node_owners(arch: Architecture, finding: Finding) -> list[str]:
+    """The graph nodes a finding is shown on."""
+    from usmctl.graph import profile_node, service_node
+
+    section = finding_section(finding)
+    entity = finding.entity
+    if section is None or entity is None:
+        return []
+    if section == "services":
+        return [service_node(entity)]
+    if section == "profiles":
+        profile = arch.profile(entity)
+        if profile is not None and profile.kind == "operator" and profile.of:
+            return [profile_node(profile.of)]
+        return [profile_node(entity)]
+    if section == "processes":
+        return [profile_node(entity.partition(":")[0])]
+    if section == "workflows":
+        workflow = arch.get("workflows", entity)
+        return [profile_node(workflow.provider)] if workflow and workflow.provider else []
+    if section == "agreements":
+        agreement = arch.get("agreements", entity)
+        if agreement is None:
+            return []
+        return [service_node(item) for item in agreement.services] or [
+            profile_node(agreement.provider)
+        ]
+    return []
+
+
+def graph_data(
+    result: RunResult, supply_chain: SupplyChain | None = None
+) -> tuple[tuple[GraphNode, ...], tuple[GraphEdge, ...]]:
+    """The supply chain's nodes (with layers and finding marks) and edges."""
+    if supply_chain is None:
+        from usmctl.graph import SupplyChain
+
+        supply_chain = SupplyChain.build(result.architecture)
+    counts: dict[str, Counter[Severity]] = defaultdict(Counter)
+    for finding in result.findings:
+        for node in _node_owners(result.architecture, finding):
+            counts[node][finding.severity] += 1
+    layers = supply_chain.layers()
+    nodes = tuple(
+        GraphNode(
+            name=name,
+            entity=str(data["entity"]),
+            label=str(data["label"]),
+            kind=str(data["kind"]),
+            role=str(data["role"]),
+            external=bool(data["external"]),
+            layer=layers[name],
+            marks=Marks(
+                counts[name][Severity.ERROR],
+                counts[name][Severity.WARNING],
+                counts[name][Severity.INFO],
+            ),
+        )
+        for name, data in supply_chain.node_data()
+    )
+    edges = tuple(
+        sorted(
+            GraphEdge(source, target, key)
+            for source, target, key in supply_chain.graph.edges(keys=True)
+        )
+    )
+    return nodes, edges
+
+
+# --- matrices ----------------------------------------------------------------
+
+
+def _providers(arch: Architecture) -> list[tuple[str, str, bool]]:
+    """(id, shown name, external) of every provider and supplier, in file order."""
+    return [
+        (profile.id, profile.name or profile.id, profile.external)
+        for profile in arch.profiles
+        if profile.kind in ("provider", "supplier")
+    ]
+
+
+def _process_matrix(arch: Architecture) -> Matrix:
+    entries: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for entry in arch.processes:
+        canonical = canonical_process(entry.process)
+        if canonical is not None:
+            owner = arch.profile(entry.owner)
+            shown = (owner.name or owner.id) if owner is not None else entry.owner
+            entries[(entry.provider, canonical)].append(shown or "")
+    workflow_process = {
+        workflow.id: canonical_process(workflow.owner_process or "") for workflow in arch.workflows
+    }
+    workflow_provider = {workflow.id: workflow.provider for workflow in arch.workflows}
+    rows = []
+    for provider, shown, external in _providers(arch):
+        cells = []
+        for process in PROCESSES:
+            owners = entries.get((provider, process))
+            practices = sorted(
+                {
+                    practice.name or practice.id
+                    for practice in arch.practices
+                    if any(
+                        canonical_process(item) == process for item in practice.plugs_into.processes
+                    )
+                    or any(
+                        workflow_provider.get(item) == provider
+                        and workflow_process.get(item) == process
+                        for item in practice.plugs_into.workflows
+                    )
+                }
+            )
+            plugged = tuple(f"practice: {name}" for name in practices)
+            if owners is None:
+                if external:
+                    cells.append(Cell("na", ("outside only",)))
+                else:
+                    cells.append(Cell("missing", ("not declared",)))
+            elif all(owner == "" for owner in owners):
+                cells.append(Cell("warn", ("no owner", *plugged)))
+            else:
+                shown_owners = tuple(f"owner: {owner}" for owner in owners if owner)
+                status: Status = "warn" if len(owners) > 1 else "ok"
+                cells.append(Cell(status, (*shown_owners, *plugged)))
+        rows.append((_row_label(shown, provider, external), tuple(cells)))
+    return Matrix(
+        title="Provider × process",
+        columns=PROCESSES,
+        rows=tuple(rows),
+        note="Each provider link runs the same five processes; an external supplier is "
+        "specified only from the outside.",
+    )
+
+
+def _row_label(shown: str, entity_id: str, external: bool) -> str:
+    label = shown if shown == entity_id else f"{shown} ({entity_id})"
+    return f"{label}, external" if external else label
+
+
+def follows_path(processes: list[str], path: list[str]) -> bool:
+    """SPEC §1: steps follow the path in order; repeats allowed; nothing outside it."""
+    position = 0
+    for process in processes:
+        if position < len(path) and process == path[position]:
+            continue
+        while position < len(path) and path[position] != process:
+            position += 1
+        if position == len(path):
+            return False
+    return bool(processes) and processes[0] == path[0]
+
+
+def _workflow_path_ok(workflow: Workflow, workflow_type: WorkflowType) -> bool:
+    from usmctl.architecture import ordered_steps
+
+    steps = [canonical_process(step.process) or step.process for step in ordered_steps(workflow)]
+    return follows_path(steps, list(workflow_type.path))
+
+
+def _workflow_matrix(result: RunResult) -> Matrix:
+    arch = result.architecture
+    catalogue = result.catalogue
+    tools_of: dict[str, list[str]] = defaultdict(list)
+    for tool in arch.tools:
+        for handled in tool.handles:
+            tools_of[handled].append(tool.product or tool.name or tool.id)
+    rows = []
+    for provider, shown, external in _providers(arch):
+        cells = []
+        for workflow_type in catalogue.types:
+            workflows = [
+                workflow
+                for workflow in arch.workflows
+                if workflow.provider == provider
+                and workflow.type == workflow_type.id
+                and not workflow.is_template
+            ]
+            if not workflows:
+                if external:
+                    cells.append(Cell("na", ("outside only",)))
+                else:
+                    cells.append(Cell("missing", ("missing",)))
+                continue
+            lines: list[str] = []
+            status: Status = "ok"
+            for workflow in workflows:
+                path_ok = _workflow_path_ok(workflow, workflow_type)
+                tools = sorted(set(tools_of.get(workflow.id, [])))
+                if workflow.tool:
+                    tool = arch.get("tools", workflow.tool)
+                    named = (tool.product or tool.name or tool.id) if tool else workflow.tool
+                    tools = sorted({*tools, named})
+                lines.append(workflow.id)
+                lines.append("path ok" if path_ok else "path deviates")
+                lines.append(f"tool: {', '.join(tools)}" if tools else "no tool")
+                if not path_ok or not tools:
+                    status = "warn"
+            cells.append(Cell(status, tuple(lines)))
+        rows.append((_row_label(shown, provider, external), tuple(cells)))
+    return Matrix(
+        title="Provider × catalogue workflow",
+        columns=catalogue.ids,
+        rows=tuple(rows),
+        note="Present: a workflow of the type; path ok: its steps follow the catalogue "
+        "path; tool: the tool that handles it.",
+    )
+
+
+# --- tables ------------------------------------------------------------------
+
+
+def _join(items: Iterable[str]) -> str:
+    return ", ".join(items)
+
+
+def _services_table(arch: Architecture) -> Table:
+    rows = []
+    for service in arch.services:
+        facility = service.facility.description if service.facility else None
+        support = service.support
+        support_text = support.description if support else None
+        if support is not None and support.hours:
+            support_text = f"{support_text or 'no description'} ({support.hours})"
+        agreement = arch.get("agreements", service.agreement) if service.agreement else None
+        agreement_text = service.agreement or "none"
+        if agreement is not None:
+            agreement_text = f"{agreement.id} ({agreement.kind})"
+        rows.append(
+            (
+                service.name or service.id,
+                service.provider,
+                facility or "missing",
+                support_text or "missing",
+                agreement_text,
+                _join(service.customers) or "none",
+            )
+        )
+    return Table(
+        title="Services",
+        columns=("service", "provider", "facility", "support", "agreement", "customers"),
+        rows=tuple(rows),
+        empty="No services are declared.",
+    )
+
+
+def _bindings(arch: Architecture) -> tuple[Table, ...]:
+    governance = Table(
+        title="Governance",
+        columns=("item", "kind", "statement", "applies to", "enforced by"),
+        rows=tuple(
+            (
+                item.name or item.id,
+                item.kind,
+                item.statement or "",
+                _join(item.applies_to) or "nothing",
+                _join(item.enforced_by) or "nothing: not enforced",
+            )
+            for item in arch.governance
+        ),
+        empty="No governance items are declared.",
+    )
+    overlays = Table(
+        title="Overlays",
+        columns=("overlay", "kind", "integrator", "binds to", "indicators"),
+        rows=tuple(
+            (
+                overlay.name or overlay.id,
+                overlay.kind,
+                overlay.integrator or "",
+                _join(overlay.binds_to) or "nothing",
+                _join(
+                    f"{indicator.name}"
+                    + (f" on {indicator.service}" if indicator.service else "")
+                    + (f" (target {indicator.target})" if indicator.target is not None else "")
+                    for indicator in overlay.indicators
+                ),
+            )
+            for overlay in arch.overlays
+        ),
+        empty="No overlays are declared.",
+    )
+    practices = Table(
+        title="Practices",
+        columns=("practice", "framework", "processes", "workflows"),
+        rows=tuple(
+            (
+                practice.name or practice.id,
+                practice.framework or "",
+                _join(practice.plugs_into.processes) or "none",
+                _join(practice.plugs_into.workflows) or "none",
+            )
+            for practice in arch.practices
+        ),
+        empty="No practices are declared.",
+    )
+    tools = Table(
+        title="Tools",
+        columns=("tool", "product", "used by", "handles"),
+        rows=tuple(
+            (
+                tool.name or tool.id,
+                tool.product or "",
+                _join(tool.used_by) or "nobody",
+                _join(tool.handles) or "no workflow",
+            )
+            for tool in arch.tools
+        ),
+        empty="No tools are declared.",
+    )
+    value_streams = Table(
+        title="Value streams",
+        columns=("value stream", "customer", "stages"),
+        rows=tuple(
+            (
+                stream.name or stream.id,
+                stream.customer or "",
+                " → ".join(
+                    stage.name
+                    + (
+                        f" ({_join(part for part in (stage.service, stage.workflow) if part)})"
+                        if stage.service or stage.workflow
+                        else ""
+                    )
+                    for stage in stream.stages
+                ),
+            )
+            for stream in arch.value_streams
+        ),
+        empty="No value streams are declared.",
+    )
+    return (governance, overlays, practices, tools, value_streams)
+
+
+# --- findings and actions ----------------------------------------------------
+
+
+def _rule_docs(code: str) -> tuple[str, str | None]:
+    """Remediation and documentation link of a rule; empty for unknown (custom) rules."""
+    from usmctl.rules import meta
+
+    try:
+        rule = meta(code)
+    except KeyError:
+        return "", None
+    return rule.remediation, rule.help_uri
+
+
+def _ranked(findings: Iterable[Finding]) -> tuple[RankedFinding, ...]:
+    ordered = sorted(
+        findings,
+        key=lambda finding: (finding.severity.rank, finding.code, *finding.sort_key),
+    )
+    ranked = []
+    for finding in ordered:
+        remediation, help_uri = _rule_docs(finding.code)
+        area = finding_area(finding)
+        ranked.append(
+            RankedFinding(finding, AREAS[area] if area else "files", remediation, help_uri)
+        )
+    return tuple(ranked)
+
+
+def _actions(ranked: tuple[RankedFinding, ...], areas: tuple[AreaScore, ...]) -> tuple[Action, ...]:
+    """The next three steps: the rules with the most severe and most numerous findings,
+    then areas that declare nothing, then informational findings."""
+    groups: dict[str, list[RankedFinding]] = defaultdict(list)
+    for item in ranked:
+        groups[item.finding.code].append(item)
+
+    def group_action(code: str) -> Action:
+        items = groups[code]
+        first = items[0]
+        severity = first.finding.severity.value
+        count = len(items)
+        affected = sorted({item.finding.entity or item.finding.file for item in items})
+        shown = ", ".join(affected[:5]) + (
+            f" and {len(affected) - 5} more" if len(affected) > 5 else ""
+        )
+        title = f"{code} {first.finding.name}: {count} {severity}{'' if count == 1 else 's'}"
+        remedy = first.remediation or first.finding.message
+        return Action(title, f"{remedy} Affects: {shown}.", first.help_uri)
+
+    def rank(code: str) -> tuple[int, int, str]:
+        items = groups[code]
+        return (items[0].finding.severity.rank, -len(items), code)
+
+    serious = sorted(
+        (code for code, items in groups.items() if items[0].finding.severity is not Severity.INFO),
+        key=rank,
+    )
+    actions = [group_action(code) for code in serious]
+    for area in areas:
+        if area.entities == 0 and area.key in EMPTY_AREA_ACTIONS:
+            actions.append(Action(f"{area.title}: nothing declared", EMPTY_AREA_ACTIONS[area.key]))
+    informational = sorted(
+        (code for code, items in groups.items() if items[0].finding.severity is Severity.INFO),
+        key=rank,
+    )
+    actions.extend(group_action(code) for code in informational)
+    if not actions:
+        actions.append(
+            Action(
+                "Keep it clean",
+                "No gaps found. Run usmctl validate in CI so that the architecture stays "
+                "consistent as it grows.",
+            )
+        )
+    return tuple(actions[:3])
