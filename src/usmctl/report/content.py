@@ -228,6 +228,11 @@ class Report:
     actions: tuple[Action, ...]
 
 
+def plural(count: int, word: str) -> str:
+    """``1 error``, ``2 errors``; ``info`` has no plural."""
+    return f"{count} {word}" if count == 1 or word == "info" else f"{count} {word}s"
+
+
 def finding_area(finding: Finding) -> str | None:
     """The area a finding belongs to: USM8xx is the supply chain, else by path or family."""
     family = _FAMILY.match(finding.code)
@@ -700,9 +705,9 @@ def _actions(ranked: tuple[RankedFinding, ...], areas: tuple[AreaScore, ...]) ->
         shown = ", ".join(affected[:5]) + (
             f" and {len(affected) - 5} more" if len(affected) > 5 else ""
         )
-        title = f"{code} {first.finding.name}: {count} {severity}{'' if count == 1 else 's'}"
-        remedy = first.remediation or first.finding.message
-        return Action(title, f"{remedy} Affects: {shown}.", first.help_uri)
+        title = f"{code} {first.finding.name}: {plural(count, severity)}"
+        remedy = (first.remediation or first.finding.message).rstrip(".")
+        return Action(title, f"{remedy}. Affects: {shown}.", first.help_uri)
 
     def rank(code: str) -> tuple[int, int, str]:
         items = groups[code]

@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from html import escape
 
-from usmctl.report.content import AreaScore, Cell, Matrix, RankedFinding, Report, Table
+from usmctl.report.content import (
+    AreaScore,
+    Cell,
+    Matrix,
+    RankedFinding,
+    Report,
+    Table,
+    plural,
+)
 from usmctl.report.palette import ROLE_FILLS
 from usmctl.report.svg import render_svg
 
@@ -125,7 +133,7 @@ def _area(area: AreaScore) -> str:
         f'<div class="score {_score_class(area.score)}">{shown}</div>'
         f'<div class="bar"><span class="{_score_class(area.score)}" '
         f'style="width:{width}%"></span></div>'
-        f'<div class="meta">{meta}; {area.findings} finding{"" if area.findings == 1 else "s"}'
+        f'<div class="meta">{meta}; {plural(area.findings, "finding")}'
         "</div></div>"
     )
 
@@ -189,7 +197,7 @@ def _findings(findings: tuple[RankedFinding, ...]) -> str:
             f"{finding.severity.value}</span></td>"
             f"<td>{rule}</td><td>{escape(item.area)}</td>"
             f"<td>{escape(finding.message)}</td><td><code>{escape(where)}</code></td>"
-            f"<td>{escape(item.remediation)}</td></tr>"
+            f"<td>{escape(item.remediation) or '–'}</td></tr>"
         )
     return (
         '<div class="table-wrap"><table class="findings"><thead><tr><th>#</th>'
@@ -248,9 +256,10 @@ def render_html(report: Report) -> str:
         '<section id="summary"><h2>Summary</h2>',
         f'<div class="overall"><div><div class="big {_score_class(report.overall)}">{overall}</div>'
         '<div class="meta">overall score</div></div><div class="counts">'
-        f"<span><b>{counts['error']}</b> errors</span>"
-        f"<span><b>{counts['warning']}</b> warnings</span>"
-        f"<span><b>{counts['info']}</b> info</span></div></div>",
+        + "".join(
+            f"<span>{plural(counts[word], word)}</span>" for word in ("error", "warning", "info")
+        )
+        + "</div></div>",
         '<div class="areas">' + "".join(_area(area) for area in report.areas) + "</div>",
         '<p class="note">An area\'s score is the share of its entities without an error or '
         "warning finding; n/a: nothing declared in the area, which the overall score (the mean "

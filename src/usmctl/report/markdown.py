@@ -6,7 +6,7 @@ no broken table cells.
 
 from __future__ import annotations
 
-from usmctl.report.content import Cell, Matrix, Report, Table
+from usmctl.report.content import Cell, Matrix, Report, Table, plural
 from usmctl.report.exports import to_mermaid
 
 _STATUS_ICONS = {"ok": "✅", "warn": "⚠️", "missing": "❌", "na": "➖"}
@@ -79,8 +79,8 @@ def render_markdown(report: Report) -> str:
         "",
         "## Summary",
         "",
-        f"**Overall score: {overall}** · {counts['error']} errors · "
-        f"{counts['warning']} warnings · {counts['info']} info",
+        f"**Overall score: {overall}** · "
+        + " · ".join(plural(counts[word], word) for word in ("error", "warning", "info")),
         "",
         "| area | score | entities | without error or warning | findings |",
         "|---|---|---|---|---|",
@@ -155,7 +155,7 @@ def render_markdown(report: Report) -> str:
                         md(item.area),
                         md(finding.message),
                         where,
-                        md(item.remediation),
+                        md(item.remediation) or "–",
                     ]
                 )
             )

@@ -30,7 +30,7 @@ MARGIN = 24
 HEADING = 28
 FONT_SIZE = 11
 MAX_LABEL = 27
-FIT_WIDTH = 1400  # px: up to this the picture may shrink to the page (text stays >= 9px)
+FIT_WIDTH = 1300  # px: up to this the picture may shrink to the page (text stays >= 9.5px)
 
 _ROLE_TITLES = {"customer": "Customers", "provider": "Providers", "supplier": "Suppliers"}
 
