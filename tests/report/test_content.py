@@ -225,7 +225,7 @@ def test_findings_are_ranked_by_severity_with_remediation(tmp_path: Path) -> Non
             entity="webshop",
             severity=Severity.INFO,
             line=1,
-        ),  # fmt: skip
+        ),
         finding(
             "USM006",
             "dangling",
@@ -233,7 +233,7 @@ def test_findings_are_ranked_by_severity_with_remediation(tmp_path: Path) -> Non
             entity="webshop",
             severity=Severity.WARNING,
             line=2,
-        ),  # fmt: skip
+        ),
         finding("USM003", "bad type", path="profiles[manager].name", entity="manager", line=3),
     )
     report = build_report(result, date=DATE)
@@ -255,7 +255,7 @@ def test_start_small_takes_the_most_severe_and_most_frequent_rules(tmp_path: Pat
                 path=f"services[s{i}]",
                 entity=f"s{i}",
                 severity=Severity.WARNING,
-            )  # fmt: skip
+            )
             for i in range(3)
         ),
         finding("USM006", "dangling", path="services[webshop].depends_on[0]", entity="webshop"),

@@ -64,7 +64,7 @@ def _small(tmp_path: Path) -> RunResult:
             entity="manager",
             path="profiles[manager].name",
             line=5,
-        ),  # fmt: skip
+        ),
         finding(
             "ACME001",
             "service needs an owner",
@@ -72,7 +72,7 @@ def _small(tmp_path: Path) -> RunResult:
             path="services[webshop]",
             severity=Severity.WARNING,
             line=9,
-        ),  # fmt: skip
+        ),
         finding(
             "USM006",
             'service "webshop": depends_on[0] names nothing',
@@ -80,7 +80,7 @@ def _small(tmp_path: Path) -> RunResult:
             path="services[webshop].depends_on[0]",
             severity=Severity.INFO,
             line=12,
-        ),  # fmt: skip
+        ),
     )
 
 
@@ -107,7 +107,7 @@ def _hostile(tmp_path: Path) -> RunResult:
             f"service {HOSTILE_SCRIPT} {HOSTILE_IMG} {HOSTILE_MARKDOWN}",
             entity="webshop",
             path="services[webshop]",
-        ),  # fmt: skip
+        ),
     )
 
 

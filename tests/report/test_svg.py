@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -24,7 +25,7 @@ def test_fifty_parties_are_drawn_legibly(tmp_path: Path) -> None:
     placed = layout(report.nodes, report.edges)
     # No two boxes overlap, in any column.
     boxes = sorted(placed.positions.values())
-    for (x1, y1), (x2, y2) in zip(boxes, boxes[1:], strict=False):
+    for (x1, y1), (x2, y2) in itertools.pairwise(boxes):
         if x1 == x2:
             assert y2 - y1 >= BOX_HEIGHT + 4
     # Columns follow the layers left to right: customers, services, providers, ...
