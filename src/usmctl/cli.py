@@ -198,49 +198,6 @@ def _inputs(result: object, cwd: Path) -> tuple[Path, ...]:
     return tuple(cwd / name for name in files)
 
 
-@app.command()
-def rules(
-    output_format: Annotated[
-        str, typer.Option("--format", "-f", help="text, json or markdown.")
-    ] = "text",
-) -> None:
-    """List every rule with its code, name, severity and summary."""
-
-    def body() -> int:
-        from usmctl.docs import render_rules
-
-        sys.stdout.write(render_rules(output_format))
-        return ExitCode.OK
-
-    raise typer.Exit(guarded(False, body))
-
-
-@app.command()
-def explain(code: Annotated[str, typer.Argument(help="A rule code or name.")]) -> None:
-    """Explain a rule: summary, rationale, remediation and examples."""
-
-    def body() -> int:
-        from usmctl.docs import render_explain
-
-        sys.stdout.write(render_explain(code))
-        return ExitCode.OK
-
-    raise typer.Exit(guarded(False, body))
-
-
-@app.command()
-def schema() -> None:
-    """Print the JSON Schema of architecture files."""
-
-    def body() -> int:
-        from usmctl.schema import render
-
-        sys.stdout.write(render())
-        return ExitCode.OK
-
-    raise typer.Exit(guarded(False, body))
-
-
 def progress_callback(
     stream: TextIO | None = None, *, threshold: int = PROGRESS_THRESHOLD
 ) -> ProgressCallback:
@@ -381,6 +338,49 @@ def graph(
         return ExitCode.OK
 
     raise typer.Exit(guarded(debug, body))
+
+
+@app.command()
+def rules(
+    output_format: Annotated[
+        str, typer.Option("--format", "-f", help="text, json or markdown.")
+    ] = "text",
+) -> None:
+    """List every rule with its code, name, severity and summary."""
+
+    def body() -> int:
+        from usmctl.docs import render_rules
+
+        sys.stdout.write(render_rules(output_format))
+        return ExitCode.OK
+
+    raise typer.Exit(guarded(False, body))
+
+
+@app.command()
+def explain(code: Annotated[str, typer.Argument(help="A rule code or name.")]) -> None:
+    """Explain a rule: summary, rationale, remediation and examples."""
+
+    def body() -> int:
+        from usmctl.docs import render_explain
+
+        sys.stdout.write(render_explain(code))
+        return ExitCode.OK
+
+    raise typer.Exit(guarded(False, body))
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of architecture files."""
+
+    def body() -> int:
+        from usmctl.schema import render
+
+        sys.stdout.write(render())
+        return ExitCode.OK
+
+    raise typer.Exit(guarded(False, body))
 
 
 def main() -> None:
