@@ -269,7 +269,9 @@ def test_start_small_takes_the_most_severe_and_most_frequent_rules(tmp_path: Pat
         "USM006 usm006: 1 error",
         "ACME001 acme001: 3 warnings",
     ]
-    assert "Affects: manager, shoppers." in actions[0].detail
+    assert actions[0].affected == ("manager", "shoppers")
+    assert actions[0].advice
+    assert (actions[2].advice, actions[2].example) == ("", "custom")
     assert actions[0].help_uri is not None
 
 

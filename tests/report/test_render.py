@@ -197,8 +197,10 @@ def test_hostile_names_stay_text_in_markdown(tmp_path: Path) -> None:
     fence = re.search(r"```mermaid\n(.*?)\n```", document, re.S)
     assert fence is not None
     outside = document.replace(fence.group(0), "")
-    # Every backtick left is escaped: no code span, no fence opened by user text.
-    assert re.search(r"(?<!\\)`", outside) is None
+    # User text never opens a code span or a fence: its backticks are escaped.
+    assert HOSTILE_MARKDOWN not in outside
+    assert "\\`code\\` \\| \\[link\\](javascript:alert(1)) \\*bold\\* \\_it\\_" in outside
+    assert re.search(r"^\s*```", outside, re.M) is None
     for char in "<`":
         assert char not in fence.group(1)
     assert fence.group(1).count('"') % 2 == 0
@@ -224,3 +226,14 @@ def test_golden_html_and_markdown(tmp_path: Path) -> None:
         assert rendered == expected.read_text(encoding="utf-8"), (
             f"{name} drifted; rerun with UPDATE_GOLDEN=1 and review the diff"
         )
+
+
+def test_rule_text_keeps_its_code_spans() -> None:
+    from usmctl.report.html import code_spans as html_spans
+    from usmctl.report.markdown import code_spans as markdown_spans
+
+    text = "Set ``provider`` or `customer` <here> | there"
+    assert html_spans(text) == (
+        "Set <code>provider</code> or <code>customer</code> &lt;here&gt; | there"
+    )
+    assert markdown_spans(text) == "Set `provider` or `customer` &lt;here&gt; \\| there"

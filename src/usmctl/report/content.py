@@ -197,10 +197,17 @@ class RankedFinding:
 
 @dataclass(frozen=True)
 class Action:
-    """One "start small" step."""
+    """One "start small" step.
+
+    ``advice`` is the tool's own text (rule remediation; may hold ``code``
+    spans); ``example`` and ``affected`` come from the user's files.
+    """
 
     title: str
-    detail: str
+    advice: str
+    example: str = ""
+    affected: tuple[str, ...] = ()
+    more: int = 0
     help_uri: str | None = None
 
 
@@ -702,12 +709,15 @@ def _actions(ranked: tuple[RankedFinding, ...], areas: tuple[AreaScore, ...]) ->
         severity = first.finding.severity.value
         count = len(items)
         affected = sorted({item.finding.entity or item.finding.file for item in items})
-        shown = ", ".join(affected[:5]) + (
-            f" and {len(affected) - 5} more" if len(affected) > 5 else ""
-        )
         title = f"{code} {first.finding.name}: {plural(count, severity)}"
-        remedy = (first.remediation or first.finding.message).rstrip(".")
-        return Action(title, f"{remedy}. Affects: {shown}.", first.help_uri)
+        return Action(
+            title,
+            advice=first.remediation,
+            example="" if first.remediation else first.finding.message,
+            affected=tuple(affected[:5]),
+            more=max(len(affected) - 5, 0),
+            help_uri=first.help_uri,
+        )
 
     def rank(code: str) -> tuple[int, int, str]:
         items = groups[code]
@@ -720,7 +730,9 @@ def _actions(ranked: tuple[RankedFinding, ...], areas: tuple[AreaScore, ...]) ->
     actions = [group_action(code) for code in serious]
     for area in areas:
         if area.entities == 0 and area.key in EMPTY_AREA_ACTIONS:
-            actions.append(Action(f"{area.title}: nothing declared", EMPTY_AREA_ACTIONS[area.key]))
+            actions.append(
+                Action(f"{area.title}: nothing declared", advice=EMPTY_AREA_ACTIONS[area.key])
+            )
     informational = sorted(
         (code for code, items in groups.items() if items[0].finding.severity is Severity.INFO),
         key=rank,
@@ -730,8 +742,8 @@ def _actions(ranked: tuple[RankedFinding, ...], areas: tuple[AreaScore, ...]) ->
         actions.append(
             Action(
                 "Keep it clean",
-                "No gaps found. Run usmctl validate in CI so that the architecture stays "
-                "consistent as it grows.",
+                advice="No gaps found. Run ``usmctl validate`` in CI so that the architecture "
+                "stays consistent as it grows.",
             )
         )
     return tuple(actions[:3])

@@ -7,9 +7,11 @@ font, image or style sheet from the network. Every user string passes through
 
 from __future__ import annotations
 
+import re
 from html import escape
 
 from usmctl.report.content import (
+    Action,
     AreaScore,
     Cell,
     Matrix,
@@ -113,6 +115,37 @@ footer { margin-top: 40px; color: var(--muted); font-size: 12px;
 """
 
 
+_CODE_SPAN = re.compile(r"``([^`]+)``|`([^`]+)`")
+
+
+def code_spans(text: str) -> str:
+    """The tool's own prose, escaped, with ``code`` spans as <code>."""
+    parts = []
+    position = 0
+    for match in _CODE_SPAN.finditer(text):
+        parts.append(escape(text[position : match.start()]))
+        parts.append(f"<code>{escape(match.group(1) or match.group(2))}</code>")
+        position = match.end()
+    parts.append(escape(text[position:]))
+    return "".join(parts)
+
+
+def _action(action: Action) -> str:
+    parts = [f'<li><span class="title">{escape(action.title)}</span><br>']
+    if action.advice:
+        parts.append(code_spans(action.advice))
+    if action.example:
+        parts.append(f"Finding: {escape(action.example)}.")
+    if action.affected:
+        shown = ", ".join(action.affected)
+        more = f" and {action.more} more" if action.more else ""
+        parts.append(f" Affects: {escape(shown)}{more}.")
+    if action.help_uri:
+        parts.append(f' <a href="{escape(action.help_uri)}">Rule documentation</a>')
+    parts.append("</li>")
+    return "".join(parts)
+
+
 def _score_class(score: int | None) -> str:
     if score is None:
         return "s-none"
@@ -197,7 +230,7 @@ def _findings(findings: tuple[RankedFinding, ...]) -> str:
             f"{finding.severity.value}</span></td>"
             f"<td>{rule}</td><td>{escape(item.area)}</td>"
             f"<td>{escape(finding.message)}</td><td><code>{escape(where)}</code></td>"
-            f"<td>{escape(item.remediation) or '–'}</td></tr>"
+            f"<td>{code_spans(item.remediation) or '–'}</td></tr>"
         )
     return (
         '<div class="table-wrap"><table class="findings"><thead><tr><th>#</th>'
@@ -217,16 +250,7 @@ def render_html(report: Report) -> str:
     )
     counts = report.by_severity
     overall = "n/a" if report.overall is None else str(report.overall)
-    actions = "".join(
-        f'<li><span class="title">{escape(action.title)}</span><br>{escape(action.detail)}'
-        + (
-            f' <a href="{escape(action.help_uri)}">Rule documentation</a>'
-            if action.help_uri
-            else ""
-        )
-        + "</li>"
-        for action in report.actions
-    )
+    actions = "".join(_action(action) for action in report.actions)
     unattributed = ""
     if report.unattributed:
         unattributed = (

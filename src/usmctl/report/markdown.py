@@ -6,7 +6,9 @@ no broken table cells.
 
 from __future__ import annotations
 
-from usmctl.report.content import Cell, Matrix, Report, Table, plural
+import re
+
+from usmctl.report.content import Action, Cell, Matrix, Report, Table, plural
 from usmctl.report.exports import to_mermaid
 
 _STATUS_ICONS = {"ok": "✅", "warn": "⚠️", "missing": "❌", "na": "➖"}
@@ -26,8 +28,43 @@ _MARKDOWN_SPECIAL = {
 
 def md(text: str) -> str:
     """Escape user text for a Markdown paragraph or table cell (one line)."""
-    cleaned = " ".join(str(text).split())
+    return _inline(text).strip()
+
+
+def _inline(text: str) -> str:
+    """Escaped, whitespace runs collapsed to one space, edges kept."""
+    cleaned = re.sub(r"\s+", " ", str(text))
     return "".join(_MARKDOWN_SPECIAL.get(char, char) for char in cleaned)
+
+
+_CODE_SPAN = re.compile(r"``([^`]+)``|`([^`]+)`")
+
+
+def code_spans(text: str) -> str:
+    """The tool's own prose, escaped, keeping its ``code`` spans as code."""
+    parts = []
+    position = 0
+    for match in _CODE_SPAN.finditer(text):
+        parts.append(_inline(text[position : match.start()]))
+        code = " ".join((match.group(1) or match.group(2)).split()).replace("|", "\\|")
+        parts.append(f"`{code}`")
+        position = match.end()
+    parts.append(_inline(text[position:]))
+    return "".join(parts).strip()
+
+
+def _action(index: int, action: Action) -> str:
+    parts = [f"{index}. **{md(action.title)}**:"]
+    if action.advice:
+        parts.append(code_spans(action.advice))
+    if action.example:
+        parts.append(f"Finding: {md(action.example)}.")
+    if action.affected:
+        more = f" and {action.more} more" if action.more else ""
+        parts.append(f"Affects: {md(', '.join(action.affected))}{more}.")
+    if action.help_uri:
+        parts.append(f"([rule documentation]({action.help_uri}))")
+    return " ".join(parts)
 
 
 def _row(values: list[str]) -> str:
@@ -113,9 +150,7 @@ def render_markdown(report: Report) -> str:
             "",
         ]
     lines += ["## Start small: the next three actions", ""]
-    for index, action in enumerate(report.actions, start=1):
-        link = f" ([rule documentation]({action.help_uri}))" if action.help_uri else ""
-        lines.append(f"{index}. **{md(action.title)}**: {md(action.detail)}{link}")
+    lines.extend(_action(index, action) for index, action in enumerate(report.actions, start=1))
     lines += ["", "## Supply chain", ""]
     if report.nodes:
         lines += ["```mermaid", to_mermaid(report.nodes, report.edges).rstrip("\n"), "```", ""]
@@ -155,7 +190,7 @@ def render_markdown(report: Report) -> str:
                         md(item.area),
                         md(finding.message),
                         where,
-                        md(item.remediation) or "–",
+                        code_spans(item.remediation) or "–",
                     ]
                 )
             )
