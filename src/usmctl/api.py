@@ -11,7 +11,7 @@ from usmctl.architecture import Architecture
 from usmctl.catalogue import Catalogue, load_catalogue
 from usmctl.engine import run
 from usmctl.findings import Finding, Severity
-from usmctl.loader import LoadedFile, SourceFile, discover, load_bytes, read_source
+from usmctl.loader import LoadedFile, SourceFile, discover, file_kind, load_bytes, read_source
 from usmctl.settings import Settings
 
 STDIN = "-"
@@ -69,8 +69,7 @@ def load_files(
                 progress(done, len(sources))
     if stdin is not None:
         name = stdin_filename or "stdin.usm.yaml"
-        kind = "wif" if name.lower().endswith(".json") else "yaml"
-        source = SourceFile(cwd / name, name, kind)
+        source = SourceFile(cwd / name, name, file_kind(name) or "yaml")
         loaded.append(load_bytes(source, stdin, settings.limits))
     loaded.sort(key=lambda item: item.source.display)
     return loaded

@@ -383,6 +383,27 @@ def schema() -> None:
     raise typer.Exit(guarded(False, body))
 
 
+@app.command()
+def init(
+    directory: Annotated[
+        Path, typer.Argument(help="Where to write the pilot architecture (created if missing).")
+    ] = Path("."),
+    force: Annotated[bool, typer.Option(help="Overwrite existing pilot files.")] = False,
+) -> None:
+    """Write a small pilot architecture that validates clean."""
+
+    def body() -> int:
+        from usmctl.scaffold import init as write_pilot
+
+        written = write_pilot(directory, force=force)
+        for path in written:
+            sys.stdout.write(f"wrote {path}\n")
+        sys.stdout.write(f"next: usmctl validate {directory}\n")
+        return ExitCode.OK
+
+    raise typer.Exit(guarded(False, body))
+
+
 def main() -> None:
     """Console-script entry point."""
     try:
