@@ -234,6 +234,17 @@ def progress_callback(
     return update
 
 
+def _report_date() -> str:
+    """Today, or SOURCE_DATE_EPOCH's day for reproducible reports."""
+    import datetime
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    if epoch.isdigit():
+        moment = datetime.datetime.fromtimestamp(int(epoch), tz=datetime.UTC)
+        return moment.date().isoformat()
+    return datetime.date.today().isoformat()
+
+
 def _refuse_existing(output: Path, force: bool) -> None:
     """Fail before the run, not after it, when the output would be clobbered."""
     from usmctl.errors import UsageError
@@ -278,8 +289,6 @@ def report(
     """Write the consultant's gap report (HTML or Markdown)."""
 
     def body() -> int:
-        import datetime
-
         from usmctl.errors import UsageError
         from usmctl.report import render_report, report_format
         from usmctl.writing import write_atomic
@@ -289,7 +298,7 @@ def report(
         chosen = report_format(output, output_format)
         _refuse_existing(output, force)
         result, cwd = _architecture_run(paths, config, catalogue)
-        text = render_report(result, chosen, date=datetime.date.today().isoformat())
+        text = render_report(result, chosen, date=_report_date())
         write_atomic(output, text, force=force, protected=_inputs(result, cwd))
         return ExitCode.OK
 

@@ -133,3 +133,12 @@ def test_graph_unknown_format(in_tmp: Path) -> None:
     result = runner.invoke(app, ["graph", str(EXAMPLES / "pilot"), "--format", "png"])
     assert result.exit_code == 2
     assert result.stderr.startswith("usmctl: unknown graph format 'png'")
+
+
+def test_report_date_honours_source_date_epoch(
+    in_tmp: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01 00:00 UTC
+    result = runner.invoke(app, ["report", str(EXAMPLES / "pilot"), "-o", "r.md"])
+    assert result.exit_code == 0
+    assert "Date: 2026-01-01" in (in_tmp / "r.md").read_text("utf-8")

@@ -22,14 +22,14 @@ from usmctl.report.palette import (
     ROLE_FILLS,
 )
 
-BOX_WIDTH = 172
+BOX_WIDTH = 160
 BOX_HEIGHT = 26
-COLUMN_GAP = 48
+COLUMN_GAP = 40
 ROW_GAP = 10
 MARGIN = 24
 HEADING = 28
 FONT_SIZE = 11
-MAX_LABEL = 27
+MAX_LABEL = 25
 FIT_WIDTH = 1300  # px: up to this the picture may shrink to the page (text stays >= 9.5px)
 
 _ROLE_TITLES = {"customer": "Customers", "provider": "Providers", "supplier": "Suppliers"}
