@@ -192,11 +192,10 @@ def test_hostile_names_stay_text_in_markdown(tmp_path: Path) -> None:
     assert "<script" not in lowered
     assert "<img" not in lowered
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in document
-    assert re.search(r"(?<!\\)\]\(javascript:", document) is None
-    assert "\\[link\\](javascript:" in document
     fence = re.search(r"```mermaid\n(.*?)\n```", document, re.S)
     assert fence is not None
     outside = document.replace(fence.group(0), "")
+    assert re.search(r"(?<!\\)\]\(javascript:", outside) is None  # no link
     # User text never opens a code span or a fence: its backticks are escaped.
     assert HOSTILE_MARKDOWN not in outside
     assert "\\`code\\` \\| \\[link\\](javascript:alert(1)) \\*bold\\* \\_it\\_" in outside
@@ -237,3 +236,27 @@ def test_rule_text_keeps_its_code_spans() -> None:
         "Set <code>provider</code> or <code>customer</code> &lt;here&gt; | there"
     )
     assert markdown_spans(text) == "Set `provider` or `customer` &lt;here&gt; \\| there"
+
+
+def test_markdown_rendered_by_a_commonmark_renderer_stays_inert(tmp_path: Path) -> None:
+    """Render as a code-hosting site would (CommonMark, raw HTML allowed, tables)."""
+    markdown_it = pytest.importorskip("markdown_it")
+    document = render_report(_hostile(tmp_path), "markdown", date=DATE)
+    renderer = markdown_it.MarkdownIt("commonmark", {"html": True}).enable("table")
+    rendered = renderer.render(document)
+    lowered = rendered.lower()
+    assert "<script" not in lowered
+    assert "<img" not in lowered
+    assert 'href="javascript' not in lowered
+    parsed = _parse(rendered)
+    tags = {tag for tag, _ in parsed.tags}
+    assert tags <= {"h1", "h2", "h3", "p", "strong", "a", "table", "thead", "tbody", "tr",
+                    "th", "td", "br", "ol", "li", "pre", "code"}  # fmt: skip
+    # Every table row has as many cells as its header.
+    for table in re.findall(r"<table>.*?</table>", rendered, re.S):
+        widths = {
+            len(re.findall(r"<t[hd][ >]", row)) for row in re.findall(r"<tr>.*?</tr>", table, re.S)
+        }
+        assert len(widths) == 1, table[:300]
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in rendered
+    assert '<pre><code class="language-mermaid">flowchart LR' in rendered

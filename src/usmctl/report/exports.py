@@ -110,23 +110,13 @@ def mermaid_ids(names: list[str]) -> dict[str, str]:
 
 
 def mermaid_text(text: str) -> str:
-    """A Mermaid label: entity codes for every character Mermaid or Markdown could read."""
-    replacements = {
-        "#": "#35;",
-        '"': "#quot;",
-        "<": "#lt;",
-        ">": "#gt;",
-        "&": "#amp;",
-        "`": "#96;",
-        "|": "#124;",
-        "[": "#91;",
-        "]": "#93;",
-        "{": "#123;",
-        "}": "#125;",
-        "(": "#40;",
-        ")": "#41;",
-        ";": "#59;",
-    }
+    """A quoted Mermaid label: entity codes for what could end or escape the label.
+
+    Inside ``["..."]`` brackets, parentheses, pipes and semicolons are literal;
+    ``"`` would end the label, ``<``/``>`` would be read as HTML, ``#`` starts an
+    entity code and a backtick starts a Markdown string.
+    """
+    replacements = {"#": "#35;", '"': "#quot;", "<": "#lt;", ">": "#gt;", "`": "#96;"}
     cleaned = " ".join(text.split())
     return "".join(replacements.get(char, char) for char in cleaned)
 
@@ -138,7 +128,7 @@ def to_mermaid(nodes: Nodes, edges: Edges) -> str:
     for node in nodes:
         label = mermaid_text(node.label)
         if node.marks.total:
-            label += f" #40;{node.marks.total}#41;"
+            label += f" ({node.marks.total})"
         shape = f'(["{label}"])' if node.kind == "service" else f'["{label}"]'
         lines.append(f"  {ids[node.name]}{shape}")
     for edge in edges:
