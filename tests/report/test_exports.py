@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 import pytest
@@ -33,7 +34,7 @@ def _hostile(tmp_path: Path) -> RunResult:
     )
 
 
-def _edges(graph: nx.MultiDiGraph) -> set[tuple[str, str, str]]:  # type: ignore[type-arg]
+def _edges(graph: Any) -> set[tuple[str, str, str]]:
     return {(source, target, data["relation"]) for source, target, data in graph.edges(data=True)}
 
 

@@ -104,7 +104,8 @@ footer { margin-top: 40px; color: var(--muted); font-size: 12px;
   main, header.cover .inner { max-width: none; padding: 0; }
   header.cover { padding: 12px 0; }
   nav.toc { display: none; }
-  h2 { break-after: avoid; margin-top: 20px; }
+  h2, h3, p.note { break-after: avoid; }
+  h2 { margin-top: 20px; }
   section { break-inside: auto; }
   figure.graph { overflow: visible; border: none; }
   figure.graph svg { max-width: 100%; height: auto; }
