@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.conftest import ROOT
 from tests.report.helpers import (
     HOSTILE_IMG,
     HOSTILE_MARKDOWN,
@@ -20,7 +21,7 @@ from tests.report.helpers import (
     with_findings,
     write,
 )
-from usmctl.api import RunResult
+from usmctl.api import RunResult, check
 from usmctl.findings import Severity
 from usmctl.report import render_report, report_format
 from usmctl.rules.base import DOCS_URL
@@ -260,3 +261,17 @@ def test_markdown_rendered_by_a_commonmark_renderer_stays_inert(tmp_path: Path) 
         assert len(widths) == 1, table[:300]
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in rendered
     assert '<pre><code class="language-mermaid">flowchart LR' in rendered
+
+
+@pytest.mark.parametrize("name", ["example-report.html", "example-report.md"])
+def test_committed_example_reports_are_current(name: str) -> None:
+    committed = (ROOT / "docs" / name).read_text(encoding="utf-8")
+    date = re.search(r"\d{4}-\d{2}-\d{2}", committed)
+    assert date is not None
+    result = check(["examples/siam-multi-provider"], cwd=ROOT)
+    output_format = "html" if name.endswith(".html") else "markdown"
+    assert render_report(result, output_format, date=date.group(0)) == committed, (
+        f"docs/{name} is stale: run `usmctl report examples/siam-multi-provider "
+        f"-o docs/{name} --force` from the repository root (and retake "
+        "docs/report-screenshot.png if the look changed)"
+    )
