@@ -10,18 +10,10 @@ from __future__ import annotations
 import re
 from html import escape
 
-from usmctl.report.content import (
-    Action,
-    AreaScore,
-    Cell,
-    Matrix,
-    RankedFinding,
-    Report,
-    Table,
-    plural,
-)
+from usmctl.report.content import Action, AreaScore, RankedFinding, Report, plural
 from usmctl.report.palette import ROLE_FILLS
 from usmctl.report.svg import render_svg
+from usmctl.report.tables import Cell, Matrix, Table
 
 _STATUS_ICONS = {"ok": "✓", "warn": "!", "missing": "✗", "na": "–"}
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import re
 
-from usmctl.report.content import Action, Cell, Matrix, Report, Table, plural
+from usmctl.report.content import Action, Report, plural
 from usmctl.report.exports import to_mermaid
+from usmctl.report.tables import Cell, Matrix, Table
 
 _STATUS_ICONS = {"ok": "✅", "warn": "⚠️", "missing": "❌", "na": "➖"}
 _MARKDOWN_SPECIAL = {
