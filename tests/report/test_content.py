@@ -24,14 +24,17 @@ DATE = "2026-01-31"
         ("USM703", "tools[jira]", "practices"),
         ("USM701", "practices[itil]", "practices"),
         ("USM006", "value_streams[vs].stages[0].service", "value_streams"),
-        ("USM306", "profiles[acme-it]", "profiles"),
+        ("USM006", "tools[jira].handles[0]", "practices"),
+        ("USM306", "profiles[acme-it]", "workflows"),
+        ("USM201", "profiles[acme-it]", "processes"),
+        ("USM003", "workflows[wf].steps[0].process", "workflows"),
         ("USM307", "", "workflows"),
         ("ACME001", "governance[pol]", "governance"),
         ("USM001", "", None),
         ("ACME001", "", None),
     ],
 )
-def test_findings_map_to_areas_by_path_then_family(code: str, path: str, area: str | None) -> None:
+def test_findings_map_to_areas_by_family_then_path(code: str, path: str, area: str | None) -> None:
     item = finding(code, "m", path=path, entity=None)
     assert finding_area(item) == area
 
@@ -312,3 +315,15 @@ def test_path_ok_is_the_usm304_test(tmp_path: Path) -> None:
     deviating = {item.entity for item in result.findings if item.code == "USM304"}
     assert "wf-iwc" in deviating
     assert "wf-rfc" not in deviating
+
+
+def test_a_gap_outside_the_area_sections_counts_as_one_more_entity(tmp_path: Path) -> None:
+    """USM201 points at the provider's profile but is a processes gap."""
+    result = with_findings(
+        checked(write(tmp_path, SMALL)),
+        finding("USM201", "m", path="profiles[shop-it]", entity="shop-it"),
+    )
+    areas = {area.key: area for area in build_report(result, date=DATE).areas}
+    assert (areas["processes"].entities, areas["processes"].failing) == (3, 1)
+    assert areas["processes"].score == 67
+    assert areas["profiles"].score == 100

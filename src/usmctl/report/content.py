@@ -59,7 +59,7 @@ SECTION_AREA: dict[str, str] = {
     "tools": "practices",
     "value_streams": "value_streams",
 }
-# Rule family (the hundreds digit of USMxyz) -> area, for findings without a section path.
+# USM rule family (the hundreds digit of USMxyz) -> area.
 FAMILY_AREA: dict[str, str] = {
     "1": "profiles",
     "2": "processes",
@@ -216,14 +216,17 @@ def plural(count: int, word: str) -> str:
 
 
 def finding_area(finding: Finding) -> str | None:
-    """The area a finding belongs to: USM8xx is the supply chain, else by path or family."""
+    """The area a finding belongs to.
+
+    A USM rule's family says what the gap is about (USM201, a provider that runs
+    no process, is a processes gap though it points at the profile); structural
+    findings (USM0xx) and custom rules go by the section of their path.
+    """
     family = _FAMILY.match(finding.code)
-    if family and family.group(1) == "8":
-        return "supply_chain"
+    if family:
+        return FAMILY_AREA[family.group(1)]
     section = finding_section(finding)
-    if section is not None:
-        return SECTION_AREA[section]
-    return FAMILY_AREA[family.group(1)] if family else None
+    return SECTION_AREA[section] if section is not None else None
 
 
 def finding_section(finding: Finding) -> str | None:

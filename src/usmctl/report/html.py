@@ -74,6 +74,11 @@ th, td { border: 1px solid var(--line); padding: 6px 8px; text-align: left;
 thead th { background: var(--band); font-weight: 600; }
 tbody tr:nth-child(even) td { background: #fcfcfd; }
 tr { break-inside: avoid; }
+table.findings { table-layout: fixed; }
+table.findings td { overflow-wrap: anywhere; }
+table.findings th:nth-child(1) { width: 3.5em; } table.findings th:nth-child(2) { width: 6.5em; }
+table.findings th:nth-child(3) { width: 13%; } table.findings th:nth-child(4) { width: 9%; }
+table.findings th:nth-child(6) { width: 17%; } table.findings th:nth-child(7) { width: 24%; }
 td.cell-ok { background: var(--ok-bg) !important; }
 td.cell-warn { background: var(--warn-bg) !important; }
 td.cell-missing { background: var(--bad-bg) !important; }
