@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +15,7 @@ from usmctl.loader import LoadedFile, SourceFile, discover, file_kind, load_byte
 from usmctl.settings import Settings
 
 STDIN = "-"
+Progress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
@@ -51,8 +52,12 @@ def load_files(
     cwd: Path,
     stdin: bytes | None = None,
     stdin_filename: str | None = None,
+    progress: Progress | None = None,
 ) -> list[LoadedFile]:
-    """Discover and read every architecture file named by ``paths``."""
+    """Discover and read every architecture file named by ``paths``.
+
+    ``progress(done, total)`` is called after each file is read.
+    """
     loaded: list[LoadedFile] = []
     on_disk = [path for path in paths if path != STDIN]
     if on_disk or stdin is None:
@@ -60,7 +65,10 @@ def load_files(
             on_disk or ["."], cwd=cwd, include=settings.include, exclude=settings.exclude
         )
         loaded.extend(broken)
-        loaded.extend(read_source(source, settings.limits) for source in sources)
+        for done, source in enumerate(sources, start=1):
+            loaded.append(read_source(source, settings.limits))
+            if progress is not None:
+                progress(done, len(sources))
     if stdin is not None:
         name = stdin_filename or "stdin.usm.yaml"
         source = SourceFile(cwd / name, name, file_kind(name) or "yaml")
@@ -76,12 +84,15 @@ def check(
     cwd: Path | None = None,
     stdin: bytes | None = None,
     stdin_filename: str | None = None,
+    progress: Progress | None = None,
 ) -> RunResult:
     """Validate the architecture under ``paths``; raise only for usage errors."""
     settings = settings or Settings()
     cwd = cwd or Path.cwd()
     catalogue = load_catalogue(settings.catalogue)
-    files = load_files(paths, settings, cwd=cwd, stdin=stdin, stdin_filename=stdin_filename)
+    files = load_files(
+        paths, settings, cwd=cwd, stdin=stdin, stdin_filename=stdin_filename, progress=progress
+    )
     result = run(files, catalogue, settings)
     shown = tuple(loaded.source.display for loaded in files)
     findings = result.findings
