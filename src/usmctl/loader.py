@@ -95,7 +95,7 @@ def discover(
         if absolute.is_dir():
             for file_path, kind, why in _walk(absolute):
                 shown = display_path(file_path, cwd)
-                if not _selected(shown, include, exclude):
+                if not _selected(shown, file_path, include, exclude):
                     continue
                 if why is not None:
                     broken[file_path] = _unreadable(SourceFile(file_path, shown, kind), why)
@@ -110,10 +110,22 @@ def discover(
     return files, sorted(broken.values(), key=lambda loaded: loaded.source.display)
 
 
-def _selected(shown: str, include: tuple[str, ...], exclude: tuple[str, ...]) -> bool:
-    if include and not any(fnmatch.fnmatch(shown, pattern) for pattern in include):
+def matches_any(shown: str, file_path: Path, patterns: Iterable[str]) -> bool:
+    """True when a glob matches the file's path as shown or its absolute path.
+
+    Globs from a config file are made absolute (relative to the file), so they
+    match whatever the working directory; bare names match as shown.
+    """
+    names = (shown, Path(os.path.normpath(file_path)).as_posix())
+    return any(fnmatch.fnmatch(name, pattern) for pattern in patterns for name in names)
+
+
+def _selected(
+    shown: str, file_path: Path, include: tuple[str, ...], exclude: tuple[str, ...]
+) -> bool:
+    if include and not matches_any(shown, file_path, include):
         return False
-    return not any(fnmatch.fnmatch(shown, pattern) for pattern in exclude)
+    return not matches_any(shown, file_path, exclude)
 
 
 def _walk(root: Path) -> Iterator[tuple[Path, FileKind, str | None]]:

@@ -34,22 +34,23 @@ def write_atomic(
                 raise UsageError(f"refusing to overwrite an input file: {path}")
     data = content.encode("utf-8") if isinstance(content, str) else content
     try:
-        mode: int | None = path.stat().st_mode  # follows links, /dev/stdout included
+        existing: int | None = path.stat().st_mode  # follows links, /dev/stdout too
     except FileNotFoundError:
-        mode = None
+        existing = None
     except OSError as error:
         raise UsageError(f"cannot write {path}: {error.strerror or error}") from None
-    if mode is not None:
-        if stat.S_ISDIR(mode):
+    if existing is not None:
+        if stat.S_ISDIR(existing):
             raise UsageError(f"{path} is a directory: name a file to write")
         if not force:
             raise UsageError(f"{path} exists; use --force to overwrite it")
-        if not stat.S_ISREG(mode):
+        if not stat.S_ISREG(existing):
             _write_through(path, data)
             return
     directory = target.parent
     if not directory.is_dir():
         raise UsageError(f"directory does not exist: {directory}")
+    mode = _mode_for(target)
     try:
         handle, temporary = tempfile.mkstemp(
             prefix=f".{target.name}.", suffix=".tmp", dir=directory
@@ -57,12 +58,12 @@ def write_atomic(
     except OSError as error:
         raise UsageError(f"cannot write {path}: {error.strerror or error}") from None
     try:
+        # mkstemp creates 0600; give the file the mode a plain open() would.
+        os.chmod(temporary, mode)
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
-        # mkstemp makes the file 0600: give it the mode a plain open() would.
-        os.chmod(temporary, stat.S_IMODE(mode) if mode is not None else _default_mode())
         os.replace(temporary, target)
     except BaseException as error:
         with contextlib.suppress(OSError):
@@ -80,7 +81,11 @@ def _write_through(path: Path, data: bytes) -> None:
         raise UsageError(f"cannot write {path}: {error.strerror or error}") from None
 
 
-def _default_mode() -> int:
-    umask = os.umask(0o22)
-    os.umask(umask)
-    return 0o666 & ~umask
+def _mode_for(target: Path) -> int:
+    """The existing file's permissions, or the umask's default for a new file."""
+    try:
+        return target.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask

@@ -34,7 +34,7 @@ _SAFE_SCALAR_TAGS = frozenset({_STR, _INT, _FLOAT, _BOOL, _NULL, _TIMESTAMP, "!"
 _SAFE_COLLECTION_TAGS = frozenset({_SEQ, _MAP, "!"})
 
 # First characters that may start a non-string plain scalar under YAML 1.1.
-_RESOLVERS: dict[str | None, list[tuple[str, re.Pattern[str]]]] = Resolver.yaml_implicit_resolvers  # type: ignore[attr-defined]
+_RESOLVERS: dict[str | None, list[tuple[str, re.Pattern[str]]]] = Resolver.yaml_implicit_resolvers
 _BOOL_VALUES = {
     "yes": True, "no": False, "true": True, "false": False, "on": True, "off": False,
     "y": True, "n": False,
