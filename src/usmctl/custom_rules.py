@@ -48,6 +48,11 @@ def check(
                 raise ConfigError(
                     f"custom rule {rule.code}: schema reference cannot be resolved: {unresolvable}"
                 ) from None
+            except RecursionError:
+                # {"$ref": "#"} and other reference loops: valid schemas that never end.
+                raise ConfigError(
+                    f"custom rule {rule.code}: schema references loop without end ($ref)"
+                ) from None
             if error is None:
                 continue
             detail = error.message

@@ -129,3 +129,53 @@ def test_command_line_mistakes_are_short_usage_errors(tmp_path: Path) -> None:
         assert process.returncode == 2, args
         assert "Traceback" not in process.stderr
         assert "Error" in process.stderr
+
+
+REF_LOOP = '[[custom-rules]]\ncode = "ACME001"\nsection = "services"\nmessage = "m"\n'
+HOSTILE_SIDE_FILES = {
+    # name: (file to write, its bytes, extra arguments, expected words)
+    "toml-broken": ("usmctl.toml", b"select = [\n", [], "not valid TOML"),
+    "toml-binary": ("usmctl.toml", b"\x00\xff\xfe", [], "usmctl.toml"),
+    "toml-ref-loop": (
+        "usmctl.toml",
+        (REF_LOOP + 'schema = {"$ref" = "#"}\n').encode(),
+        [],
+        "loop",
+    ),
+    "toml-ref-cycle": (
+        "usmctl.toml",
+        (
+            REF_LOOP + 'schema = {"$ref" = "#/definitions/a", definitions = '
+            '{a = {"$ref" = "#/definitions/b"}, b = {"$ref" = "#/definitions/a"}}}\n'
+        ).encode(),
+        [],
+        "loop",
+    ),
+    "baseline-broken": (
+        "b.json",
+        b'{"version": 1, "findings": [',
+        ["--baseline", "b.json"],
+        "b.json",
+    ),
+    "baseline-binary": ("b.json", b"\x00\xff", ["--baseline", "b.json"], "b.json"),
+    "baseline-list": ("b.json", b"[1, 2]", ["--baseline", "b.json"], "b.json"),
+    "catalogue-binary": ("c.yaml", b"\x00\xff", ["--catalogue", "c.yaml"], "c.yaml"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE_SIDE_FILES))
+def test_hostile_config_baseline_and_catalogue_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str
+) -> None:
+    """Files beside the architecture (config, baseline, catalogue) come from the same
+    untrusted pull request: a broken one is exit 2 and one line, never an internal error."""
+    import shutil
+
+    name, raw, extra, words = HOSTILE_SIDE_FILES[case]
+    shutil.copytree(EXAMPLES / "pilot", tmp_path / "pilot")
+    (tmp_path / "pilot" / name).write_bytes(raw)
+    monkeypatch.chdir(tmp_path / "pilot")
+    result = CliRunner().invoke(app, ["validate", *extra, "."])
+    assert result.exit_code == 2, result.stdout
+    line = assert_one_line_error(result.stderr, contains=words)
+    assert "internal error" not in line
