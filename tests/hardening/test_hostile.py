@@ -1,8 +1,9 @@
 """Hostile input through the real command line (SPEC §6): findings, never a hang or a traceback.
 
-Each case runs ``python -m usmctl validate --format json`` in a subprocess with a
-timeout, so a hang fails the test instead of the suite. Time and memory are not
-asserted here (tests never time); docs/hardening.md records the measurements.
+Most cases run ``python -m usmctl validate --format json`` in a subprocess with a
+timeout, so a hang fails the test instead of the suite; the few that need a
+monkeypatch or another user call ``api.check``. Time and memory are not asserted
+here (tests never time); docs/hardening.md records the measurements.
 """
 
 from __future__ import annotations
