@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.conftest import WriteFiles
+from usmctl.api import check
 from usmctl.cli import app
 from usmctl.config import KEYS, CliOptions, build_settings, find_config, read_config
 from usmctl.errors import ConfigError
@@ -315,3 +316,13 @@ def test_relative_config_path_is_relative_to_cwd(tmp_path: Path) -> None:
     (tmp_path / "ci" / "usmctl.toml").write_text("max-depth = 2\n", encoding="utf-8")
     settings = build_settings(CliOptions(config=Path("ci/usmctl.toml")), cwd=tmp_path)
     assert settings.max_depth == 2
+
+
+def test_max_file_size_from_config(tmp_path: Path) -> None:
+    (tmp_path / "usmctl.toml").write_text("max-file-size = 64\n")
+    (tmp_path / "a.usm.yaml").write_text('usm: "1"\n' + "# padding\n" * 10)
+    result = check(["."], build_settings(CliOptions(), cwd=tmp_path), cwd=tmp_path)
+    assert [f.code for f in result.findings] == ["USM009"]
+    (tmp_path / "usmctl.toml").write_text("max-file-size = 0\n")
+    with pytest.raises(ConfigError, match="max-file-size"):
+        build_settings(CliOptions(), cwd=tmp_path)

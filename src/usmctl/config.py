@@ -26,6 +26,7 @@ from pydantic import ValidationError
 
 from usmctl.errors import ConfigError, UsageError
 from usmctl.settings import CustomRule, Settings
+from usmctl.yamlio import Limits
 
 CONFIG_FILE = "usmctl.toml"
 PYPROJECT = "pyproject.toml"
@@ -39,6 +40,7 @@ KEYS = (
     "fail-on",
     "catalogue",
     "max-depth",
+    "max-file-size",
     "custom-rules",
 )
 CUSTOM_RULE_KEYS = ("code", "section", "severity", "message", "schema", "name")
@@ -167,6 +169,13 @@ class _Parser:
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise self.fail("max-depth", f"must be an integer of at least 1, not {value!r}")
             values["max_depth"] = value
+        if "max-file-size" in data:
+            value = data["max-file-size"]
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise self.fail(
+                    "max-file-size", f"must be a number of bytes of at least 1, not {value!r}"
+                )
+            values["limits"] = Limits(max_file_bytes=value)
         return values
 
     def strings(self, key: str, value: Any) -> tuple[str, ...]:
