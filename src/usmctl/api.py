@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,6 +42,24 @@ class RunResult:
             return False
         threshold = Severity(fail_on).rank
         return any(finding.severity.rank <= threshold for finding in self.findings)
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a run builds its data.
+
+    A run allocates millions of small, long-lived, acyclic objects (parsed
+    data, nodes, models); each allocation burst triggers collections that scan
+    all of them again, which cost a third of a large run. Reference counting
+    still frees everything; the collector is restored afterwards.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def load_files(
@@ -80,8 +100,9 @@ def check(
     settings = settings or Settings()
     cwd = cwd or Path.cwd()
     catalogue = load_catalogue(settings.catalogue)
-    files = load_files(paths, settings, cwd=cwd, stdin=stdin, stdin_filename=stdin_filename)
-    result = run(files, catalogue, settings)
+    with gc_paused():
+        files = load_files(paths, settings, cwd=cwd, stdin=stdin, stdin_filename=stdin_filename)
+        result = run(files, catalogue, settings)
     return RunResult(
         findings=result.findings,
         files=tuple(loaded.source.display for loaded in files),

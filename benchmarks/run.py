@@ -1,0 +1,348 @@
+"""Benchmark usmctl against the libyaml floor and peer tools (issue 6).
+
+    python benchmarks/run.py --sizes 1000,10000,50000
+
+Generates the synthetic architectures (benchmarks/generate.py) into
+benchmarks/work/, then measures, on the same files and in one run, the
+whole-process wall time and peak RSS of each command, each measurement in a
+fresh process under /usr/bin/time, and writes benchmarks/RESULTS.md with the
+medians and the ratios the issue sets as targets. Peers (check-jsonschema,
+yamllint) run from benchmarks/.venv-peers, created on first use with pip.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+WORK = HERE / "work"
+PEERS = HERE / ".venv-peers"
+SCHEMA = ROOT / "schemas" / "usm-architecture.schema.json"
+PILOT = ROOT / "examples" / "pilot"
+PEER_PACKAGES = ("check-jsonschema", "yamllint")
+
+FLOOR = (
+    "import sys, yaml\n"
+    "for name in sys.argv[1:]:\n"
+    "    with open(name, 'rb') as handle:\n"
+    "        yaml.load(handle.read(), Loader=yaml.CSafeLoader)\n"
+)
+
+sys.path.insert(0, str(HERE))
+from generate import generate  # noqa: E402
+
+
+@dataclass
+class Sample:
+    """Medians of one command's runs."""
+
+    label: str
+    seconds: float
+    rss_mb: float
+    runs: int
+    exit_codes: tuple[int, ...]
+
+
+def measure(label: str, command: list[str], *, cwd: Path, env: dict[str, str], runs: int) -> Sample:
+    """Median wall time and peak RSS of ``command`` over ``runs`` fresh processes."""
+    times: list[float] = []
+    rss: list[float] = []
+    codes: list[int] = []
+    with tempfile.TemporaryDirectory() as scratch:
+        report = Path(scratch) / "time.txt"
+        for _ in range(runs):
+            start = time.perf_counter()
+            done = subprocess.run(
+                ["/usr/bin/time", "-f", "%M", "-o", str(report), *command],
+                cwd=cwd,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                check=False,
+            )
+            times.append(time.perf_counter() - start)
+            codes.append(done.returncode)
+            lines = report.read_text().strip().splitlines()
+            rss.append(int(lines[-1]) / 1024)
+            if done.returncode not in (0, 1):
+                sys.stderr.write(done.stderr.decode(errors="replace")[-2000:])
+                raise SystemExit(f"{label}: exit {done.returncode}")
+    sample = Sample(label, statistics.median(times), statistics.median(rss), runs, tuple(codes))
+    print(f"  {label:<38} {sample.seconds:8.3f} s {sample.rss_mb:8.1f} MB", flush=True)
+    return sample
+
+
+def ensure_peers() -> Path:
+    """The peers' venv (created with pip on first use)."""
+    bin_dir = PEERS / "bin"
+    if not (bin_dir / "yamllint").exists() or not (bin_dir / "check-jsonschema").exists():
+        subprocess.run([sys.executable, "-m", "venv", str(PEERS)], check=True)
+        subprocess.run([str(bin_dir / "pip"), "install", "-q", *PEER_PACKAGES], check=True)
+    return bin_dir
+
+
+def ensure_schema(usmctl: list[str], env: dict[str, str]) -> Path:
+    """The published schema; generated from the models when not yet committed."""
+    if not SCHEMA.exists():
+        SCHEMA.parent.mkdir(parents=True, exist_ok=True)
+        text = subprocess.run(
+            [*usmctl, "schema"], env=env, check=True, capture_output=True, text=True
+        ).stdout
+        SCHEMA.write_text(text, encoding="utf-8")
+    return SCHEMA
+
+
+def peer_version(bin_dir: Path, name: str) -> str:
+    done = subprocess.run(
+        [str(bin_dir / "python"), "-m", "pip", "show", name],
+        check=False,
+        capture_output=True,
+        text=True,
+    )
+    for line in done.stdout.splitlines():
+        if line.startswith("Version:"):
+            return line.split(":", 1)[1].strip()
+    return "?"
+
+
+def machine() -> list[str]:
+    def run(*command: str) -> str:
+        try:
+            return subprocess.run(command, check=False, capture_output=True, text=True).stdout
+        except OSError:
+            return ""
+
+    cpu = ""
+    for line in run("lscpu").splitlines():
+        if line.startswith("Model name:"):
+            cpu = line.split(":", 1)[1].strip()
+    memory = ""
+    for line in run("free", "-m").splitlines():
+        if line.startswith("Mem:"):
+            memory = f"{int(line.split()[1]) / 1024:.1f} GiB"
+    import yaml
+
+    return [
+        f"- CPU: {cpu or platform.processor()} ({run('nproc').strip()} cores available)",
+        f"- memory: {memory}",
+        f"- OS: {platform.platform()}",
+        f"- Python {platform.python_version()}, PyYAML {yaml.__version__} "
+        f"(libyaml: {hasattr(yaml, 'CSafeLoader')})",
+    ]
+
+
+def ratio(a: float, b: float) -> str:
+    return f"{a / b:.2f}×" if b else "n/a"
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "**missed**"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,10000,50000", help="total services per size")
+    parser.add_argument("--runs", type=int, default=3, help="runs per measurement (median)")
+    parser.add_argument(
+        "--peer-runs", type=int, default=0, help="runs for check-jsonschema (default: --runs)"
+    )
+    parser.add_argument("--output", type=Path, default=HERE / "RESULTS.md")
+    parser.add_argument("--no-generate", action="store_true", help="reuse benchmarks/work/")
+    args = parser.parse_args()
+    sizes = [int(size) for size in args.sizes.split(",")]
+    python = sys.executable
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"), PYTHONDONTWRITEBYTECODE="")
+    usmctl = [python, "-m", "usmctl"]
+    bin_dir = ensure_peers()
+    schema = ensure_schema(usmctl, env)
+    results: dict[int, dict[str, Sample]] = {}
+    counts: dict[int, tuple[int, float]] = {}
+    for size in sizes:
+        target = WORK / str(size)
+        if not args.no_generate or not target.exists():
+            generate(target, services=size)
+        files = sorted(path.name for path in target.glob("*.usm.yaml"))
+        counts[size] = (len(files), sum((target / f).stat().st_size for f in files) / 1e6)
+        print(f"{size} services: {len(files)} files, {counts[size][1]:.1f} MB", flush=True)
+        shutil.rmtree(target / ".usmctl_cache", ignore_errors=True)
+        row: dict[str, Sample] = {}
+        row["floor"] = measure(
+            "floor (CSafeLoader)",
+            [python, "-c", FLOOR, *files],
+            cwd=target,
+            env=env,
+            runs=args.runs,
+        )
+        row["cold"] = measure(
+            "usmctl validate --no-cache",
+            [*usmctl, "validate", "--no-cache", "."],
+            cwd=target,
+            env=env,
+            runs=args.runs,
+        )
+        shutil.rmtree(target / ".usmctl_cache", ignore_errors=True)
+        subprocess.run(
+            [*usmctl, "validate", "."],
+            cwd=target,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            check=False,
+        )  # fill the cache
+        row["warm"] = measure(
+            "usmctl validate (warm cache)",
+            [*usmctl, "validate", "."],
+            cwd=target,
+            env=env,
+            runs=args.runs,
+        )
+        row["jsonschema"] = measure(
+            "check-jsonschema",
+            [str(bin_dir / "check-jsonschema"), "--schemafile", str(schema), *files],
+            cwd=target,
+            env=env,
+            runs=args.peer_runs or args.runs,
+        )
+        row["yamllint"] = measure(
+            "yamllint -d default",
+            [str(bin_dir / "yamllint"), "-d", "default", *files],
+            cwd=target,
+            env=env,
+            runs=args.runs,
+        )
+        results[size] = row
+    print("small input: examples/pilot", flush=True)
+    pilot_files = sorted(path.name for path in PILOT.glob("*.usm.yaml"))
+    shutil.rmtree(PILOT / ".usmctl_cache", ignore_errors=True)
+    small = {
+        "cold": measure(
+            "usmctl validate --no-cache",
+            [*usmctl, "validate", "--no-cache", "."],
+            cwd=PILOT,
+            env=env,
+            runs=max(args.runs, 5),
+        ),
+        "yamllint": measure(
+            "yamllint -d default",
+            [str(bin_dir / "yamllint"), "-d", "default", *pilot_files],
+            cwd=PILOT,
+            env=env,
+            runs=max(args.runs, 5),
+        ),
+    }
+    write_results(args, sizes, results, counts, small, bin_dir)
+
+
+def write_results(
+    args: argparse.Namespace,
+    sizes: list[int],
+    results: dict[int, dict[str, Sample]],
+    counts: dict[int, tuple[int, float]],
+    small: dict[str, Sample],
+    bin_dir: Path,
+) -> None:
+    command = f"python benchmarks/run.py --sizes {args.sizes} --runs {args.runs}"
+    now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Measured {now} with `{command}` (from the repository root, in the venv that",
+        "has usmctl's dependencies; the peers are installed into",
+        "`benchmarks/.venv-peers` on first use). Wall time and peak RSS are of the",
+        "whole process (`/usr/bin/time`), each run a fresh process, medians of",
+        f"{args.runs} runs. Inputs: `benchmarks/generate.py` (50 services per provider,",
+        "one file per provider, every section of SPEC §2, supply chains of 3 providers).",
+        "",
+        "## Machine",
+        "",
+        *machine(),
+        f"- check-jsonschema {peer_version(bin_dir, 'check-jsonschema')}, "
+        f"yamllint {peer_version(bin_dir, 'yamllint')}",
+        "",
+        "## Medians",
+        "",
+        "| services | files | MB | command | wall s | peak RSS MB |",
+        "|---:|---:|---:|---|---:|---:|",
+    ]
+    names = {
+        "floor": "floor: `yaml.load(CSafeLoader)` of every file",
+        "cold": "`usmctl validate --no-cache` (all rules)",
+        "warm": "`usmctl validate` (warm cache)",
+        "jsonschema": "`check-jsonschema --schemafile …` (schema only)",
+        "yamllint": "`yamllint -d default`",
+    }
+    for size in sizes:
+        files, megabytes = counts[size]
+        for key, sample in results[size].items():
+            lines.append(
+                f"| {size:,} | {files} | {megabytes:.1f} | {names[key]} | "
+                f"{sample.seconds:.3f} | {sample.rss_mb:.0f} |"
+            )
+    lines += [
+        f"| pilot | 4 | – | {names['cold']} | {small['cold'].seconds:.3f} | "
+        f"{small['cold'].rss_mb:.0f} |",
+        f"| pilot | 4 | – | {names['yamllint']} | {small['yamllint'].seconds:.3f} | "
+        f"{small['yamllint'].rss_mb:.0f} |",
+        "",
+        "## Ratios (same run)",
+        "",
+        "| services | usmctl / floor (time) | check-jsonschema / usmctl | cold / warm "
+        "| usmctl / floor (RSS) | usmctl / yamllint |",
+        "|---:|---:|---:|---:|---:|---:|",
+    ]
+    for size in sizes:
+        row = results[size]
+        lines.append(
+            f"| {size:,} | {ratio(row['cold'].seconds, row['floor'].seconds)} | "
+            f"{ratio(row['jsonschema'].seconds, row['cold'].seconds)} | "
+            f"{ratio(row['cold'].seconds, row['warm'].seconds)} | "
+            f"{ratio(row['cold'].rss_mb, row['floor'].rss_mb)} | "
+            f"{ratio(row['cold'].seconds, row['yamllint'].seconds)} |"
+        )
+    lines += ["", "## Targets (issue 6)", ""]
+    if 10000 in results:
+        row = results[10000]
+        lines += [
+            "| target | measured | verdict |",
+            "|---|---:|---|",
+            f"| 10k: usmctl ≤ 1.0× the floor | {ratio(row['cold'].seconds, row['floor'].seconds)}"
+            f" | {verdict(row['cold'].seconds <= row['floor'].seconds)} |",
+            f"| 10k: ≥ 10× faster than check-jsonschema | "
+            f"{ratio(row['jsonschema'].seconds, row['cold'].seconds)} | "
+            f"{verdict(row['jsonschema'].seconds >= 10 * row['cold'].seconds)} |",
+            f"| 10k: warm ≥ 5× faster than cold | "
+            f"{ratio(row['cold'].seconds, row['warm'].seconds)} | "
+            f"{verdict(row['cold'].seconds >= 5 * row['warm'].seconds)} |",
+            f"| 10k: peak RSS ≤ 2× the floor's | {ratio(row['cold'].rss_mb, row['floor'].rss_mb)}"
+            f" | {verdict(row['cold'].rss_mb <= 2 * row['floor'].rss_mb)} |",
+        ]
+        if 50000 in results:
+            big = results[50000]
+            lines.append(
+                f"| 50k time ≤ 5.5× the 10k time | "
+                f"{ratio(big['cold'].seconds, row['cold'].seconds)} | "
+                f"{verdict(big['cold'].seconds <= 5.5 * row['cold'].seconds)} |"
+            )
+        lines.append(
+            f"| small input (pilot) no slower than yamllint | "
+            f"{ratio(small['cold'].seconds, small['yamllint'].seconds)} | "
+            f"{verdict(small['cold'].seconds <= small['yamllint'].seconds)} |"
+        )
+    lines.append("")
+    args.output.write_text("\n".join(lines), encoding="utf-8")
+    print(f"wrote {args.output}")
+
+
+if __name__ == "__main__":
+    main()
