@@ -78,7 +78,12 @@ def load_files(
             on_disk or ["."], cwd=cwd, include=settings.include, exclude=settings.exclude
         )
         loaded.extend(broken)
-        loaded.extend(read_source(source, settings.limits) for source in sources)
+        cache = None
+        if settings.use_cache and sources:
+            from usmctl.cache import CACHE_DIR, ParseCache
+
+            cache = ParseCache(cwd / CACHE_DIR, settings.limits)
+        loaded.extend(read_source(source, settings.limits, cache=cache) for source in sources)
     if stdin is not None:
         name = stdin_filename or "stdin.usm.yaml"
         kind = "wif" if name.lower().endswith(".json") else "yaml"

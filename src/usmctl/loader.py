@@ -10,11 +10,14 @@ import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from usmctl.errors import UsageError
 from usmctl.source import START, Position
 from usmctl.yamlio import Limits, Problem, parse, type_name
+
+if TYPE_CHECKING:
+    from usmctl.cache import ParseCache
 
 SUPPORTED_VERSIONS = ("1",)
 YAML_SUFFIXES = (".usm.yaml", ".usm.yml")
@@ -141,7 +144,9 @@ def _unreadable(source: SourceFile, why: str, position: Position = START) -> Loa
     return LoadedFile(source, None, None, [Problem("USM010", why, position)])
 
 
-def read_source(source: SourceFile, limits: Limits) -> LoadedFile:
+def read_source(
+    source: SourceFile, limits: Limits, *, cache: ParseCache | None = None
+) -> LoadedFile:
     """Read, decode and parse one file; every failure becomes a problem."""
     try:
         size = source.path.stat().st_size
@@ -167,11 +172,16 @@ def read_source(source: SourceFile, limits: Limits) -> LoadedFile:
         return _unreadable(source, "is a directory, not a file")
     except OSError as error:
         return _unreadable(source, f"cannot read file: {error.strerror or error}")
-    return load_bytes(source, raw, limits)
+    return load_bytes(source, raw, limits, cache=cache)
 
 
-def load_bytes(source: SourceFile, raw: bytes, limits: Limits) -> LoadedFile:
-    """Decode and parse a file's bytes (stdin comes here directly)."""
+def load_bytes(
+    source: SourceFile, raw: bytes, limits: Limits, *, cache: ParseCache | None = None
+) -> LoadedFile:
+    """Decode and parse a file's bytes (stdin comes here directly).
+
+    With a cache, a file whose bytes were parsed before is not parsed again.
+    """
     if len(raw) > limits.max_file_bytes:
         return LoadedFile(
             source,
@@ -192,6 +202,18 @@ def load_bytes(source: SourceFile, raw: bytes, limits: Limits) -> LoadedFile:
             f"not UTF-8: byte 0x{raw[error.start]:02x} cannot be decoded",
             _offset_position(raw, error.start),
         )
+    if cache is None:
+        return _parse_text(source, text, limits)
+    key = cache.key(source, raw)
+    cached = cache.get(key, source, text)
+    if cached is not None:
+        return cached
+    loaded = _parse_text(source, text, limits)
+    cache.put(key, loaded)
+    return loaded
+
+
+def _parse_text(source: SourceFile, text: str, limits: Limits) -> LoadedFile:
     result = parse(text, limits)
     loaded = LoadedFile(source, text, result.data, list(result.problems))
     if any(problem.code in ("USM001", "USM009") for problem in result.problems):

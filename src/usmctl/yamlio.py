@@ -234,7 +234,7 @@ class _NotCleanError(Exception):
     """The fast path met something only the event builder handles."""
 
 
-class _CleanLoader(_Loader):  # type: ignore[misc,valid-type]
+class _CleanLoader(_Loader):  # type: ignore[misc]
     """libyaml composes the node tree in C; we only say plain or not.
 
     The tags returned here are our own markers: a node whose tag is not one of

@@ -1,0 +1,143 @@
+"""A content-addressed cache of parsed files in ``.usmctl_cache/`` (issue 6).
+
+An entry holds what parsing one file produced: its data and its problems. It
+is keyed by a hash of the file's bytes, its reported name and kind, the
+parse limits and the code that parses (tool version plus the parsing
+modules' own stamps, so a development checkout never reads stale entries).
+The catalogue and the rule selection do not shape parsing, so they are not
+part of the key: the rules always run again on a warm run.
+
+Entries are plain data in ``marshal`` format (no pickle: a cache directory
+found in a repository can never construct objects), written atomically (a
+temporary file renamed into place, so concurrent runs at worst both write the
+same entry), and checked on reading: a truncated or foreign entry is a miss.
+Every cache failure is silent; the cache only ever saves time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from usmctl import __version__
+from usmctl.loader import LoadedFile, SourceFile
+from usmctl.source import Position
+from usmctl.yamlio import Limits, Problem
+
+CACHE_DIR = ".usmctl_cache"
+_FORMAT = 1
+_MAGIC = b"usmctl-cache\x01"
+_DIGEST = 16
+_STAMPED_MODULES = ("loader", "yamlio", "source", "cache")
+
+
+def _code_stamp() -> str:
+    """The tool version and the size and mtime of the modules that parse."""
+    here = Path(__file__).resolve().parent
+    parts = [__version__, sys.version, str(_FORMAT)]
+    for name in _STAMPED_MODULES:
+        try:
+            stat = (here / f"{name}.py").stat()
+            parts.append(f"{name}:{stat.st_size}:{stat.st_mtime_ns}")
+        except OSError:
+            parts.append(f"{name}:?")
+    try:
+        import yaml
+
+        parts.append(f"pyyaml:{yaml.__version__}:{getattr(yaml, '__with_libyaml__', False)}")
+    except ImportError:  # pragma: no cover - yaml is a dependency
+        pass
+    return "|".join(parts)
+
+
+class ParseCache:
+    """Parsed files by content hash, under ``root`` (usually ``.usmctl_cache``)."""
+
+    def __init__(self, root: Path, limits: Limits) -> None:
+        self.root = root / f"v{_FORMAT}"
+        self.salt = f"{_code_stamp()}|{limits}".encode()
+        self.hits = 0
+        self.misses = 0
+
+    def key(self, source: SourceFile, raw: bytes) -> str:
+        """The entry name of a file's bytes as read for ``source``."""
+        digest = hashlib.blake2b(raw, digest_size=_DIGEST)
+        digest.update(b"\0" + self.salt)
+        digest.update(f"\0{source.display}\0{source.kind}".encode())
+        return digest.hexdigest()
+
+    def get(self, key: str, source: SourceFile, text: str) -> LoadedFile | None:
+        """The cached parse of a file, or None (absent, corrupt or foreign)."""
+        try:
+            blob = (self.root / key[:2] / key).read_bytes()
+        except OSError:
+            self.misses += 1
+            return None
+        loaded = _decode(blob, source, text)
+        if loaded is None:
+            self.misses += 1
+        else:
+            self.hits += 1
+        return loaded
+
+    def put(self, key: str, loaded: LoadedFile) -> None:
+        """Store a parse; failures (read-only disk, races) are ignored."""
+        payload = marshal.dumps(
+            (
+                _FORMAT,
+                loaded.data,
+                [
+                    (p.code, p.message, p.position.line, p.position.column, p.path)
+                    for p in loaded.problems
+                ],
+            ),
+            4,
+        )
+        blob = _MAGIC + hashlib.blake2b(payload, digest_size=_DIGEST).digest() + payload
+        folder = self.root / key[:2]
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            _ensure_ignored(self.root.parent)
+            handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-")
+            try:
+                with os.fdopen(handle, "wb") as stream:
+                    stream.write(blob)
+                os.replace(temporary, folder / key)
+            except BaseException:
+                Path(temporary).unlink(missing_ok=True)
+                raise
+        except OSError:
+            return
+
+
+def _ensure_ignored(root: Path) -> None:
+    """A ``.gitignore`` of ``*`` in the cache root, as ruff and pytest do."""
+    marker = root / ".gitignore"
+    if not marker.exists():
+        marker.write_text("# written by usmctl: the cache is never committed\n*\n")
+
+
+def _decode(blob: bytes, source: SourceFile, text: str) -> LoadedFile | None:
+    header = len(_MAGIC) + _DIGEST
+    if len(blob) < header or not blob.startswith(_MAGIC):
+        return None
+    payload = blob[header:]
+    if hashlib.blake2b(payload, digest_size=_DIGEST).digest() != blob[len(_MAGIC) : header]:
+        return None
+    try:
+        entry: Any = marshal.loads(payload)
+        version, data, raw_problems = entry
+        if version != _FORMAT:
+            return None
+        problems = [
+            Problem(code, message, Position(line, column), tuple(path))
+            for code, message, line, column, path in raw_problems
+        ]
+    except (ValueError, TypeError, EOFError):
+        return None
+    return LoadedFile(source, text, data, problems)
