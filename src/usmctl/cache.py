@@ -71,11 +71,16 @@ class ParseCache:
         digest.update(f"\0{source.display}\0{source.kind}".encode())
         return digest.hexdigest()
 
-    def get(self, key: str, source: SourceFile, text: str) -> LoadedFile | None:
-        """The cached parse of a file, or None (absent, corrupt or foreign)."""
+    def get(self, key: str, source: SourceFile, raw: bytes) -> LoadedFile | None:
+        """The cached parse of a file's bytes, or None (absent, corrupt or foreign).
+
+        Only bytes that decoded and parsed before have an entry, so a hit
+        decodes them again without the loader's checks.
+        """
         try:
             blob = (self.root / key[:2] / key).read_bytes()
-        except OSError:
+            text = raw.decode("utf-8-sig")
+        except (OSError, UnicodeDecodeError):
             self.misses += 1
             return None
         loaded = _decode(blob, source, text)
@@ -86,18 +91,13 @@ class ParseCache:
         return loaded
 
     def put(self, key: str, loaded: LoadedFile) -> None:
-        """Store a parse; failures (read-only disk, races) are ignored."""
-        payload = marshal.dumps(
-            (
-                _FORMAT,
-                loaded.data,
-                [
-                    (p.code, p.message, p.position.line, p.position.column, p.path)
-                    for p in loaded.problems
-                ],
-            ),
-            4,
-        )
+        """Store a parse; failures (read-only disk, races) are ignored.
+
+        Only files that decoded are stored (one without text was unreadable).
+        """
+        if loaded.text is None:
+            return
+        payload = marshal.dumps((_FORMAT, loaded.data, plain_problems(loaded.problems)), 4)
         blob = _MAGIC + hashlib.blake2b(payload, digest_size=_DIGEST).digest() + payload
         folder = self.root / key[:2]
         try:
@@ -134,10 +134,23 @@ def _decode(blob: bytes, source: SourceFile, text: str) -> LoadedFile | None:
         version, data, raw_problems = entry
         if version != _FORMAT:
             return None
-        problems = [
-            Problem(code, message, Position(line, column), tuple(path))
-            for code, message, line, column, path in raw_problems
-        ]
+        problems = problems_from_plain(raw_problems)
     except (ValueError, TypeError, EOFError):
         return None
     return LoadedFile(source, text, data, problems)
+
+
+PlainProblem = tuple[str, str, int, int, tuple[str | int, ...]]
+
+
+def plain_problems(problems: list[Problem]) -> list[PlainProblem]:
+    """Problems as plain tuples, as marshal stores them."""
+    return [(p.code, p.message, p.position.line, p.position.column, p.path) for p in problems]
+
+
+def problems_from_plain(plain: Any) -> list[Problem]:
+    """The inverse of `plain_problems` (raises TypeError/ValueError on bad input)."""
+    return [
+        Problem(str(code), str(message), Position(int(line), int(column)), tuple(path))
+        for code, message, line, column, path in plain
+    ]

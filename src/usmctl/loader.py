@@ -148,6 +148,14 @@ def read_source(
     source: SourceFile, limits: Limits, *, cache: ParseCache | None = None
 ) -> LoadedFile:
     """Read, decode and parse one file; every failure becomes a problem."""
+    raw = read_raw(source, limits)
+    if isinstance(raw, LoadedFile):
+        return raw
+    return load_bytes(source, raw, limits, cache=cache)
+
+
+def read_raw(source: SourceFile, limits: Limits) -> bytes | LoadedFile:
+    """A file's bytes, or the unreadable file (USM009/USM010) as loaded."""
     try:
         size = source.path.stat().st_size
     except OSError as error:
@@ -172,7 +180,7 @@ def read_source(
         return _unreadable(source, "is a directory, not a file")
     except OSError as error:
         return _unreadable(source, f"cannot read file: {error.strerror or error}")
-    return load_bytes(source, raw, limits, cache=cache)
+    return raw
 
 
 def load_bytes(
@@ -182,6 +190,19 @@ def load_bytes(
 
     With a cache, a file whose bytes were parsed before is not parsed again.
     """
+    if cache is None:
+        return parse_bytes(source, raw, limits)
+    key = cache.key(source, raw)
+    cached = cache.get(key, source, raw)
+    if cached is not None:
+        return cached
+    loaded = parse_bytes(source, raw, limits)
+    cache.put(key, loaded)
+    return loaded
+
+
+def parse_bytes(source: SourceFile, raw: bytes, limits: Limits) -> LoadedFile:
+    """Decode and parse a file's bytes; every failure becomes a problem."""
     if len(raw) > limits.max_file_bytes:
         return LoadedFile(
             source,
@@ -202,15 +223,7 @@ def load_bytes(
             f"not UTF-8: byte 0x{raw[error.start]:02x} cannot be decoded",
             _offset_position(raw, error.start),
         )
-    if cache is None:
-        return _parse_text(source, text, limits)
-    key = cache.key(source, raw)
-    cached = cache.get(key, source, text)
-    if cached is not None:
-        return cached
-    loaded = _parse_text(source, text, limits)
-    cache.put(key, loaded)
-    return loaded
+    return _parse_text(source, text, limits)
 
 
 def _parse_text(source: SourceFile, text: str, limits: Limits) -> LoadedFile:
