@@ -59,6 +59,11 @@ def gc_paused() -> Iterator[None]:
         yield
     finally:
         if was_enabled:
+            # What the run built is alive and acyclic: move it out of the
+            # collector's generations, or the first collection after
+            # re-enabling scans all of it (0.1 s at 10k services). Reference
+            # counting still frees it; only a reference cycle in it would wait.
+            gc.freeze()
             gc.enable()
 
 
