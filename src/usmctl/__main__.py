@@ -1,5 +1,11 @@
 """`python -m usmctl`."""
 
-from usmctl.cli import main
+import sys
+
+try:
+    from usmctl.cli import main
+except KeyboardInterrupt:  # Ctrl-C while still importing: the same one line as later
+    sys.stderr.write("usmctl: interrupted\n")
+    sys.exit(130)
 
 main()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,10 +13,11 @@ from usmctl.architecture import Architecture
 from usmctl.catalogue import Catalogue, load_catalogue
 from usmctl.engine import run
 from usmctl.findings import Finding, Severity
-from usmctl.loader import LoadedFile, SourceFile, discover, load_bytes, read_source
+from usmctl.loader import LoadedFile, SourceFile, discover, file_kind, load_bytes, read_source
 from usmctl.settings import Settings
 
 STDIN = "-"
+Progress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,8 @@ class RunResult:
     suppressed: int = 0
     baselined: int = 0
     stale_baseline: int = 0
+    # The findings the baseline hid (so --write-baseline can keep them).
+    baselined_findings: tuple[Finding, ...] = field(default=(), repr=False)
 
     def by_severity(self) -> dict[str, int]:
         """Counts per severity, every severity present (SPEC §5 json summary)."""
@@ -74,8 +77,12 @@ def load_files(
     cwd: Path,
     stdin: bytes | None = None,
     stdin_filename: str | None = None,
+    progress: Progress | None = None,
 ) -> list[LoadedFile]:
-    """Discover and read every architecture file named by ``paths``."""
+    """Discover and read every architecture file named by ``paths``.
+
+    ``progress(done, total)`` is called after each file is read.
+    """
     loaded: list[LoadedFile] = []
     on_disk = [path for path in paths if path != STDIN]
     if on_disk or stdin is None:
@@ -88,11 +95,13 @@ def load_files(
             from usmctl.cache import CACHE_DIR, ParseCache
 
             cache = ParseCache(cwd / CACHE_DIR, settings.limits)
-        loaded.extend(read_source(source, settings.limits, cache=cache) for source in sources)
+        for done, source in enumerate(sources, start=1):
+            loaded.append(read_source(source, settings.limits, cache=cache))
+            if progress is not None:
+                progress(done, len(sources))
     if stdin is not None:
         name = stdin_filename or "stdin.usm.yaml"
-        kind = "wif" if name.lower().endswith(".json") else "yaml"
-        source = SourceFile(cwd / name, name, kind)
+        source = SourceFile(cwd / name, name, file_kind(name) or "yaml")
         loaded.append(load_bytes(source, stdin, settings.limits))
     loaded.sort(key=lambda item: item.source.display)
     return loaded
@@ -105,17 +114,39 @@ def check(
     cwd: Path | None = None,
     stdin: bytes | None = None,
     stdin_filename: str | None = None,
+    progress: Progress | None = None,
 ) -> RunResult:
     """Validate the architecture under ``paths``; raise only for usage errors."""
     settings = settings or Settings()
     cwd = cwd or Path.cwd()
     catalogue = load_catalogue(settings.catalogue)
     with gc_paused():
-        files = load_files(paths, settings, cwd=cwd, stdin=stdin, stdin_filename=stdin_filename)
+        files = load_files(
+            paths, settings, cwd=cwd, stdin=stdin, stdin_filename=stdin_filename, progress=progress
+        )
         result = run(files, catalogue, settings)
+    shown = tuple(loaded.source.display for loaded in files)
+    findings = result.findings
+    hidden: tuple[Finding, ...] = ()
+    stale = 0
+    if settings.baseline is not None:
+        from usmctl import baseline
+        from usmctl.engine import enabled_codes
+
+        filtered = baseline.apply(
+            findings,
+            baseline.load(settings.baseline),
+            files=shown,
+            enabled=enabled_codes(settings),
+        )
+        findings, hidden, stale = filtered.findings, filtered.hidden, filtered.stale
     return RunResult(
-        findings=result.findings,
-        files=tuple(loaded.source.display for loaded in files),
+        findings=findings,
+        files=shown,
         architecture=result.architecture,
         catalogue=catalogue,
+        suppressed=result.suppressed,
+        baselined=len(hidden),
+        stale_baseline=stale,
+        baselined_findings=hidden,
     )

@@ -214,7 +214,7 @@ class _Builder:
         raw_id = item.get("id") if section != "processes" else label
         if isinstance(raw_id, str):
             self.arch.known_ids[section].add(raw_id)
-        entity = self._validate(SECTIONS[section], item, origin)
+        entity: Entity | None = self._validate(SECTIONS[section], item, origin)
         if entity is None:
             return None
         return self._index(section, origin, entity)
@@ -248,7 +248,17 @@ class _Builder:
             entity = model.model_validate(item)
         except ValidationError as error:
             self._schema_violations(error, model, item, origin)
-            return None
+            details = error.errors(include_url=False)
+            if not all(detail["type"] == "extra_forbidden" for detail in details):
+                return None
+            # Only unknown keys (USM004): keep the entity without them, so the
+            # USM rules still check it (a misspelt `custmers` is a service
+            # without customers, not a service that vanished).
+            cleaned = _without(item, [_data_loc(item, tuple(d["loc"]), d["type"]) for d in details])
+            try:
+                entity = model.model_validate(cleaned)
+            except ValidationError:
+                return None
         set_origin(entity, origin)
         return entity
 
@@ -418,6 +428,22 @@ def _data_loc(item: Any, loc: tuple[Any, ...], kind: str) -> tuple[DataPath, boo
     return tuple(path), True
 
 
+def _without(item: Any, locations: list[tuple[DataPath, bool]]) -> Any:
+    """A copy of ``item`` without the keys at ``locations`` (unknown fields)."""
+    import copy
+
+    cleaned = copy.deepcopy(item)
+    for path, exists in locations:
+        if not exists or not path:
+            continue
+        node = cleaned
+        for element in path[:-1]:
+            node = node[element]
+        if isinstance(node, dict):
+            node.pop(path[-1], None)
+    return cleaned
+
+
 _UNION_TAGS = frozenset({"str", "int", "float", "bool", "list", "dict", "none", "function-after"})
 
 
@@ -559,7 +585,7 @@ def ordered_steps(workflow: Workflow) -> list[Any]:
     """Steps in order: by ``sort_index`` when every step has one, else as written."""
     steps = list(workflow.steps)
     if steps and all(step.sort_index is not None for step in steps):
-        steps.sort(key=lambda step: step.sort_index)
+        steps.sort(key=lambda step: step.sort_index or 0)
     return steps
 
 

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from usmctl import __version__
-from usmctl.loader import LoadedFile, SourceFile
+from usmctl.loader import LoadedFile, SourceFile, decode_text
 from usmctl.source import Position
 from usmctl.yamlio import Limits, Problem
 
@@ -79,7 +79,7 @@ class ParseCache:
         """
         try:
             blob = (self.root / key[:2] / key).read_bytes()
-            text = raw.decode("utf-8-sig")
+            text = decode_text(source, raw)
         except (OSError, UnicodeDecodeError):
             self.misses += 1
             return None

@@ -11,12 +11,15 @@ import sys
 import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TextIO, TypeVar
 
 import typer
 
 from usmctl import __version__
 from usmctl.errors import ExitCode, UsmctlError
+
+if TYPE_CHECKING:
+    from usmctl.api import RunResult
 
 app = typer.Typer(
     name="usmctl",
@@ -29,6 +32,8 @@ app = typer.Typer(
 )
 
 T = TypeVar("T")
+ProgressCallback = Callable[[int, int], None]
+PROGRESS_THRESHOLD = 200  # files: below this a run is quick enough to need no bar
 DebugOption = Annotated[bool, typer.Option("--debug", help="Show a traceback on internal errors.")]
 
 
@@ -158,8 +163,17 @@ def validate(
         )
         settings = build_settings(options, cwd=cwd)
         targets = paths or ["."]
-        stdin = sys.stdin.buffer.read() if STDIN in targets else None
-        result = check(targets, settings, cwd=cwd, stdin=stdin, stdin_filename=stdin_filename)
+        stdin = None
+        if STDIN in targets:  # one byte past the limit is enough to refuse (USM009)
+            stdin = sys.stdin.buffer.read(settings.limits.max_file_bytes + 1)
+        result = check(
+            targets,
+            settings,
+            cwd=cwd,
+            stdin=stdin,
+            stdin_filename=stdin_filename,
+            progress=progress_callback(),
+        )
         if write_baseline is not None:
             from usmctl.baseline import write as write_baseline_file
 
@@ -174,6 +188,10 @@ def validate(
             result, ReportOptions(color=color, statistics=statistics, quiet=quiet)
         )
         emit(text, output, protected=_inputs(result, cwd))
+        if not output_format and os.environ.get("GITHUB_ACTIONS") == "true":
+            # In GitHub Actions the default run also annotates the PR diff;
+            # the runner reads workflow commands from stdout only.
+            emit(REPORTERS["github"](result, ReportOptions()), None)
         if exit_zero or not result.fails(settings.fail_on):
             return ExitCode.OK
         return ExitCode.FINDINGS
@@ -184,6 +202,157 @@ def validate(
 def _inputs(result: object, cwd: Path) -> tuple[Path, ...]:
     files = getattr(result, "files", ())
     return tuple(cwd / name for name in files)
+
+
+def progress_callback(
+    stream: TextIO | None = None, *, threshold: int = PROGRESS_THRESHOLD
+) -> ProgressCallback:
+    """A rich progress bar on stderr for runs that read more than ``threshold`` files.
+
+    Silent when the stream is not a terminal; rich is imported only when a bar
+    is actually shown.
+    """
+    target = sys.stderr if stream is None else stream
+    state: dict[str, Any] = {}
+
+    def update(done: int, total: int) -> None:
+        if total <= threshold or not target.isatty():
+            return
+        if "bar" not in state:
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+            bar = Progress(
+                TextColumn("reading files"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                console=Console(file=target, force_terminal=True),
+                transient=True,
+            )
+            bar.start()
+            state["bar"] = bar
+            state["task"] = bar.add_task("read", total=total)
+        bar = state["bar"]
+        bar.update(state["task"], completed=done)
+        if done >= total:
+            bar.stop()
+
+    return update
+
+
+def _report_date() -> str:
+    """Today, or SOURCE_DATE_EPOCH's day for reproducible reports."""
+    import datetime
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    if epoch.isdigit():
+        moment = datetime.datetime.fromtimestamp(int(epoch), tz=datetime.UTC)
+        return moment.date().isoformat()
+    return datetime.date.today().isoformat()
+
+
+def _refuse_existing(output: Path, force: bool) -> None:
+    """Fail before the run, not after it, when the output would be clobbered."""
+    from usmctl.errors import UsageError
+
+    if output.exists() and not force:
+        raise UsageError(f"{output} exists; use --force to overwrite it")
+
+
+def _architecture_run(
+    paths: list[str] | None, config: Path | None, catalogue: Path | None
+) -> tuple[RunResult, Path]:
+    """Check the architecture for `report` and `graph` (every rule selected)."""
+    from usmctl.api import check
+    from usmctl.config import CliOptions, build_settings
+
+    cwd = Path.cwd()
+    settings = build_settings(CliOptions(catalogue=catalogue, config=config), cwd=cwd)
+    result = check(paths or ["."], settings, cwd=cwd, progress=progress_callback())
+    return result, cwd
+
+
+@app.command()
+def report(
+    paths: Annotated[
+        list[str] | None, typer.Argument(help="Files or directories (default: .).")
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="The report file: report.html or report.md."),
+    ] = None,
+    output_format: Annotated[
+        str | None,
+        typer.Option("--format", "-f", help="html or markdown (default: from the suffix)."),
+    ] = None,
+    force: Annotated[bool, typer.Option(help="Overwrite an existing report file.")] = False,
+    config: Annotated[Path | None, typer.Option(help="Config file to use.")] = None,
+    catalogue: Annotated[
+        Path | None, typer.Option(help="Workflow catalogue to use instead of the built-in.")
+    ] = None,
+    debug: DebugOption = False,
+) -> None:
+    """Write the consultant's gap report (HTML or Markdown)."""
+
+    def body() -> int:
+        from usmctl.errors import UsageError
+        from usmctl.report import render_report, report_format
+        from usmctl.writing import write_atomic
+
+        if output is None:
+            raise UsageError("report needs --output FILE (report.html or report.md)")
+        chosen = report_format(output, output_format)
+        _refuse_existing(output, force)
+        result, cwd = _architecture_run(paths, config, catalogue)
+        text = render_report(result, chosen, date=_report_date())
+        write_atomic(output, text, force=force, protected=_inputs(result, cwd))
+        return ExitCode.OK
+
+    raise typer.Exit(guarded(debug, body))
+
+
+@app.command()
+def graph(
+    paths: Annotated[
+        list[str] | None, typer.Argument(help="Files or directories (default: .).")
+    ] = None,
+    output_format: Annotated[
+        str, typer.Option("--format", "-f", help="dot, mermaid, graphml or json.")
+    ] = "dot",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the graph to FILE.")
+    ] = None,
+    force: Annotated[bool, typer.Option(help="Overwrite an existing output file.")] = False,
+    config: Annotated[Path | None, typer.Option(help="Config file to use.")] = None,
+    catalogue: Annotated[
+        Path | None, typer.Option(help="Workflow catalogue to use instead of the built-in.")
+    ] = None,
+    debug: DebugOption = False,
+) -> None:
+    """Export the supply-chain graph (parties, services, dependencies)."""
+
+    def body() -> int:
+        from usmctl.errors import UsageError
+        from usmctl.report import render_graph
+        from usmctl.report.exports import EXPORTS
+
+        if output_format not in EXPORTS:
+            raise UsageError(
+                f"unknown graph format {output_format!r} (choose from {', '.join(sorted(EXPORTS))})"
+            )
+        if output is not None:
+            _refuse_existing(output, force)
+        result, cwd = _architecture_run(paths, config, catalogue)
+        text = render_graph(result, output_format)
+        if output is None:
+            emit(text, None)
+        else:
+            from usmctl.writing import write_atomic
+
+            write_atomic(output, text, force=force, protected=_inputs(result, cwd))
+        return ExitCode.OK
+
+    raise typer.Exit(guarded(debug, body))
 
 
 @app.command()
@@ -224,6 +393,27 @@ def schema() -> None:
         from usmctl.schema import render
 
         sys.stdout.write(render())
+        return ExitCode.OK
+
+    raise typer.Exit(guarded(False, body))
+
+
+@app.command()
+def init(
+    directory: Annotated[
+        Path, typer.Argument(help="Where to write the pilot architecture (created if missing).")
+    ] = Path("."),
+    force: Annotated[bool, typer.Option(help="Overwrite existing pilot files.")] = False,
+) -> None:
+    """Write a small pilot architecture that validates clean."""
+
+    def body() -> int:
+        from usmctl.scaffold import init as write_pilot
+
+        written = write_pilot(directory, force=force)
+        for path in written:
+            sys.stdout.write(f"wrote {path}\n")
+        sys.stdout.write(f"next: usmctl validate {directory}\n")
         return ExitCode.OK
 
     raise typer.Exit(guarded(False, body))

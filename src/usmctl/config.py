@@ -1,15 +1,47 @@
-"""Build `Settings` from the command line and the config file (SPEC §4)."""
+"""Build `Settings` from the config file and the command line (SPEC §4).
+
+The config file is ``usmctl.toml`` (keys at the top level) or the
+``[tool.usmctl]`` table of ``pyproject.toml``, found from the working
+directory upwards (the first directory holding either wins; a
+``pyproject.toml`` without the table is passed over), or named with
+``--config``. Keys are kebab-case. Every key and value is checked here, so a
+typo is a `ConfigError` (exit 2) naming the file, the key and the reason,
+never a silently ignored setting. Paths and globs in the file are relative to
+the file's directory. The command line wins over the file: ``--select``,
+``--fail-on`` and ``--catalogue`` replace, ``--extend-select`` and
+``--ignore`` add.
+"""
 
 from __future__ import annotations
 
+import difflib
+import glob
+import os
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from usmctl.errors import ConfigError
-from usmctl.settings import Settings
+from usmctl.errors import ConfigError, UsageError
+from usmctl.settings import CustomRule, Settings
+
+CONFIG_FILE = "usmctl.toml"
+PYPROJECT = "pyproject.toml"
+SEVERITIES = ("error", "warning", "info")
+FAIL_ON = ("error", "warning", "info", "never")
+LIST_KEYS = ("select", "ignore", "extend-select", "include", "exclude")
+KEYS = (
+    *LIST_KEYS,
+    "severity",
+    "per-file-ignores",
+    "fail-on",
+    "catalogue",
+    "max-depth",
+    "custom-rules",
+)
+CUSTOM_RULE_KEYS = ("code", "section", "severity", "message", "schema", "name")
 
 
 @dataclass(frozen=True)
@@ -33,15 +65,262 @@ def split_list(values: list[str] | None) -> tuple[str, ...] | None:
     return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
 
 
+def find_config(start: Path) -> Path | None:
+    """The nearest ``usmctl.toml``, or ``pyproject.toml`` with ``[tool.usmctl]``."""
+    for directory in (start, *start.parents):
+        candidate = directory / CONFIG_FILE
+        if candidate.is_file():
+            return candidate
+        candidate = directory / PYPROJECT
+        if candidate.is_file() and _has_tool_table(candidate):
+            return candidate
+    return None
+
+
+def _has_tool_table(path: Path) -> bool:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        # A broken pyproject.toml that is not ours is not our error.
+        return False
+    tool = data.get("tool")
+    return isinstance(tool, dict) and "usmctl" in tool
+
+
+def read_config(path: Path, *, cwd: Path) -> dict[str, Any]:
+    """The config file's settings as `Settings` field values; ConfigError if invalid."""
+    shown = _display(path, cwd)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"config file not found: {shown}") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{shown}: cannot read config file: {error}") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{shown}: not valid TOML: {error}") from None
+    where = shown
+    if path.name == PYPROJECT:
+        tool = data.get("tool", {})
+        data = tool.get("usmctl", {}) if isinstance(tool, dict) else {}
+        where = f"{shown} [tool.usmctl]"
+        if not isinstance(data, dict):
+            raise ConfigError(f"{where}: must be a table")
+    # Not resolve(): discovered files are matched by their unresolved absolute paths.
+    root = Path(os.path.normpath(path.absolute())).parent
+    return _Parser(where, root).parse(data)
+
+
+def _display(path: Path, cwd: Path) -> str:
+    try:
+        return path.resolve().relative_to(cwd.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+class _Parser:
+    """Checks one config table key by key; errors name the file and the key."""
+
+    def __init__(self, where: str, root: Path) -> None:
+        self.where = where
+        self.root = root
+
+    def fail(self, key: str, reason: str) -> ConfigError:
+        return ConfigError(f"{self.where}: {key}: {reason}")
+
+    def parse(self, data: dict[str, Any]) -> dict[str, Any]:
+        for key in data:
+            if key not in KEYS:
+                close = difflib.get_close_matches(key.replace("_", "-"), KEYS, n=1, cutoff=0.6)
+                hint = f' (did you mean "{close[0]}"?)' if close else ""
+                raise self.fail(key, f"unknown key{hint}; known keys: {', '.join(KEYS)}")
+        values: dict[str, Any] = {}
+        custom = self.custom_rules(data.get("custom-rules", []))
+        if custom:
+            values["custom_rules"] = custom
+        known = _known_rules(custom)
+        for key in ("select", "ignore", "extend-select"):
+            if key in data:
+                selectors = self.strings(key, data[key])
+                self.selectors(key, selectors, known)
+                values[key.replace("-", "_")] = selectors
+        for key in ("include", "exclude"):
+            if key in data:
+                values[key] = tuple(self.glob(item) for item in self.strings(key, data[key]))
+        if "severity" in data:
+            values["severity"] = self.severity(data["severity"], known)
+        if "per-file-ignores" in data:
+            values["per_file_ignores"] = self.per_file_ignores(data["per-file-ignores"], known)
+        if "fail-on" in data:
+            value = data["fail-on"]
+            if value not in FAIL_ON:
+                raise self.fail("fail-on", f"must be one of {', '.join(FAIL_ON)}, not {value!r}")
+            values["fail_on"] = value
+        if "catalogue" in data:
+            value = data["catalogue"]
+            if not isinstance(value, str) or not value:
+                raise self.fail("catalogue", f"must be a file path (a string), not {value!r}")
+            values["catalogue"] = self.root / value
+        if "max-depth" in data:
+            value = data["max-depth"]
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise self.fail("max-depth", f"must be an integer of at least 1, not {value!r}")
+            values["max_depth"] = value
+        return values
+
+    def strings(self, key: str, value: Any) -> tuple[str, ...]:
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise self.fail(key, f"must be a list of strings, not {value!r}")
+        return tuple(value)
+
+    def selectors(self, key: str, selectors: tuple[str, ...], known: list[tuple[str, str]]) -> None:
+        from usmctl.engine import resolve_selectors
+
+        try:
+            resolve_selectors(selectors, known)
+        except UsageError as error:
+            raise self.fail(key, str(error)) from None
+
+    def glob(self, pattern: str) -> str:
+        """A glob relative to the config file, made absolute so it matches any cwd."""
+        if pattern.startswith("/") or "/" not in pattern:
+            return pattern  # absolute, or a bare file-name pattern matching in any folder
+        return glob.escape(self.root.as_posix()) + "/" + pattern.removeprefix("./")
+
+    def severity(self, value: Any, known: list[tuple[str, str]]) -> dict[str, str]:
+        from usmctl.engine import resolve_selectors
+
+        if not isinstance(value, dict):
+            raise self.fail("severity", f'must be a table like {{USM404 = "error"}}, not {value!r}')
+        out: dict[str, str] = {}
+        for selector, level in value.items():
+            if level not in SEVERITIES:
+                raise self.fail(
+                    f"severity.{selector}", f"must be one of {', '.join(SEVERITIES)}, not {level!r}"
+                )
+            try:
+                codes = resolve_selectors([selector], known)
+            except UsageError as error:
+                raise self.fail(f"severity.{selector}", str(error)) from None
+            for code in sorted(codes):
+                out[code] = str(level)
+        return out
+
+    def per_file_ignores(
+        self, value: Any, known: list[tuple[str, str]]
+    ) -> dict[str, tuple[str, ...]]:
+        if not isinstance(value, dict):
+            raise self.fail(
+                "per-file-ignores",
+                f'must be a table like {{"legacy/*" = ["USM104"]}}, not {value!r}',
+            )
+        out: dict[str, tuple[str, ...]] = {}
+        for pattern, selectors in value.items():
+            key = f"per-file-ignores.{pattern!r}"
+            codes = self.strings(key, selectors)
+            self.selectors(key, codes, known)
+            out[self.glob(pattern)] = codes
+        return out
+
+    def custom_rules(self, value: Any) -> tuple[CustomRule, ...]:
+        from jsonschema.exceptions import SchemaError
+        from jsonschema.validators import validator_for
+
+        from usmctl.model import SECTIONS
+        from usmctl.rules import BY_CODE
+
+        if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+            raise self.fail("custom-rules", "must be an array of tables ([[custom-rules]])")
+        rules: list[CustomRule] = []
+        for index, item in enumerate(value):
+            key = f"custom-rules[{index}]"
+            for field in item:
+                if field not in CUSTOM_RULE_KEYS:
+                    raise self.fail(
+                        f"{key}.{field}",
+                        f"unknown key; known keys: {', '.join(CUSTOM_RULE_KEYS)}",
+                    )
+            for field in ("code", "section", "message", "schema"):
+                if field not in item:
+                    raise self.fail(key, f'missing required key "{field}"')
+            code = item["code"]
+            if isinstance(code, str) and (code.upper() in BY_CODE or code.startswith("USM")):
+                raise self.fail(f"{key}.code", f"{code!r}: codes starting USM are reserved")
+            if any(rule.code == code for rule in rules):
+                raise self.fail(f"{key}.code", f"{code!r} is defined twice")
+            section = item["section"]
+            if section not in SECTIONS:
+                raise self.fail(
+                    f"{key}.section", f"must be one of {', '.join(SECTIONS)}, not {section!r}"
+                )
+            schema = item["schema"]
+            if not isinstance(schema, dict):
+                raise self.fail(f"{key}.schema", "must be a table holding a JSON Schema")
+            remote = _remote_ref(schema)
+            if remote is not None:
+                raise self.fail(
+                    f"{key}.schema",
+                    f"$ref {remote!r} is not local: usmctl never fetches schemas, "
+                    "use a #/... reference into the same schema",
+                )
+            try:
+                validator_for(schema).check_schema(schema)
+            except SchemaError as error:
+                where = "/".join(str(part) for part in error.path)
+                raise self.fail(
+                    f"{key}.schema",
+                    f"invalid JSON Schema{f' at {where}' if where else ''}: {error.message}",
+                ) from None
+            try:
+                rules.append(CustomRule.model_validate(item))
+            except ValidationError as error:
+                first = error.errors(include_url=False)[0]
+                field = ".".join(str(part) for part in first["loc"])
+                raise self.fail(f"{key}.{field}", first["msg"]) from None
+        return tuple(rules)
+
+
+def _remote_ref(schema: Any) -> str | None:
+    """The first ``$ref`` that does not point into the schema itself, if any."""
+    if isinstance(schema, dict):
+        ref = schema.get("$ref")
+        if isinstance(ref, str) and not ref.startswith("#"):
+            return ref
+        children: list[Any] = list(schema.values())
+    elif isinstance(schema, list):
+        children = schema
+    else:
+        return None
+    for child in children:
+        found = _remote_ref(child)
+        if found is not None:
+            return found
+    return None
+
+
+def _known_rules(custom: tuple[CustomRule, ...]) -> list[tuple[str, str]]:
+    from usmctl.rules import ALL_RULES
+
+    return [(rule.code, rule.name) for rule in ALL_RULES] + [
+        (rule.code, rule.rule_name) for rule in custom
+    ]
+
+
 def build_settings(options: CliOptions, *, cwd: Path) -> Settings:
     """Defaults, then the config file, then the command line."""
-    values: dict[str, Any] = {}
+    config_path = options.config or find_config(cwd)
+    if config_path is not None and not config_path.is_absolute():
+        config_path = cwd / config_path
+    values: dict[str, Any] = read_config(config_path, cwd=cwd) if config_path else {}
     if options.select is not None:
         values["select"] = options.select
     if options.extend_select:
-        values["extend_select"] = options.extend_select
+        values["extend_select"] = (*values.get("extend_select", ()), *options.extend_select)
     if options.ignore:
-        values["ignore"] = options.ignore
+        values["ignore"] = (*values.get("ignore", ()), *options.ignore)
     if options.fail_on is not None:
         values["fail_on"] = options.fail_on
     if options.catalogue is not None:

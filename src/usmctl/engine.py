@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from usmctl.architecture import Architecture, CodedViolation, build, logical_locus
 from usmctl.catalogue import Catalogue
 from usmctl.errors import UsageError
-from usmctl.findings import Finding, Locus, Severity, Violation, fingerprint
-from usmctl.loader import LoadedFile
+from usmctl.findings import Finding, Locus, Severity, Violation, fingerprint, printable
+from usmctl.loader import LoadedFile, matches_any
 from usmctl.rules import ALL_RULES, BY_CODE, meta
 from usmctl.rules.base import Rule, RuleContext
 from usmctl.settings import Settings
@@ -23,6 +23,7 @@ class EngineResult:
 
     findings: tuple[Finding, ...]
     architecture: Architecture
+    suppressed: int = 0
 
 
 def resolve_selectors(selectors: Iterable[str], known: Iterable[tuple[str, str]]) -> set[str]:
@@ -47,9 +48,16 @@ def resolve_selectors(selectors: Iterable[str], known: Iterable[tuple[str, str]]
     return chosen
 
 
+def known_rules(settings: Settings) -> list[tuple[str, str]]:
+    """(code, name) of every rule a selector may name: built-in and custom."""
+    return [(rule.code, rule.name) for rule in ALL_RULES] + [
+        (rule.code, rule.rule_name) for rule in settings.custom_rules
+    ]
+
+
 def enabled_codes(settings: Settings, extra: Iterable[tuple[str, str]] = ()) -> set[str]:
     """The codes a run reports, after --select, --extend-select and --ignore."""
-    known = [(rule.code, rule.name) for rule in ALL_RULES] + list(extra)
+    known = known_rules(settings) + list(extra)
     selected = resolve_selectors(settings.select, known)
     selected |= resolve_selectors(settings.extend_select, known)
     return selected - resolve_selectors(settings.ignore, known)
@@ -73,9 +81,68 @@ def run(files: list[LoadedFile], catalogue: Catalogue, settings: Settings) -> En
             continue
         rule = rule_class()
         coded.extend(CodedViolation(rule.code, violation) for violation in rule.check(context))
+    if settings.custom_rules:
+        from usmctl import custom_rules
+
+        data = {loaded.source.display: loaded.data for loaded in files}
+        coded.extend(custom_rules.check(settings.custom_rules, architecture, data, enabled=enabled))
     texts = {loaded.source.display: loaded.text for loaded in files}
-    findings = locate(coded, texts, settings)
-    return EngineResult(tuple(sorted(findings, key=lambda finding: finding.sort_key)), architecture)
+    ignored = per_file_ignored(files, settings)
+    findings = [
+        finding
+        for finding in locate(coded, texts, settings)
+        if finding.code not in ignored.get(finding.file, ())
+    ]
+    findings, suppressed = suppress(findings, files, settings, enabled=enabled, ignored=ignored)
+    return EngineResult(
+        tuple(sorted(findings, key=lambda finding: finding.sort_key)), architecture, suppressed
+    )
+
+
+def per_file_ignored(files: list[LoadedFile], settings: Settings) -> dict[str, set[str]]:
+    """File (as shown) -> codes that ``per-file-ignores`` turns off for it."""
+    if not settings.per_file_ignores:
+        return {}
+    known = known_rules(settings)
+    ignored: dict[str, set[str]] = {}
+    for loaded in files:
+        shown = loaded.source.display
+        for pattern, selectors in settings.per_file_ignores.items():
+            if matches_any(shown, loaded.source.path, (pattern,)):
+                ignored.setdefault(shown, set()).update(resolve_selectors(selectors, known))
+    return ignored
+
+
+def suppress(
+    findings: list[Finding],
+    files: list[LoadedFile],
+    settings: Settings,
+    *,
+    enabled: set[str],
+    ignored: dict[str, set[str]],
+) -> tuple[list[Finding], int]:
+    """Apply inline suppressions; add USM011 findings about the suppressions."""
+    from usmctl import suppressions
+
+    found: dict[str, list[suppressions.Suppression]] = {}
+    coded: list[CodedViolation] = []
+    for loaded in files:
+        if loaded.text is None:
+            continue
+        items, malformed = suppressions.scan(loaded.source.display, loaded.text)
+        if items:
+            found[loaded.source.display] = items
+        coded.extend(malformed)
+    if not found and not coded:
+        return findings, 0
+    applied = suppressions.apply(findings, found, known=known_rules(settings), enabled=enabled)
+    coded.extend(applied.violations)
+    extra = [
+        finding
+        for finding in locate(coded, {}, settings)
+        if finding.code in enabled and finding.code not in ignored.get(finding.file, ())
+    ]
+    return applied.kept + extra, applied.suppressed
 
 
 def locate(
@@ -102,12 +169,15 @@ def locate(
             return START
         return positions.get((locus.file, locus.anchor), START)
 
+    custom = {rule.code: (rule.rule_name, rule.severity) for rule in settings.custom_rules}
     findings: list[Finding] = []
     for item in coded:
         violation = item.violation
         rule = BY_CODE.get(item.code)
         name = rule.name if rule is not None else item.code.lower()
         default = rule.default_severity if rule is not None else Severity.WARNING
+        if rule is None and item.code in custom:
+            name, default = custom[item.code]
         severity = settings.severity.get(item.code, default)
         message = violation.message
         if violation.related and "{related}" in message:
@@ -123,11 +193,11 @@ def locate(
                 code=item.code,
                 name=name,
                 severity=severity,
-                message=message,
+                message=printable(message),
                 file=violation.at.file,
                 line=at.line,
                 column=at.column,
-                entity=violation.at.entity,
+                entity=None if violation.at.entity is None else printable(violation.at.entity),
                 path=violation.at.path,
                 fingerprint=fingerprint(
                     item.code, violation.at.file, violation.at.entity, violation.at.path
@@ -137,4 +207,14 @@ def locate(
     return findings
 
 
-__all__ = ["EngineResult", "enabled_codes", "locate", "meta", "resolve_selectors", "run"]
+__all__ = [
+    "EngineResult",
+    "enabled_codes",
+    "known_rules",
+    "locate",
+    "meta",
+    "per_file_ignored",
+    "resolve_selectors",
+    "run",
+    "suppress",
+]

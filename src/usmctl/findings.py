@@ -72,6 +72,22 @@ class Finding:
         return (self.file, self.line, self.column, self.code, self.message)
 
 
+def printable(text: str) -> str:
+    """``text`` safe to show on one line of a terminal or CI log.
+
+    Control characters (a newline, an ANSI escape from a YAML value or a file
+    name) and bytes of a file name that are not UTF-8 become backslash escapes,
+    so input can neither forge output lines nor drive the terminal.
+    """
+    if text.isprintable():
+        return text
+    shown = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return "".join(
+        char if char.isprintable() else char.encode("unicode_escape").decode("ascii")
+        for char in shown
+    )
+
+
 def quote(text: object) -> str:
     """How messages name a value: in double quotes (STYLE, messages)."""
     return '"' + str(text).replace('"', '\\"') + '"'

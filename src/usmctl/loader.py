@@ -5,14 +5,18 @@ USM001/002/008/009/010 come from here, each with an exact position.
 
 from __future__ import annotations
 
+import errno
 import fnmatch
 import os
+import re
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from usmctl.errors import UsageError
+from usmctl.findings import printable
 from usmctl.source import START, Position
 from usmctl.yamlio import Limits, Problem, parse, type_name
 
@@ -61,9 +65,10 @@ def file_kind(name: str) -> FileKind | None:
 def display_path(path: Path, cwd: Path) -> str:
     """The path as reported: relative to the working directory when inside it."""
     try:
-        return path.relative_to(cwd).as_posix()
+        shown = path.relative_to(cwd).as_posix()
     except ValueError:
-        return path.as_posix()
+        shown = path.as_posix()
+    return printable(shown)
 
 
 def discover(
@@ -84,21 +89,19 @@ def discover(
     for raw in paths:
         given = Path(raw)
         absolute = given if given.is_absolute() else cwd / given
-        if given.is_symlink() and not absolute.exists():
+        if absolute.is_symlink() and not absolute.exists():
             source = SourceFile(absolute, display_path(absolute, cwd), "yaml")
             broken[absolute] = _unreadable(source, "broken symbolic link")
             continue
         if not absolute.exists():
             raise UsageError(f"path does not exist: {raw}")
         if absolute.is_dir():
-            for file_path, kind in _walk(absolute):
+            for file_path, kind, why in _walk(absolute):
                 shown = display_path(file_path, cwd)
-                if not _selected(shown, include, exclude):
+                if not _selected(shown, file_path, include, exclude):
                     continue
-                if kind is None:
-                    broken[file_path] = _unreadable(
-                        SourceFile(file_path, shown, "yaml"), "broken symbolic link"
-                    )
+                if why is not None:
+                    broken[file_path] = _unreadable(SourceFile(file_path, shown, kind), why)
                 else:
                     found.setdefault(file_path, SourceFile(file_path, shown, kind))
         else:
@@ -110,18 +113,36 @@ def discover(
     return files, sorted(broken.values(), key=lambda loaded: loaded.source.display)
 
 
-def _selected(shown: str, include: tuple[str, ...], exclude: tuple[str, ...]) -> bool:
-    if include and not any(fnmatch.fnmatch(shown, pattern) for pattern in include):
-        return False
-    return not any(fnmatch.fnmatch(shown, pattern) for pattern in exclude)
+def matches_any(shown: str, file_path: Path, patterns: Iterable[str]) -> bool:
+    """True when a glob matches the file's path as shown or its absolute path.
 
-
-def _walk(root: Path) -> Iterator[tuple[Path, FileKind | None]]:
-    """Architecture files under ``root``; kind None for a broken link.
-
-    Symbolic links to directories are not followed, so link loops cannot hang us.
+    Globs from a config file are made absolute (relative to the file), so they
+    match whatever the working directory; bare names match as shown.
     """
-    for directory, dirnames, filenames in os.walk(root, followlinks=False):
+    names = (shown, Path(os.path.normpath(file_path)).as_posix())
+    return any(fnmatch.fnmatch(name, pattern) for pattern in patterns for name in names)
+
+
+def _selected(
+    shown: str, file_path: Path, include: tuple[str, ...], exclude: tuple[str, ...]
+) -> bool:
+    if include and not matches_any(shown, file_path, include):
+        return False
+    return not matches_any(shown, file_path, exclude)
+
+
+def _walk(root: Path) -> Iterator[tuple[Path, FileKind, str | None]]:
+    """Architecture files under ``root``, with why one cannot be read (else None).
+
+    Symbolic links to directories are not followed, so link loops cannot hang
+    us; a broken link, a FIFO or device (opening a FIFO would block) and a
+    directory we may not list are reported rather than skipped in silence.
+    """
+    unlistable: list[OSError] = []
+    for directory, dirnames, filenames in os.walk(
+        root, followlinks=False, onerror=unlistable.append
+    ):
+        yield from _unlistable(unlistable)
         dirnames[:] = sorted(
             name
             for name in dirnames
@@ -134,10 +155,31 @@ def _walk(root: Path) -> Iterator[tuple[Path, FileKind | None]]:
             if kind is None:
                 continue
             file_path = Path(directory, name)
-            if file_path.is_symlink() and not file_path.exists():
-                yield file_path, None
+            try:
+                mode = file_path.stat().st_mode
+            except OSError as error:
+                if not file_path.is_symlink():
+                    yield file_path, kind, _why(error)
+                elif error.errno == errno.ELOOP:
+                    yield file_path, kind, "broken symbolic link (a loop of links)"
+                else:
+                    yield file_path, kind, "broken symbolic link"
+                continue
+            if not stat.S_ISREG(mode):
+                yield file_path, kind, "not a regular file (a FIFO, device or socket)"
             else:
-                yield file_path, kind
+                yield file_path, kind, None
+    yield from _unlistable(unlistable)
+
+
+def _unlistable(errors: list[OSError]) -> Iterator[tuple[Path, FileKind, str | None]]:
+    while errors:
+        error = errors.pop(0)
+        yield Path(str(error.filename)), "yaml", f"cannot list directory: {error.strerror or error}"
+
+
+def _why(error: OSError) -> str:
+    return f"cannot read file: {error.strerror or error}"
 
 
 def _unreadable(source: SourceFile, why: str, position: Position = START) -> LoadedFile:
@@ -159,7 +201,7 @@ def read_raw(source: SourceFile, limits: Limits) -> bytes | LoadedFile:
     try:
         size = source.path.stat().st_size
     except OSError as error:
-        return _unreadable(source, f"cannot read file: {error.strerror or error}")
+        return _unreadable(source, _why(error))
     if size > limits.max_file_bytes:
         return LoadedFile(
             source,
@@ -179,7 +221,7 @@ def read_raw(source: SourceFile, limits: Limits) -> bytes | LoadedFile:
     except IsADirectoryError:
         return _unreadable(source, "is a directory, not a file")
     except OSError as error:
-        return _unreadable(source, f"cannot read file: {error.strerror or error}")
+        return _unreadable(source, _why(error))
     return raw
 
 
@@ -216,17 +258,13 @@ def parse_bytes(source: SourceFile, raw: bytes, limits: Limits) -> LoadedFile:
             source, "binary file (NUL byte); expected UTF-8 text", _offset_position(raw, nul)
         )
     try:
-        text = raw.decode("utf-8-sig")
+        text = decode_text(source, raw)
     except UnicodeDecodeError as error:
         return _unreadable(
             source,
             f"not UTF-8: byte 0x{raw[error.start]:02x} cannot be decoded",
             _offset_position(raw, error.start),
         )
-    return _parse_text(source, text, limits)
-
-
-def _parse_text(source: SourceFile, text: str, limits: Limits) -> LoadedFile:
     result = parse(text, limits)
     loaded = LoadedFile(source, text, result.data, list(result.problems))
     if any(problem.code in ("USM001", "USM009") for problem in result.problems):
@@ -234,6 +272,29 @@ def _parse_text(source: SourceFile, text: str, limits: Limits) -> LoadedFile:
         return loaded
     _check_document(loaded)
     return loaded
+
+
+def decode_text(source: SourceFile, raw: bytes) -> str:
+    """A file's text as parsed (raises UnicodeDecodeError when not UTF-8)."""
+    text = raw.decode("utf-8-sig")
+    if source.kind != "yaml" and "\\u" in text:
+        text = _JSON_SURROGATE_PAIR.sub(_astral_escape, text)
+    return text
+
+
+# JSON writes a character past U+FFFF as a surrogate pair (Python's json.dumps
+# does by default: "\ud83d\ude00"); YAML refuses surrogate escapes, so a valid
+# USM-WIF file would be USM001. The pair becomes YAML's "\U0001f600" (two
+# characters shorter: columns later on that line shift by two).
+_JSON_SURROGATE_PAIR = re.compile(
+    r"(?<!\\)((?:\\\\)*)\\u(d[89ab][0-9a-f]{2})\\u(d[c-f][0-9a-f]{2})", re.IGNORECASE
+)
+
+
+def _astral_escape(match: re.Match[str]) -> str:
+    high, low = int(match.group(2), 16), int(match.group(3), 16)
+    code_point = 0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00)
+    return f"{match.group(1)}\\U{code_point:08x}"
 
 
 def _offset_position(raw: bytes, offset: int) -> Position:

@@ -25,6 +25,11 @@ class CustomRule(BaseModel):
     name: str | None = None
     schema_: dict[str, Any] = Field(alias="schema")
 
+    @property
+    def rule_name(self) -> str:
+        """The kebab name that selects the rule besides its code."""
+        return self.name or self.code.lower()
+
 
 class Settings(BaseModel):
     """Everything that shapes a run; frozen once built."""

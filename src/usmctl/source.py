@@ -108,7 +108,7 @@ class SourceMap:
                     # A mapping key.
                     frame = stack[-1]
                     key = event.value if kind is yaml.ScalarEvent else None
-                    path = (*frame[0], key) if key is not None else None  # type: ignore[misc]
+                    path = (*_base(frame), key) if key is not None else None
                     if path is not None and path in wanted:
                         keys[path] = Position.from_mark(event.start_mark)
                     frame[2] = key
@@ -116,7 +116,7 @@ class SourceMap:
                     if kind in (yaml.MappingStartEvent, yaml.SequenceStartEvent):
                         # Complex keys are not part of any path we name.
                         stack.append(
-                            [(*frame[0], _COMPLEX_KEY), kind is yaml.MappingStartEvent, 0, True]
+                            [(*_base(frame), _COMPLEX_KEY), kind is yaml.MappingStartEvent, 0, True]
                         )
                     continue
                 path = _current_path(stack)
@@ -133,6 +133,12 @@ class SourceMap:
         finally:
             parser.dispose()
         return values, keys
+
+
+def _base(frame: list[object]) -> DataPath:
+    base = frame[0]
+    assert isinstance(base, tuple)
+    return base
 
 
 def _current_path(stack: list[list[object]]) -> DataPath | None:

@@ -36,7 +36,7 @@ _SAFE_SCALAR_TAGS = frozenset({_STR, _INT, _FLOAT, _BOOL, _NULL, _TIMESTAMP, "!"
 _SAFE_COLLECTION_TAGS = frozenset({_SEQ, _MAP, "!"})
 
 # First characters that may start a non-string plain scalar under YAML 1.1.
-_RESOLVERS: dict[str | None, list[tuple[str, re.Pattern[str]]]] = Resolver.yaml_implicit_resolvers  # type: ignore[attr-defined]
+_RESOLVERS: dict[str | None, list[tuple[str, re.Pattern[str]]]] = Resolver.yaml_implicit_resolvers
 _BOOL_VALUES = {
     "yes": True, "no": False, "true": True, "false": False, "on": True, "off": False,
     "y": True, "n": False,
@@ -66,11 +66,18 @@ class Limits:
     max_alias_nodes: int = 100_000
     max_file_bytes: int = 20 * 1024 * 1024
 
+    def __post_init__(self) -> None:
+        for name in ("max_depth", "max_alias_nodes", "max_file_bytes"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1")
+
 
 class _AbortParseError(Exception):
-    def __init__(self, problem: Problem) -> None:
+    def __init__(self, problem: Problem, *, over_limit: bool = False) -> None:
         super().__init__(problem.message)
         self.problem = problem
+        # Past a limit, reading on would spend the time the limit saves.
+        self.over_limit = over_limit
 
 
 @dataclass(slots=True)
@@ -98,6 +105,15 @@ class _Frame:
 _NO_KEY = object()
 
 
+# Longer number texts are refused: Python's int() and str() of huge integers are
+# slow (quadratic) or raise, and no architecture needs a 1,000-digit number.
+MAX_NUMBER_CHARS = 1000
+
+
+class _NumberTooLongError(ValueError):
+    pass
+
+
 def _resolve_plain(value: str) -> Any:
     """YAML 1.1 implicit typing of a plain scalar (as PyYAML's SafeLoader)."""
     candidates = _RESOLVERS.get(value[:1] if value else "", ())
@@ -108,6 +124,8 @@ def _resolve_plain(value: str) -> Any:
 
 
 def _construct(tag: str, value: str) -> Any:
+    if tag in (_INT, _FLOAT) and len(value) > MAX_NUMBER_CHARS:
+        raise _NumberTooLongError(value)
     if tag == _NULL:
         return None
     if tag == _BOOL:
@@ -166,19 +184,28 @@ def _construct_float(value: str) -> float:
 
 def _scalar(event: Any, path: DataPath) -> Any:
     tag = event.tag
-    if tag is None or tag == "!":
-        if event.implicit[0]:
-            return _resolve_plain(event.value)
-        return event.value
-    if tag not in _SAFE_SCALAR_TAGS:
-        raise _AbortParseError(_unsafe_tag(tag, event, path))
     try:
+        if tag is None or tag == "!":
+            return _resolve_plain(event.value) if event.implicit[0] else event.value
+        if tag not in _SAFE_SCALAR_TAGS:
+            raise _AbortParseError(_unsafe_tag(tag, event, path))
         return _construct(tag, event.value)
+    except _NumberTooLongError:
+        raise _AbortParseError(
+            Problem(
+                "USM009",
+                f"a number of {len(event.value)} characters, over the "
+                f"{MAX_NUMBER_CHARS}-character limit (quote it if it is text)",
+                Position.from_mark(event.start_mark),
+                path,
+            )
+        ) from None
     except (ValueError, KeyError):
+        shown = event.value if len(event.value) <= 40 else event.value[:40] + "..."
         raise _AbortParseError(
             Problem(
                 "USM003",
-                f"value {event.value!r} is not a valid {tag.rsplit(':', 1)[-1]}",
+                f"value {shown!r} is not a valid {tag.rsplit(':', 1)[-1]}",
                 Position.from_mark(event.start_mark),
                 path,
             )
@@ -203,22 +230,28 @@ def parse(text: str, limits: Limits = Limits()) -> ParseResult:
     result = ParseResult(data=None)
     parser = make_parser(text)
     try:
-        _build(parser, limits, result)
-    except _AbortParseError as abort:
-        result.problems.append(abort.problem)
-        result.data = None
+        over_limit = False
+        try:
+            _build(parser, limits, result)
+        except _AbortParseError as abort:
+            result.problems.append(abort.problem)
+            result.data = None
+            over_limit = abort.over_limit
+        if not over_limit:
+            _drain(parser, limits.max_depth)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         position = Position.from_mark(mark) if mark is not None else Position(1, 1)
         problem = (error.problem or str(error)).strip()
         if error.context:
             problem = f"{problem} ({error.context.strip()})"
-        if "nesting depth" in problem:
+        if "nesting depth" not in problem:
+            result.problems.append(Problem("USM001", f"invalid YAML: {problem}", position))
+        elif not any(known.code == "USM009" for known in result.problems):
+            # Not when already refused (depth, tag): one finding says enough.
             result.problems.append(
                 Problem("USM009", f"nesting deeper than the parser allows: {problem}", position)
             )
-        else:
-            result.problems.append(Problem("USM001", f"invalid YAML: {problem}", position))
         result.data = None
     except yaml.YAMLError as error:
         # Reader errors (control characters) carry a character offset.
@@ -229,6 +262,25 @@ def parse(text: str, limits: Limits = Limits()) -> ParseResult:
     finally:
         parser.dispose()
     return result
+
+
+def _drain(parser: Any, max_depth: int) -> None:
+    """Read the rest of the stream as events (nothing is built or expanded).
+
+    A syntax error after the point where we stopped (a second document, a
+    refused tag) is then still USM001. Draining stops at the depth limit too.
+    """
+    depth = 0
+    opening = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
+    closing = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+    while parser.check_event():
+        event = parser.get_event()
+        if isinstance(event, opening):
+            depth += 1
+            if depth > max_depth:
+                return
+        elif isinstance(event, closing):
+            depth -= 1
 
 
 class _NotCleanError(Exception):
@@ -281,7 +333,7 @@ def _parse_clean(text: str, limits: Limits) -> ParseResult | None:
         if parser.check_node():
             return None
         return ParseResult(data=_clean_value(root, limits.max_depth), documents=1)
-    except (yaml.YAMLError, _NotCleanError, RecursionError):
+    except Exception:  # anything unusual: the hardened event builder decides
         return None
     finally:
         parser.dispose()
@@ -295,12 +347,14 @@ def _clean_value(node: Any, depth: int) -> Any:
         mapping: dict[str, Any] = {}
         for key_node, value_node in node.value:
             key_tag = key_node.tag
-            key = _intern(key_node.value)
             if key_tag is _PLAIN:
+                key = _intern(key_node.value)
                 if key[:1] in _TYPED_FIRST and not isinstance(_resolve_plain(key), str):
                     raise _NotCleanError  # a typed key (on:, 1:, <<:) is reported by _build
-            elif key_tag is not _STR:
-                raise _NotCleanError
+            elif key_tag is _STR:
+                key = _intern(key_node.value)
+            else:
+                raise _NotCleanError  # a mapping or list as a key, or an explicit tag
             if key in mapping:
                 raise _NotCleanError
             value_tag = value_node.tag
@@ -364,7 +418,10 @@ def _build(parser: Any, limits: Limits, result: ParseResult) -> None:
         if kind is scalar_event:
             frame = stack[-1] if stack else None
             if frame is not None and frame.positions is not None and frame.key is _NO_KEY:
-                _take_key(frame, event, _scalar_key(event, frame, result))
+                key = _scalar_key(event, frame, result)
+                if event.anchor is not None:
+                    anchors[event.anchor] = (key, 1)
+                _take_key(frame, event, key)
                 continue
             path = _child_path(frame)
             value = _scalar(event, path)
@@ -396,7 +453,8 @@ def _build(parser: Any, limits: Limits, result: ParseResult) -> None:
                         f"nesting deeper than {max_depth} levels",
                         Position.from_mark(event.start_mark),
                         path,
-                    )
+                    ),
+                    over_limit=True,
                 )
             container: Any = {} if kind is mapping_start else []
             stack.append(_Frame(container, path, event.anchor))
@@ -432,7 +490,8 @@ def _build(parser: Any, limits: Limits, result: ParseResult) -> None:
                         "(an alias bomb?)",
                         Position.from_mark(event.start_mark),
                         _child_path(frame),
-                    )
+                    ),
+                    over_limit=True,
                 )
             if frame is not None and frame.positions is not None and frame.key is _NO_KEY:
                 if not isinstance(value, str):
@@ -479,7 +538,10 @@ def _scalar_key(event: Any, frame: _Frame, result: ParseResult) -> str:
         raise _AbortParseError(_unsafe_tag(event.tag, event, frame.path))
     text: str = event.value
     if event.implicit[0] and event.tag is None:
-        typed = _resolve_plain(text)
+        try:
+            typed = _resolve_plain(text)
+        except _NumberTooLongError:
+            typed = 0  # a key of 1,000 digits: still a number to YAML 1.1
         if typed is not None and not isinstance(typed, str) and text != "<<":
             result.problems.append(
                 Problem(

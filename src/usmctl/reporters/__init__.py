@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from usmctl.api import RunResult
-from usmctl.reporters import json_format, text
+from usmctl.reporters import github, gitlab, json_format, junit, markdown, sarif, text
 
 
 @dataclass(frozen=True)
@@ -21,6 +21,11 @@ class ReportOptions:
 Reporter = Callable[[RunResult, ReportOptions], str]
 
 REPORTERS: dict[str, Reporter] = {
+    "github": github.render,
+    "gitlab": gitlab.render,
     "json": json_format.render,
+    "junit": junit.render,
+    "markdown": markdown.render,
+    "sarif": sarif.render,
     "text": text.render,
 }

@@ -18,9 +18,9 @@ _RESET = "\x1b[0m"
 
 
 def _plural(count: int, word: str) -> str:
-    if count == 1:
-        return f"1 {word}"
-    return f"{count} {word}s" if not word.endswith("s") else f"{count} {word}es"
+    if count == 1 or word == "info":
+        return f"{count} {word}"
+    return f"{count} {word}s"
 
 
 def render(result: RunResult, options: ReportOptions) -> str:

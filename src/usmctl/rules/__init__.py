@@ -3,11 +3,31 @@
 from __future__ import annotations
 
 from usmctl.rules.base import Rule, RuleMeta
+from usmctl.rules.governance import GOVERNANCE_RULES
+from usmctl.rules.overlays import OVERLAY_RULES
+from usmctl.rules.practices import PRACTICE_RULES
+from usmctl.rules.processes import PROCESS_RULES
+from usmctl.rules.profiles import PROFILE_RULES
+from usmctl.rules.recursion import RECURSION_RULES
+from usmctl.rules.services import SERVICE_RULES
 from usmctl.rules.structure import STRUCTURE_RULES
+from usmctl.rules.value_streams import VALUE_STREAM_RULES
+from usmctl.rules.workflows import WORKFLOW_RULES
 
 ALL_RULES: tuple[type[Rule], ...] = tuple(
     sorted(
-        (*STRUCTURE_RULES,),
+        (
+            *STRUCTURE_RULES,
+            *PROFILE_RULES,
+            *PROCESS_RULES,
+            *WORKFLOW_RULES,
+            *SERVICE_RULES,
+            *GOVERNANCE_RULES,
+            *OVERLAY_RULES,
+            *PRACTICE_RULES,
+            *RECURSION_RULES,
+            *VALUE_STREAM_RULES,
+        ),
         key=lambda rule: rule.code,
     )
 )

@@ -324,10 +324,13 @@ class UnusedSuppression(Rule):
 
     Rationale:
         Stale ``# usmctl: ignore[...]`` comments hide nothing today but will
-        hide tomorrow's real finding.
+        hide tomorrow's real finding. The same rule reports a suppression
+        without a reason (the next reader cannot judge it), one naming an
+        unknown rule, and a malformed one.
 
     Remediation:
-        Remove the suppression comment, or fix its rule code.
+        Remove the suppression comment, fix its rule code, or say why after
+        the closing bracket: ``# usmctl: ignore[USM404] internal service``.
 
     Bad:
         usm: "1"

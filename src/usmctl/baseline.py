@@ -1,0 +1,124 @@
+"""Baselines: record today's findings, report only new ones (SPEC §4).
+
+A baseline is JSON ``{"version": 1, "fingerprints": {fp: {"code", "file",
+"entity", "path"}}}``. Fingerprints are line-independent (rule + file +
+entity + field path, `usmctl.findings.fingerprint`), so moving a block keeps
+its findings hidden while the same rule firing on another entity is new.
+File names are as reported, relative to the working directory: run from the
+same directory that wrote the baseline.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from usmctl.errors import ConfigError
+from usmctl.findings import Finding
+
+if TYPE_CHECKING:
+    from usmctl.api import RunResult
+
+VERSION = 1
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What a baseline records about one fingerprint."""
+
+    code: str
+    file: str
+    entity: str | None
+    path: str
+
+
+@dataclass(frozen=True)
+class Filtered:
+    """Findings left after the baseline, and what it hid or no longer matches."""
+
+    findings: tuple[Finding, ...]
+    hidden: tuple[Finding, ...]
+    stale: int
+
+
+def render(findings: Iterable[Finding]) -> str:
+    """The baseline document for ``findings``: sorted, stable, newline-terminated."""
+    entries = {
+        finding.fingerprint: {
+            "code": finding.code,
+            "file": finding.file,
+            "entity": finding.entity,
+            "path": finding.path,
+        }
+        for finding in findings
+    }
+    document = {"version": VERSION, "fingerprints": dict(sorted(entries.items()))}
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def write(path: Path, result: RunResult, *, protected: Iterable[Path] = ()) -> None:
+    """Record every current finding (and any the old baseline hid), atomically."""
+    from usmctl.writing import write_atomic
+
+    write_atomic(path, render((*result.findings, *result.baselined_findings)), protected=protected)
+
+
+def load(path: Path) -> dict[str, Entry]:
+    """Read a baseline; a missing or malformed one is a ConfigError (exit 2)."""
+    try:
+        document: Any = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"baseline not found: {path}") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: cannot read baseline: {error}") from None
+    except json.JSONDecodeError as error:
+        raise ConfigError(f"{path}: baseline is not valid JSON: {error}") from None
+    if not isinstance(document, dict) or document.get("version") != VERSION:
+        raise ConfigError(f'{path}: not a usmctl baseline (expected "version": {VERSION})')
+    fingerprints = document.get("fingerprints")
+    if not isinstance(fingerprints, dict):
+        raise ConfigError(f'{path}: "fingerprints" must be an object')
+    entries: dict[str, Entry] = {}
+    for fingerprint, raw in fingerprints.items():
+        if not isinstance(raw, dict) or not all(
+            isinstance(raw.get(key), str) for key in ("code", "file", "path")
+        ):
+            raise ConfigError(f"{path}: entry {fingerprint!r} needs code, file and path strings")
+        entity = raw.get("entity")
+        entries[fingerprint] = Entry(
+            raw["code"], raw["file"], entity if isinstance(entity, str) else None, raw["path"]
+        )
+    return entries
+
+
+def apply(
+    findings: Iterable[Finding],
+    entries: dict[str, Entry],
+    *,
+    files: Iterable[str],
+    enabled: set[str],
+) -> Filtered:
+    """Hide recorded findings; count entries of this run's scope that matched nothing.
+
+    An entry is stale only when its file was checked and its rule ran, so
+    checking one file or one rule family does not call the rest stale.
+    """
+    kept: list[Finding] = []
+    hidden: list[Finding] = []
+    seen: set[str] = set()
+    for finding in findings:
+        if finding.fingerprint in entries:
+            hidden.append(finding)
+            seen.add(finding.fingerprint)
+        else:
+            kept.append(finding)
+    checked = set(files)
+    stale = sum(
+        1
+        for fingerprint, entry in entries.items()
+        if fingerprint not in seen and entry.file in checked and entry.code in enabled
+    )
+    return Filtered(tuple(kept), tuple(hidden), stale)

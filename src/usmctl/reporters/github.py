@@ -1,0 +1,48 @@
+"""GitHub Actions workflow commands (SPEC §5): annotations on the PR diff.
+
+``::error file=F,line=L,col=C,title=CODE::message``; warnings become
+``::warning`` and infos ``::notice``. Values are escaped as the runner
+expects: ``%``, CR and LF everywhere, and also ``:`` and ``,`` in properties.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from usmctl.findings import Finding, Severity
+
+if TYPE_CHECKING:
+    from usmctl.api import RunResult
+    from usmctl.reporters import ReportOptions
+
+COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+
+
+def escape_data(text: str) -> str:
+    """Escape a command's message."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    """Escape a property value: as data, plus ``:`` and ``,``."""
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def annotation(finding: Finding) -> str:
+    """One workflow command for a finding."""
+    properties = ",".join(
+        f"{key}={escape_property(value)}"
+        for key, value in (
+            ("file", finding.file),
+            ("line", str(finding.line)),
+            ("col", str(finding.column)),
+            ("title", finding.code),
+        )
+    )
+    message = f"{finding.message} [{finding.name}]"
+    return f"::{COMMANDS[finding.severity]} {properties}::{escape_data(message)}"
+
+
+def render(result: RunResult, options: ReportOptions) -> str:
+    """One line per finding; nothing at all for a clean run."""
+    return "".join(annotation(finding) + "\n" for finding in result.findings)

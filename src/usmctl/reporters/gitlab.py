@@ -1,0 +1,49 @@
+"""GitLab Code Quality JSON (SPEC §5): merge-request widget and diff annotations.
+
+GitLab uses ``fingerprint`` to tell findings apart and to compare a branch
+with its target, so it must be unique within the report and stable across
+runs: the finding's line-independent fingerprint, with a counter mixed in
+when the same fingerprint occurs more than once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from typing import TYPE_CHECKING, Any
+
+from usmctl.findings import Severity
+
+if TYPE_CHECKING:
+    from usmctl.api import RunResult
+    from usmctl.reporters import ReportOptions
+
+SEVERITIES = {Severity.ERROR: "major", Severity.WARNING: "minor", Severity.INFO: "info"}
+
+
+def payload(result: RunResult) -> list[dict[str, Any]]:
+    """The Code Quality issues as Python data."""
+    seen: Counter[str] = Counter()
+    issues = []
+    for finding in result.findings:
+        occurrence = seen[finding.fingerprint]
+        seen[finding.fingerprint] += 1
+        digest = hashlib.sha256(f"{finding.fingerprint}\0{occurrence}".encode()).hexdigest()
+        issues.append(
+            {
+                "type": "issue",
+                "check_name": finding.code,
+                "description": f"{finding.code} {finding.message}",
+                "categories": ["Style"],
+                "fingerprint": digest[:32],
+                "severity": SEVERITIES[finding.severity],
+                "location": {"path": finding.file, "lines": {"begin": finding.line}},
+            }
+        )
+    return issues
+
+
+def render(result: RunResult, options: ReportOptions) -> str:
+    """The Code Quality report, indented, with a final newline."""
+    return json.dumps(payload(result), indent=2, ensure_ascii=False) + "\n"

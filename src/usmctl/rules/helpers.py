@@ -1,0 +1,213 @@
+"""Shared predicates and derived indexes for the USM rules.
+
+Each index is built once per run, in one pass over its section, and cached in
+`Architecture.cache` so that every rule stays O(entities).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from usmctl.findings import quote
+from usmctl.model import Activity, Entity, Profile, Step, Workflow
+from usmctl.rules.references import TABLE
+from usmctl.usm import PROCESSES, PROVIDER_KINDS, canonical_process
+
+if TYPE_CHECKING:
+    from usmctl.architecture import Architecture
+    from usmctl.model import ProcessEntry, Service
+
+T = TypeVar("T")
+Fields = tuple[str | int, ...]
+
+ALL_PROCESSES = ", ".join(PROCESSES)
+
+
+def cached(arch: Architecture, key: str, build: Callable[[], T]) -> T:
+    """``arch.cache[key]``, built on first use."""
+    if key not in arch.cache:
+        arch.cache[key] = build()
+    value: T = arch.cache[key]
+    return value
+
+
+def party(profile: Profile) -> str:
+    """``supplier "dev-team"``: a profile named by its kind."""
+    return f"{profile.kind} {quote(profile.id)}"
+
+
+def field_name(fields: Fields) -> str:
+    """``plugs_into.processes[0]``: a field path for messages."""
+    out = ""
+    for item in fields:
+        out += f"[{item}]" if isinstance(item, int) else (f".{item}" if out else item)
+    return out
+
+
+def plural(count: int, singular: str, many: str | None = None) -> str:
+    """``process`` or ``processes``."""
+    return singular if count == 1 else (many or f"{singular}s")
+
+
+def services_by_provider(arch: Architecture) -> dict[str, list[Service]]:
+    """Services by the id of their provider."""
+
+    def build() -> dict[str, list[Service]]:
+        index: dict[str, list[Service]] = defaultdict(list)
+        for service in arch.services:
+            index[service.provider].append(service)
+        return dict(index)
+
+    return cached(arch, "services_by_provider", build)
+
+
+def served_customers(arch: Architecture) -> set[str]:
+    """Ids of every profile listed as a customer of some service."""
+    return cached(
+        arch,
+        "served_customers",
+        lambda: {customer for service in arch.services for customer in service.customers},
+    )
+
+
+def is_running_provider(arch: Architecture, profile: Profile) -> bool:
+    """An internal provider or supplier with services: one that runs USM's
+    five processes and eight workflows itself (SPEC §3, USM201/USM306)."""
+    return (
+        profile.kind in PROVIDER_KINDS
+        and not profile.external
+        and bool(services_by_provider(arch).get(profile.id))
+    )
+
+
+def processes_by_provider(arch: Architecture) -> dict[str, list[ProcessEntry]]:
+    """Process entries by the id of their provider, in declaration order."""
+
+    def build() -> dict[str, list[ProcessEntry]]:
+        index: dict[str, list[ProcessEntry]] = defaultdict(list)
+        for entry in arch.processes:
+            index[entry.provider].append(entry)
+        return dict(index)
+
+    return cached(arch, "processes_by_provider", build)
+
+
+def workflows_by_provider(arch: Architecture) -> dict[str, list[Workflow]]:
+    """Non-template workflows by the id of their provider."""
+
+    def build() -> dict[str, list[Workflow]]:
+        index: dict[str, list[Workflow]] = defaultdict(list)
+        for workflow in arch.workflows:
+            if workflow.provider is not None and not workflow.is_template:
+                index[workflow.provider].append(workflow)
+        return dict(index)
+
+    return cached(arch, "workflows_by_provider", build)
+
+
+def tools_by_workflow(arch: Architecture) -> dict[str, list[str]]:
+    """Distinct tool ids per workflow id, from ``tools[].handles`` and ``workflow.tool``."""
+
+    def build() -> dict[str, list[str]]:
+        index: dict[str, list[str]] = defaultdict(list)
+        for tool in arch.tools:
+            for workflow_id in tool.handles:
+                if tool.id not in index[workflow_id]:
+                    index[workflow_id].append(tool.id)
+        for workflow in arch.workflows:
+            if workflow.tool is not None and workflow.tool not in index[workflow.id]:
+                index[workflow.id].append(workflow.tool)
+        return dict(index)
+
+    return cached(arch, "tools_by_workflow", build)
+
+
+def referenced_ids(arch: Architecture) -> set[str]:
+    """Every id any reference field names, plus the RACI keys of every step and
+    activity (USM104: a profile named nowhere)."""
+
+    def build() -> set[str]:
+        names: set[str] = set()
+        for section, getter, _target, _kinds in TABLE:
+            for entity in arch.section(section):
+                names.update(value for _fields, value in getter(entity) if value is not None)
+        for workflow in arch.workflows:
+            for _fields, raci in raci_tables(workflow, every=True):
+                names.update(raci)
+        return names
+
+    return cached(arch, "referenced_ids", build)
+
+
+def process_names(arch: Architecture) -> Iterator[tuple[Entity, Fields, str]]:
+    """Every place a process name is expected (SPEC §3, USM202/USM203/USM702):
+    process entries, workflow owners, step processes, practices' processes."""
+    for entry in arch.processes:
+        yield entry, ("process",), entry.process
+    for workflow in arch.workflows:
+        if workflow.owner_process is not None:
+            yield workflow, ("owner_process",), workflow.owner_process
+        for index, step in enumerate(workflow.steps):
+            yield workflow, ("steps", index, "process"), step.process
+    for practice in arch.practices:
+        for index, name in enumerate(practice.plugs_into.processes):
+            yield practice, ("plugs_into", "processes", index), name
+
+
+def step_label(step: Step, index: int) -> str:
+    """``step "Register"``: a step by name, id or position."""
+    return f"step {quote(step.name or step.id or f'#{index + 1}')}"
+
+
+def activity_label(activity: Activity, index: int) -> str:
+    """``activity "Classify"``: an activity by name, id or position."""
+    return f"activity {quote(activity.name or activity.id or f'#{index + 1}')}"
+
+
+def raci_tables(
+    workflow: Workflow, *, every: bool = False
+) -> Iterator[tuple[Fields, dict[str, list[Any]]]]:
+    """The RACI tables of a workflow with their field paths: per step, or per
+    activity when the step has activities (USM-WIF puts RACI on activities).
+    ``every=True`` also yields the step tables of steps with activities."""
+    for step_index, step in enumerate(workflow.steps):
+        if every or not step.activities:
+            yield ("steps", step_index, "responsibilities"), step.responsibilities
+        for activity_index, activity in enumerate(step.activities):
+            yield (
+                ("steps", step_index, "activities", activity_index, "responsibilities"),
+                activity.responsibilities,
+            )
+
+
+def raci_owner_label(workflow: Workflow, fields: Fields) -> str:
+    """``step "Register"`` or ``step "Register" activity "Classify"`` for a RACI path."""
+    step_index = fields[1]
+    assert isinstance(step_index, int)
+    step = workflow.steps[step_index]
+    label = step_label(step, step_index)
+    if fields[2] == "activities":
+        activity_index = fields[3]
+        assert isinstance(activity_index, int)
+        label += " " + activity_label(step.activities[activity_index], activity_index)
+    return label
+
+
+def collapsed_path(steps: list[Step]) -> list[str] | None:
+    """Canonical step processes with consecutive repeats merged; None when a
+    step runs no USM process (USM202 reports that)."""
+    collapsed: list[str] = []
+    for step in steps:
+        process = canonical_process(step.process)
+        if process is None:
+            return None
+        if not collapsed or collapsed[-1] != process:
+            collapsed.append(process)
+    return collapsed
+
+
+def arrow(path: list[str]) -> str:
+    """``recover → change``."""
+    return " → ".join(path)

@@ -1,0 +1,319 @@
+"""USM601–USM605: overlays (SPEC §1 layers: SIAM, DVMS and XLA sit on the management system).
+
+An overlay adds nothing by itself: it must sit on the USM management system
+(bind to its providers, services or workflows) and use what that system
+offers: an integrator and suppliers for SIAM, governance and the ``improve``
+loop for DVMS, services to measure for XLA.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from usmctl.findings import Severity, Violation, quote
+from usmctl.rules.base import Rule, RuleContext, describe
+from usmctl.usm import PROVIDER_KINDS, canonical_process
+
+if TYPE_CHECKING:
+    from usmctl.architecture import Architecture
+
+
+def _governed_ids(arch: Architecture) -> frozenset[str]:
+    """Every id some governance item applies to (built once per run)."""
+    cached: frozenset[str] | None = arch.cache.get("governed_ids")
+    if cached is None:
+        cached = frozenset(target for item in arch.governance for target in item.applies_to)
+        arch.cache["governed_ids"] = cached
+    return cached
+
+
+def _improving_providers(arch: Architecture) -> frozenset[str]:
+    """Providers whose ``improve`` process entry has inputs (built once per run)."""
+    cached: frozenset[str] | None = arch.cache.get("improving_providers")
+    if cached is None:
+        cached = frozenset(
+            entry.provider
+            for entry in arch.processes
+            if entry.inputs and canonical_process(entry.process) == "improve"
+        )
+        arch.cache["improving_providers"] = cached
+    return cached
+
+
+class OverlayUnbound(Rule):
+    """An overlay binds to nothing.
+
+    Rationale:
+        Overlays such as SIAM, DVMS and XLA sit on the USM management system;
+        one that binds to no provider, service or workflow is glue on sand:
+        it changes nothing anybody does.
+
+    Remediation:
+        List in ``binds_to`` the providers, services or workflows the overlay
+        works through.
+
+    Bad:
+        usm: "1"
+        overlays:
+          - id: lean-overlay
+            kind: other
+            binds_to: []
+
+    Good:
+        usm: "1"
+        profiles:
+          - {id: acme-it, kind: provider}
+        overlays:
+          - id: lean-overlay
+            kind: other
+            binds_to: [acme-it]
+    """
+
+    code = "USM601"
+    name = "overlay-unbound"
+    default_severity = Severity.ERROR
+
+    def check(self, ctx: RuleContext) -> Iterator[Violation]:
+        for overlay in ctx.arch.overlays:
+            if not overlay.binds_to:
+                yield ctx.violation(overlay, f"{describe(overlay)} binds to nothing", "binds_to")
+
+
+class SiamSingleSupplier(Rule):
+    """A SIAM overlay integrates fewer than two suppliers.
+
+    Rationale:
+        SIAM integrates several providers into one end-to-end service; in USM
+        each is a provider link running the same five processes. With one
+        supplier besides the integrator there is nothing to integrate: a
+        plain agreement between two links does the job.
+
+    Remediation:
+        Bind the overlay to every supplier it integrates, or drop the overlay
+        and rely on the agreement between the two providers.
+
+    Bad:
+        usm: "1"
+        profiles:
+          - {id: acme-it, kind: provider}
+          - {id: cloudco, kind: supplier, external: true}
+        overlays:
+          - id: siam
+            kind: siam
+            integrator: acme-it
+            binds_to: [acme-it, cloudco]
+
+    Good:
+        usm: "1"
+        profiles:
+          - {id: acme-it, kind: provider}
+          - {id: cloudco, kind: supplier, external: true}
+          - {id: netlink, kind: supplier, external: true}
+        overlays:
+          - id: siam
+            kind: siam
+            integrator: acme-it
+            binds_to: [acme-it, cloudco, netlink]
+    """
+
+    code = "USM602"
+    name = "siam-single-supplier"
+    default_severity = Severity.WARNING
+
+    def check(self, ctx: RuleContext) -> Iterator[Violation]:
+        for overlay in ctx.arch.overlays:
+            if overlay.kind != "siam" or not overlay.binds_to:
+                continue  # an unbound overlay is USM601's finding
+            suppliers: list[str] = []
+            for bound in dict.fromkeys(overlay.binds_to):
+                profile = ctx.arch.profile(bound)
+                if (
+                    profile is not None
+                    and profile.kind in PROVIDER_KINDS
+                    and profile.id != overlay.integrator
+                ):
+                    suppliers.append(profile.id)
+            if len(suppliers) >= 2:
+                continue
+            named = f" ({quote(suppliers[0])})" if suppliers else ""
+            yield ctx.violation(
+                overlay,
+                f"{describe(overlay)} integrates {len(suppliers)} "
+                f"supplier{'' if len(suppliers) == 1 else 's'}{named}, "
+                "expected at least 2 besides the integrator",
+                "binds_to",
+            )
+
+
+class SiamWithoutIntegrator(Rule):
+    """A SIAM overlay names no integrator provider.
+
+    Rationale:
+        In SIAM one provider, the integrator, takes end-to-end responsibility
+        towards the customer and manages the other providers as its
+        suppliers. In USM terms it is the provider at the top of the supply
+        chain; without it nobody owns the integrated service.
+
+    Remediation:
+        Set ``integrator`` to the provider that integrates the others.
+
+    Bad:
+        usm: "1"
+        profiles:
+          - {id: acme-it, kind: provider}
+          - {id: cloudco, kind: supplier}
+          - {id: netlink, kind: supplier}
+        overlays:
+          - id: siam
+            kind: siam
+            binds_to: [acme-it, cloudco, netlink]
+
+    Good:
+        usm: "1"
+        profiles:
+          - {id: acme-it, kind: provider}
+          - {id: cloudco, kind: supplier}
+          - {id: netlink, kind: supplier}
+        overlays:
+          - id: siam
+            kind: siam
+            integrator: acme-it
+            binds_to: [acme-it, cloudco, netlink]
+    """
+
+    code = "USM603"
+    name = "siam-without-integrator"
+    default_severity = Severity.ERROR
+
+    def check(self, ctx: RuleContext) -> Iterator[Violation]:
+        for overlay in ctx.arch.overlays:
+            if overlay.kind == "siam" and overlay.integrator is None:
+                yield ctx.violation(
+                    overlay, f"{describe(overlay)} names no integrator", "integrator", key=True
+                )
+
+
+class DvmsWithoutLoop(Rule):
+    """A DVMS overlay has no governance item and no ``improve`` inputs to run its loop.
+
+    Rationale:
+        DVMS (the Digital Value Management System) is a governance and
+        continual-improvement loop. On USM it runs through governance items
+        that apply to what it binds and through the ``improve`` process of
+        the bound providers, fed by their workflows; with neither, the loop
+        has nothing to turn.
+
+    Remediation:
+        Add a governance item whose ``applies_to`` names the overlay or what
+        it binds, or give the bound providers' ``improve`` process entries
+        ``inputs``.
+
+    Bad:
+        usm: "1"
+        profiles:
+          - {id: acme-it, kind: provider}
+        overlays:
+          - id: dvms
+            kind: dvms
+            binds_to: [acme-it]
+
+    Good:
+        usm: "1"
+        profiles:
+          - {id: acme-it, kind: provider}
+        processes:
+          - {provider: acme-it, process: improve, inputs: [wf-incident]}
+        workflows:
+          - {id: wf-incident, provider: acme-it}
+        overlays:
+          - id: dvms
+            kind: dvms
+            binds_to: [acme-it]
+    """
+
+    code = "USM604"
+    name = "dvms-without-loop"
+    default_severity = Severity.WARNING
+
+    def check(self, ctx: RuleContext) -> Iterator[Violation]:
+        governed = _governed_ids(ctx.arch)
+        improving = _improving_providers(ctx.arch)
+        for overlay in ctx.arch.overlays:
+            if overlay.kind != "dvms":
+                continue
+            if overlay.id in governed or any(
+                bound in governed or bound in improving for bound in overlay.binds_to
+            ):
+                continue
+            yield ctx.violation(
+                overlay,
+                f"{describe(overlay)} has no loop: no governance item applies to it or to what "
+                "it binds, and no bound provider's improve process has inputs",
+            )
+
+
+class XlaWithoutIndicators(Rule):
+    """An XLA overlay has no indicator bound to a service.
+
+    Rationale:
+        XLA (experience level agreements) measure how the customers
+        experience the services. On USM an experience indicator belongs to a
+        service delivered under an agreement; an indicator of nothing
+        measures nothing.
+
+    Remediation:
+        Add ``indicators`` with a ``name``, the ``service`` they measure and
+        a ``target``.
+
+    Bad:
+        usm: "1"
+        profiles:
+          - {id: acme-it, kind: provider}
+        overlays:
+          - id: xla
+            kind: xla
+            binds_to: [acme-it]
+            indicators: []
+
+    Good:
+        usm: "1"
+        profiles:
+          - {id: acme-it, kind: provider}
+        services:
+          - {id: workplace, provider: acme-it}
+        overlays:
+          - id: xla
+            kind: xla
+            binds_to: [acme-it]
+            indicators:
+              - name: Employees who rate their workplace good
+                service: workplace
+                target: "80%"
+    """
+
+    code = "USM605"
+    name = "xla-without-indicators"
+    default_severity = Severity.WARNING
+
+    def check(self, ctx: RuleContext) -> Iterator[Violation]:
+        for overlay in ctx.arch.overlays:
+            if overlay.kind != "xla":
+                continue
+            if any(
+                indicator.service is not None
+                and ctx.arch.get("services", indicator.service) is not None
+                for indicator in overlay.indicators
+            ):
+                continue
+            what = "no indicators" if not overlay.indicators else "no indicator bound to a service"
+            yield ctx.violation(overlay, f"{describe(overlay)} has {what}", "indicators")
+
+
+OVERLAY_RULES: tuple[type[Rule], ...] = (
+    OverlayUnbound,
+    SiamSingleSupplier,
+    SiamWithoutIntegrator,
+    DvmsWithoutLoop,
+    XlaWithoutIndicators,
+)

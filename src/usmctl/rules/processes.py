@@ -1,0 +1,312 @@
+"""USM201–USM205 and USM903: how each provider runs the five USM processes
+(SPEC §1 Five processes, §3)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from usmctl.findings import Severity, Violation, quote
+from usmctl.model import ProcessEntry
+from usmctl.rules.base import Rule, RuleContext, describe
+from usmctl.rules.helpers import (
+    ALL_PROCESSES,
+    field_name,
+    is_running_provider,
+    party,
+    plural,
+    process_names,
+    processes_by_provider,
+)
+from usmctl.usm import PROCESSES, canonical_process, is_alias
+
+
+class MissingProcess(Rule):
+    """An internal provider or supplier with services does not run all five processes.
+
+    Rationale:
+        USM has exactly five processes (agree, change, recover, operate,
+        improve) and every provider link runs all of them: a provider that
+        skips one has no standard way to handle that kind of customer request
+        or its own improvement (SPEC §1, Five processes). External parties are
+        exempt: only their outside is specified.
+
+    Remediation:
+        Add a ``processes`` entry for each missing process of the provider,
+        with its owner.
+
+    Bad:
+        usm: "1"
+        profiles:
+          - {id: acme-business, kind: customer}
+          - {id: acme-it, kind: provider}
+        services:
+          - {id: workplace, provider: acme-it, customers: [acme-business]}
+        processes:
+          - {provider: acme-it, process: recover}
+
+    Good:
+        usm: "1"
+        profiles:
+          - {id: acme-business, kind: customer}
+          - {id: acme-it, kind: provider}
+        services:
+          - {id: workplace, provider: acme-it, customers: [acme-business]}
+        processes:
+          - {provider: acme-it, process: agree}
+          - {provider: acme-it, process: change}
+          - {provider: acme-it, process: recover}
+          - {provider: acme-it, process: operate}
+          - {provider: acme-it, process: improve}
+    """
+
+    code = "USM201"
+    name = "missing-process"
+    default_severity = Severity.ERROR
+
+    def check(self, ctx: RuleContext) -> Iterator[Violation]:
+        by_provider = processes_by_provider(ctx.arch)
+        for profile in ctx.arch.profiles:
+            if not is_running_provider(ctx.arch, profile):
+                continue
+            declared = {
+                canonical_process(entry.process) for entry in by_provider.get(profile.id, ())
+            }
+            missing = [process for process in PROCESSES if process not in declared]
+            if missing:
+                yield ctx.violation(
+                    profile,
+                    f"{party(profile)} does not run {plural(len(missing), 'process', 'processes')} "
+                    f"{', '.join(missing)}: every USM provider runs all five",
+                    "id",
+                )
+
+
+class NonUsmProcess(Rule):
+    """A process name is not one of the five USM processes.
+
+    Rationale:
+        USM has five processes and no others; names such as
+        ``problem-management`` or ``release-management`` are practices that
+        plug into those processes, not processes of their own (SPEC §1, Five
+        processes).
+
+    Remediation:
+        Use one of agree, change, recover, operate or improve; model a
+        framework practice under ``practices`` and plug it into a process.
+
+    Bad:
+        usm: "1"
+        profiles:
+          - {id: acme-it, kind: provider}
+        processes:
+          - {provider: acme-it, process: escalation}
+
+    Good:
+        usm: "1"
+        profiles:
+          - {id: acme-it, kind: provider}
+        processes:
+          - {provider: acme-it, process: recover}
+    """
+
+    code = "USM202"
+    name = "non-usm-process"
+    default_severity = Severity.ERROR
+
+    def check(self, ctx: RuleContext) -> Iterator[Violation]:
+        for entity, fields, name in process_names(ctx.arch):
+            if canonical_process(name) is None:
+                yield ctx.violation(
+                    entity,
+                    f"{describe(entity)}: {field_name(fields)} {quote(name)} is not a USM "
+                    f"process, expected one of {ALL_PROCESSES}",
+                    *fields,
+                )
+
+
+class ProcessAlias(Rule):
+    """An alias is used for a canonical USM process.
+
+    Rationale:
+        USM's five processes have canonical names; aliases such as ``INC``
+        or ``change-management`` are accepted, but one name per process keeps
+        architectures comparable and searchable (SPEC §1, Five processes).
+
+    Remediation:
+        Replace the alias by the canonical process name the message gives.
+
+    Bad:
+        usm: "1"
+        profiles:
+          - {id: acme-it, kind: provider}
+        processes:
+          - {provider: acme-it, process: INC}
+
+    Good:
+        usm: "1"
+        profiles:
+          - {id: acme-it, kind: provider}
+        processes:
+          - {provider: acme-it, process: recover}
+    """
+
+    code = "USM203"
+    name = "process-alias"
+    default_severity = Severity.WARNING
+
+    def check(self, ctx: RuleContext) -> Iterator[Violation]:
+        for entity, fields, name in process_names(ctx.arch):
+            if is_alias(name):
+                yield ctx.violation(
+                    entity,
+                    f"{describe(entity)}: {field_name(fields)} {quote(name)} is an alias of "
+                    f"{quote(canonical_process(name))}: write the canonical name",
+                    *fields,
+                )
+
+
+class ProcessWithoutOwner(Rule):
+    """A process entry has no owner operator profile.
+
+    Rationale:
+        Each of a provider's five processes needs an owner who answers for
+        it: without one nobody keeps the process and its workflows in shape
+        (SPEC §1, Profiles: operator profiles inside a provider).
+
+    Remediation:
+        Set ``owner`` to an operator profile of the provider.
+
+    Bad:
+        usm: "1"
+        profiles:
+          - {id: acme-it, kind: provider}
+        processes:
+          - {provider: acme-it, process: recover}
+
+    Good:
+        usm: "1"
+        profiles:
+          - {id: acme-it, kind: provider}
+          - {id: desk-agent, kind: operator, of: acme-it}
+        processes:
+          - {provider: acme-it, process: recover, owner: desk-agent}
+    """
+
+    code = "USM204"
+    name = "process-without-owner"
+    default_severity = Severity.WARNING
+
+    def check(self, ctx: RuleContext) -> Iterator[Violation]:
+        for entry in ctx.arch.processes:
+            if entry.owner is None:
+                yield ctx.violation(
+                    entry,
+                    f"{describe(entry)} has no owner: name the operator profile of "
+                    f"{quote(entry.provider)} that owns it",
+                    "owner",
+                    key=True,
+                )
+
+
+class DuplicateProcess(Rule):
+    """A provider declares the same process twice.
+
+    Rationale:
+        A provider runs each of the five USM processes once; two entries for
+        one process (perhaps once under an alias) split its owner and its
+        inputs (SPEC §1, Five processes).
+
+    Remediation:
+        Merge the two entries into one.
+
+    Bad:
+        usm: "1"
+        profiles:
+          - {id: acme-it, kind: provider}
+        processes:
+          - {provider: acme-it, process: recover}
+          - {provider: acme-it, process: restore}
+
+    Good:
+        usm: "1"
+        profiles:
+          - {id: acme-it, kind: provider}
+        processes:
+          - {provider: acme-it, process: recover}
+    """
+
+    code = "USM205"
+    name = "duplicate-process"
+    default_severity = Severity.ERROR
+
+    def check(self, ctx: RuleContext) -> Iterator[Violation]:
+        for provider, entries in processes_by_provider(ctx.arch).items():
+            first_by_process: dict[str, ProcessEntry] = {}
+            for entry in entries:
+                process = canonical_process(entry.process)
+                if process is None:
+                    continue
+                first = first_by_process.setdefault(process, entry)
+                if first is entry:
+                    continue
+                yield Violation(
+                    f"{describe(entry)}: provider {quote(provider)} already declares process "
+                    f"{quote(process)} (first at {{related}})",
+                    ctx.at(entry),
+                    (ctx.at(first),),
+                )
+
+
+class ImproveWithoutFeedback(Rule):
+    """A provider's ``improve`` process has no ``inputs``.
+
+    Rationale:
+        In USM feedback flows upward into improve: incidents, changes,
+        measurements and complaints are what the provider learns from. An
+        improve process without inputs has nothing to improve on (SPEC §1,
+        Layers: feedback flows upward into improve).
+
+    Remediation:
+        List the feedback sources in ``inputs``: workflows, services, process
+        entries or governance items.
+
+    Bad:
+        usm: "1"
+        profiles:
+          - {id: acme-it, kind: provider}
+        processes:
+          - {provider: acme-it, process: improve}
+
+    Good:
+        usm: "1"
+        profiles:
+          - {id: acme-it, kind: provider}
+        processes:
+          - {provider: acme-it, process: recover}
+          - {provider: acme-it, process: improve, inputs: ["acme-it:recover"]}
+    """
+
+    code = "USM903"
+    name = "improve-without-feedback"
+    default_severity = Severity.WARNING
+
+    def check(self, ctx: RuleContext) -> Iterator[Violation]:
+        for entry in ctx.arch.processes:
+            if canonical_process(entry.process) == "improve" and not entry.inputs:
+                yield ctx.violation(
+                    entry,
+                    f"{describe(entry)} has no inputs: list the feedback sources "
+                    "(workflows, services, processes) it learns from",
+                    "inputs",
+                    key=True,
+                )
+
+
+PROCESS_RULES: tuple[type[Rule], ...] = (
+    MissingProcess,
+    NonUsmProcess,
+    ProcessAlias,
+    ProcessWithoutOwner,
+    DuplicateProcess,
+    ImproveWithoutFeedback,
+)

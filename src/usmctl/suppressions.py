@@ -1,0 +1,177 @@
+"""Inline suppressions, read from the raw text of each file (SPEC §4).
+
+``# usmctl: ignore[USM404,USM1] reason`` hides matching findings on the
+comment's line and on the line right below; ``# usmctl: ignore-file[USM104]
+reason`` hides them anywhere in the file. Codes may be codes, names or
+prefixes. Comments are found in the text, not through the YAML parser, so
+they work whatever parsed the file. A suppression is itself checked (USM011):
+one without a reason, one naming an unknown rule, a malformed one, and one
+that hid nothing are reported at the comment.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from usmctl.architecture import CodedViolation
+from usmctl.errors import UsageError
+from usmctl.findings import Finding, Locus, Violation, quote
+from usmctl.source import Position
+
+UNUSED_SUPPRESSION = "USM011"
+_MARKER = re.compile(r"(?:^|(?<=\s))#\s*usmctl:(?P<body>.*)$")
+_DIRECTIVE = re.compile(r"^\s*(?P<kind>ignore|ignore-file)\[(?P<codes>[^\]]*)\](?P<reason>.*)$")
+
+
+@dataclass
+class Suppression:
+    """One ``# usmctl:`` comment and what it has hidden so far."""
+
+    file: str
+    line: int
+    column: int
+    kind: str
+    selectors: tuple[str, ...]
+    reason: str
+    used: set[str] = field(default_factory=set)
+
+    @property
+    def whole_file(self) -> bool:
+        """True for ``ignore-file``."""
+        return self.kind == "ignore-file"
+
+    @property
+    def written(self) -> str:
+        """The directive as written, without the reason: ``ignore[USM404]``."""
+        return f"{self.kind}[{','.join(self.selectors)}]"
+
+    def covers(self, line: int) -> bool:
+        """True when a finding on ``line`` is in the suppression's reach."""
+        return self.whole_file or line in (self.line, self.line + 1)
+
+
+@dataclass(frozen=True)
+class Applied:
+    """Findings kept, how many were hidden, and USM011 violations."""
+
+    kept: list[Finding]
+    suppressed: int
+    violations: list[CodedViolation]
+
+
+def scan(file: str, text: str) -> tuple[list[Suppression], list[CodedViolation]]:
+    """Every suppression comment of a file; malformed ones become USM011."""
+    found: list[Suppression] = []
+    malformed: list[CodedViolation] = []
+    if "usmctl:" not in text:
+        return found, malformed
+    for number, line in enumerate(text.splitlines(), start=1):
+        marker = _MARKER.search(line)
+        if marker is None:
+            continue
+        column = marker.start() + 1
+        directive = _DIRECTIVE.match(marker.group("body"))
+        selectors = (
+            tuple(part.strip() for part in directive.group("codes").split(",") if part.strip())
+            if directive
+            else ()
+        )
+        if directive is None or not selectors:
+            malformed.append(
+                _violation(
+                    file,
+                    number,
+                    column,
+                    "malformed suppression: expected "
+                    "# usmctl: ignore[CODE,...] reason or ignore-file[CODE,...] reason",
+                    "usmctl:" + marker.group("body").strip(),
+                )
+            )
+            continue
+        found.append(
+            Suppression(
+                file=file,
+                line=number,
+                column=column,
+                kind=directive.group("kind"),
+                selectors=selectors,
+                reason=directive.group("reason").strip(),
+            )
+        )
+    return found, malformed
+
+
+def apply(
+    findings: Iterable[Finding],
+    suppressions: dict[str, list[Suppression]],
+    *,
+    known: list[tuple[str, str]],
+    enabled: set[str],
+) -> Applied:
+    """Hide the findings that a suppression covers; check the suppressions."""
+    from usmctl.engine import resolve_selectors
+
+    violations: list[CodedViolation] = []
+    resolved: dict[tuple[str, int, str], set[str]] = {}
+    for items in suppressions.values():
+        for item in items:
+            for selector in item.selectors:
+                try:
+                    codes = resolve_selectors([selector], known)
+                except UsageError:  # an unknown code in a comment is the user's input
+                    codes = set()
+                    violations.append(
+                        item_violation(item, f"suppression names unknown rule {quote(selector)}")
+                    )
+                resolved[(item.file, item.line, selector)] = codes
+            if not item.reason:
+                violations.append(
+                    item_violation(
+                        item,
+                        f"suppression without a reason: say why after {quote(item.written)}",
+                    )
+                )
+    kept: list[Finding] = []
+    suppressed = 0
+    for finding in findings:
+        hidden = False
+        for item in suppressions.get(finding.file, ()):
+            if not item.covers(finding.line):
+                continue
+            for selector in item.selectors:
+                if finding.code in resolved[(item.file, item.line, selector)]:
+                    item.used.add(selector)
+                    hidden = True
+        if hidden:
+            suppressed += 1
+        else:
+            kept.append(finding)
+    for items in suppressions.values():
+        for item in items:
+            unused = [
+                selector
+                for selector in item.selectors
+                if selector not in item.used
+                # Only a rule that ran can be known to have found nothing.
+                and resolved[(item.file, item.line, selector)] & enabled
+            ]
+            if unused:
+                where = "in this file" if item.whole_file else "on this line or the next"
+                names = " or ".join(quote(selector) for selector in unused)
+                violations.append(
+                    item_violation(item, f"unused suppression: no {names} finding {where}")
+                )
+    return Applied(kept, suppressed, violations)
+
+
+def item_violation(item: Suppression, message: str) -> CodedViolation:
+    """A USM011 violation at a suppression comment."""
+    return _violation(item.file, item.line, item.column, message, item.written)
+
+
+def _violation(file: str, line: int, column: int, message: str, written: str) -> CodedViolation:
+    # The path holds the directive, not the line, so the fingerprint survives moves.
+    locus = Locus(file, f"# usmctl: {written}", position=Position(line, column))
+    return CodedViolation(UNUSED_SUPPRESSION, Violation(message, locus))

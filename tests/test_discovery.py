@@ -1,0 +1,52 @@
+"""Discovery: which files make up the architecture (SPEC §2)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from usmctl.loader import discover
+
+from .conftest import WriteFiles
+
+
+def test_discovery_finds_architecture_files_and_skips_the_rest(write_files: WriteFiles) -> None:
+    root = write_files({
+        "a.usm.yaml": "", "sub/b.usm.yml": "", "sub/usm.yaml": "", "c.workflow.json": "{}",
+        "d.workflow-template.json": "{}", "notes.yaml": "", "other.json": "{}",
+        ".hidden/e.usm.yaml": "", "node_modules/f.usm.yaml": "", ".git/g.usm.yaml": "",
+        "venv/pyvenv.cfg": "", "venv/h.usm.yaml": "", "myenv/pyvenv.cfg": "",
+        "myenv/i.usm.yaml": "",
+    })  # fmt: skip
+    files, broken = discover(["."], cwd=root)
+    assert [(f.display, f.kind) for f in files] == [
+        ("a.usm.yaml", "yaml"),
+        ("c.workflow.json", "wif"),
+        ("d.workflow-template.json", "wif-template"),
+        ("sub/b.usm.yml", "yaml"),
+        ("sub/usm.yaml", "yaml"),
+    ]
+    assert broken == []
+
+
+def test_explicit_files_are_always_read(write_files: WriteFiles) -> None:
+    root = write_files({"notes.yaml": "", ".hidden/x.yaml": ""})
+    files, _ = discover(["notes.yaml", ".hidden/x.yaml"], cwd=root)
+    assert [f.display for f in files] == [".hidden/x.yaml", "notes.yaml"]
+
+
+def test_symlink_loops_do_not_hang_and_broken_links_are_reported(tmp_path: Path) -> None:
+    (tmp_path / "a.usm.yaml").write_text('usm: "1"\n')
+    os.symlink(tmp_path, tmp_path / "loop")
+    os.symlink(tmp_path / "missing.usm.yaml", tmp_path / "dangling.usm.yaml")
+    files, broken = discover(["."], cwd=tmp_path)
+    assert [f.display for f in files] == ["a.usm.yaml"]
+    assert [(b.source.display, b.problems[0].code) for b in broken] == [
+        ("dangling.usm.yaml", "USM010")
+    ]
+
+
+def test_include_and_exclude_globs(write_files: WriteFiles) -> None:
+    root = write_files({"a/x.usm.yaml": "", "b/y.usm.yaml": "", "a/legacy/z.usm.yaml": ""})
+    files, _ = discover(["."], cwd=root, include=("a/*",), exclude=("*/legacy/*",))
+    assert [f.display for f in files] == ["a/x.usm.yaml"]

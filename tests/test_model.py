@@ -1,0 +1,168 @@
+"""Models and the builder: schema errors located at the offending node."""
+
+from __future__ import annotations
+
+from .conftest import WriteFiles, located, run_check
+
+
+def findings(write_files: WriteFiles, files: dict[str, str]) -> list[tuple[str, str, str]]:
+    result = run_check(write_files(files))
+    return [(f"{f.file}:{f.line}:{f.column}", f.code, f.message) for f in result.findings]
+
+
+def test_wrong_type_points_at_the_value(write_files: WriteFiles) -> None:
+    found = findings(write_files, {"a.usm.yaml": """
+        usm: "1"
+        services:
+          - id: s
+            provider: p
+            support:
+              hours: on
+        """})  # fmt: skip
+    assert ("a.usm.yaml:6:14", "USM003") in [(at, code) for at, code, _ in found]
+    message = next(m for at, code, m in found if code == "USM003")
+    assert message.startswith('service "s": support.hours must be a string, got a boolean')
+
+
+def test_unknown_field_points_at_the_key_and_suggests(write_files: WriteFiles) -> None:
+    found = findings(write_files, {"a.usm.yaml": """
+        usm: "1"
+        services:
+          - id: s
+            provider: p
+            custmers: [a]
+        """})  # fmt: skip
+    assert (
+        "a.usm.yaml:5:5",
+        "USM004",
+        'unknown field "custmers" in service "s" (did you mean "customers"?)',
+    ) in found
+
+
+def test_nested_unknown_field_suggests_from_the_nested_model(write_files: WriteFiles) -> None:
+    found = findings(write_files, {"a.usm.yaml": """
+        usm: "1"
+        services:
+          - id: s
+            provider: p
+            facility: {descripton: x}
+        """})  # fmt: skip
+    assert any(code == "USM004" and 'did you mean "description"' in m for _, code, m in found)
+
+
+def test_extension_keys_are_allowed_everywhere(write_files: WriteFiles) -> None:
+    found = findings(write_files, {"a.usm.yaml": """
+        usm: "1"
+        x-owner: team-a
+        profiles:
+          - id: p
+            kind: provider
+            x-cost-centre: 12
+        """})  # fmt: skip
+    assert [code for _, code, _ in found if code in ("USM003", "USM004")] == []
+
+
+def test_missing_required_field_points_at_the_entity(write_files: WriteFiles) -> None:
+    found = findings(write_files, {"a.usm.yaml": """
+        usm: "1"
+        profiles:
+          - id: p
+            name: no kind
+        """})  # fmt: skip
+    assert ("a.usm.yaml:3:5", "USM003", 'profile "p" is missing required field "kind"') in found
+
+
+def test_invalid_id_and_enum(write_files: WriteFiles) -> None:
+    found = findings(write_files, {"a.usm.yaml": """
+        usm: "1"
+        profiles:
+          - id: Acme IT
+            kind: vendor
+        """})  # fmt: skip
+    codes = [(at, code) for at, code, _ in found]
+    assert ("a.usm.yaml:3:9", "USM003") in codes
+    assert ("a.usm.yaml:4:11", "USM003") in codes
+
+
+def test_unknown_section_and_wrong_section_type(write_files: WriteFiles) -> None:
+    found = findings(write_files, {"a.usm.yaml": """
+        usm: "1"
+        service:
+          - id: s
+        profiles: {id: p}
+        """})  # fmt: skip
+    assert (
+        "a.usm.yaml:2:1",
+        "USM004",
+        'unknown top-level section "service" (did you mean "services"?)',
+    ) in found
+    assert ("a.usm.yaml:4:11", "USM003") in [(at, code) for at, code, _ in found]
+
+
+def test_duplicate_ids_across_files_give_both_locations(write_files: WriteFiles) -> None:
+    found = findings(write_files, {
+        "a.usm.yaml": 'usm: "1"\nprofiles:\n  - {id: p, kind: provider}\n',
+        "b.usm.yaml": 'usm: "1"\nprofiles:\n  - id: p\n    kind: customer\n',
+    })  # fmt: skip
+    assert (
+        "b.usm.yaml:3:9",
+        "USM005",
+        'duplicate profile id "p" (first at a.usm.yaml:3:10)',
+    ) in found
+
+
+def test_same_id_in_different_sections_is_fine(write_files: WriteFiles) -> None:
+    found = findings(write_files, {"a.usm.yaml": """
+        usm: "1"
+        profiles:
+          - {id: x, kind: provider}
+        services:
+          - {id: x, provider: x}
+        """})  # fmt: skip
+    assert "USM005" not in [code for _, code, _ in found]
+
+
+def test_usm_wif_workflow_is_read_with_json_positions(write_files: WriteFiles) -> None:
+    root = write_files({
+        "a.usm.yaml": 'usm: "1"\nprofiles:\n  - {id: p, kind: provider}\n',
+        "fix.workflow.json": """
+            {
+              "format-version": "1.0.0",
+              "process": "recover",
+              "dynamicity": "static",
+              "context": "p",
+              "slug": "fix-it",
+              "name": "Fix it",
+              "type": "workflow",
+              "unknown-field": {"ignored": true},
+              "steps": [
+                {"id": "1", "sort-index": 1, "name": "Fix", "process": "recover",
+                 "activities": [{"id": "a", "responsibilities": {"p": ["R", "X"]}}]}
+              ]
+            }
+            """,
+    })  # fmt: skip
+    result = run_check(root)
+    bad = [f for f in result.findings if f.code == "USM003"]
+    assert [(f.file, f.line, f.column) for f in bad] == [("fix.workflow.json", 12, 65)]
+    assert "USM004" not in [f.code for f in result.findings]  # Must-Ignore
+    assert "fix-it" in result.architecture.known_ids["workflows"]
+    (root / "fix.workflow.json").write_text(
+        (root / "fix.workflow.json").read_text().replace('"X"', '"A"')
+    )
+    [workflow] = run_check(root).architecture.workflows
+    assert (workflow.id, workflow.provider, workflow.owner_process) == ("fix-it", "p", "recover")
+    assert workflow.type == "incident"  # inferred from the step path
+
+
+def test_invalid_entity_is_left_out_but_others_stay(write_files: WriteFiles) -> None:
+    root = write_files({"a.usm.yaml": """
+        usm: "1"
+        profiles:
+          - {id: a, kind: provider}
+          - {id: b, kind: nope}
+          - {id: c, kind: customer}
+        """})  # fmt: skip
+    result = run_check(root)
+    assert [p.id for p in result.architecture.profiles] == ["a", "c"]
+    assert [at for at in located(result) if at.endswith("USM003")] == ["a.usm.yaml:4:19 USM003"]
