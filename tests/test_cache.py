@@ -4,13 +4,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from usmctl.api import check
-from usmctl.cache import CACHE_DIR, ParseCache
+from usmctl.cache import CACHE_DIR, ParseCache, local_secret
 from usmctl.loader import LoadedFile, SourceFile, load_bytes
 from usmctl.settings import Settings
 from usmctl.yamlio import Limits
 
 TEXT = b'usm: "1"\nprofiles:\n  - id: acme\n    kind: customer\n    kind: provider\n'
+
+
+@pytest.fixture(autouse=True)
+def own_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test signs with a key of its own, under its own cache home."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "home-cache"))
 
 
 def load(cache: ParseCache, raw: bytes, name: str = "a.usm.yaml") -> LoadedFile:
@@ -80,3 +88,31 @@ def test_no_cache_neither_reads_nor_writes(tmp_path: Path) -> None:
     assert entry.read_bytes() == b"garbage"
     assert bypassed.findings == cached.findings
     assert check(["."], Settings(), cwd=tmp_path).findings == cached.findings
+
+
+def test_an_entry_signed_elsewhere_is_ignored(tmp_path: Path) -> None:
+    """A cache committed to a repository cannot vouch for its files."""
+    planted = load(ParseCache(tmp_path / CACHE_DIR, Limits(), secret=b"k" * 32), TEXT)
+    assert [problem.code for problem in planted.problems] == ["USM002"]
+    cache = ParseCache(tmp_path / CACHE_DIR, Limits())
+    again = load(cache, TEXT)
+    assert (cache.hits, cache.misses) == (0, 1)
+    assert again.problems == planted.problems
+
+
+def test_the_key_is_kept_outside_the_tree_and_private(tmp_path: Path) -> None:
+    secret = local_secret()
+    path = tmp_path / "home-cache" / "usmctl" / "cache-key"
+    assert secret is not None and path.read_bytes() == secret
+    assert path.stat().st_mode & 0o077 == 0
+    assert local_secret() == secret
+
+
+def test_without_a_key_there_is_no_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    assert local_secret() is None
+    (tmp_path / "a.usm.yaml").write_bytes(TEXT)
+    check(["."], Settings(), cwd=tmp_path)
+    assert not entries(tmp_path)
