@@ -57,47 +57,66 @@ class Sample:
     exit_codes: tuple[int, ...]
 
 
-def measure(label: str, command: list[str], *, cwd: Path, env: dict[str, str], runs: int) -> Sample:
-    """Median wall time and peak RSS of ``command`` over ``runs`` fresh processes."""
-    times: list[float] = []
-    rss: list[float] = []
-    cpu: list[float] = []
-    codes: list[int] = []
+@dataclass
+class Spec:
+    """A command to measure and how often."""
+
+    label: str
+    command: list[str]
+    runs: int
+
+
+def run_once(spec: Spec, *, cwd: Path, env: dict[str, str], report: Path) -> tuple[float, ...]:
+    """Wall time, CPU time (user+sys), peak RSS (MB) and exit code of one fresh process."""
+    start = time.perf_counter()
+    done = subprocess.run(
+        ["/usr/bin/time", "-f", "%M %U %S", "-o", str(report), *spec.command],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        check=False,
+    )
+    seconds = time.perf_counter() - start
+    if done.returncode not in (0, 1):
+        sys.stderr.write(done.stderr.decode(errors="replace")[-2000:])
+        raise SystemExit(f"{spec.label}: exit {done.returncode}")
+    kilobytes, user, system = report.read_text().strip().splitlines()[-1].split()
+    return seconds, float(user) + float(system), int(kilobytes) / 1024, done.returncode
+
+
+def measure(specs: dict[str, Spec], *, cwd: Path, env: dict[str, str]) -> dict[str, Sample]:
+    """Medians over fresh processes, the commands taking turns run by run.
+
+    Taking turns spreads the machine's slow spells (a shared VM's steal time)
+    over every command instead of over whichever ran during them, which keeps
+    the ratios honest.
+    """
+    measured: dict[str, list[tuple[float, ...]]] = {key: [] for key in specs}
     with tempfile.TemporaryDirectory() as scratch:
         report = Path(scratch) / "time.txt"
-        for _ in range(runs):
-            start = time.perf_counter()
-            done = subprocess.run(
-                ["/usr/bin/time", "-f", "%M %U %S", "-o", str(report), *command],
-                cwd=cwd,
-                env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.PIPE,
-                check=False,
-            )
-            times.append(time.perf_counter() - start)
-            codes.append(done.returncode)
-            lines = report.read_text().strip().splitlines()
-            kilobytes, user, system = lines[-1].split()
-            rss.append(int(kilobytes) / 1024)
-            cpu.append(float(user) + float(system))
-            if done.returncode not in (0, 1):
-                sys.stderr.write(done.stderr.decode(errors="replace")[-2000:])
-                raise SystemExit(f"{label}: exit {done.returncode}")
-    sample = Sample(
-        label,
-        statistics.median(times),
-        statistics.median(cpu),
-        statistics.median(rss),
-        runs,
-        tuple(codes),
-    )
-    print(
-        f"  {label:<38} {sample.seconds:8.3f} s {sample.cpu_seconds:8.3f} cpu "
-        f"{sample.rss_mb:8.1f} MB",
-        flush=True,
-    )
-    return sample
+        for turn in range(max(spec.runs for spec in specs.values())):
+            for key, spec in specs.items():
+                if turn < spec.runs:
+                    measured[key].append(run_once(spec, cwd=cwd, env=env, report=report))
+    samples: dict[str, Sample] = {}
+    for key, spec in specs.items():
+        runs = measured[key]
+        sample = Sample(
+            spec.label,
+            statistics.median(run[0] for run in runs),
+            statistics.median(run[1] for run in runs),
+            statistics.median(run[2] for run in runs),
+            len(runs),
+            tuple(int(run[3]) for run in runs),
+        )
+        print(
+            f"  {spec.label:<38} {sample.seconds:8.3f} s {sample.cpu_seconds:8.3f} cpu "
+            f"{sample.rss_mb:8.1f} MB",
+            flush=True,
+        )
+        samples[key] = sample
+    return samples
 
 
 def ensure_peers() -> Path:
@@ -207,82 +226,55 @@ def main() -> None:
         counts[size] = (len(files), sum((target / f).stat().st_size for f in files) / 1e6)
         print(f"{size} services: {len(files)} files, {counts[size][1]:.1f} MB", flush=True)
         shutil.rmtree(target / ".usmctl_cache", ignore_errors=True)
-        row: dict[str, Sample] = {}
-        row["floor"] = measure(
-            "floor (CSafeLoader)",
-            [python, "-c", FLOOR, *files],
-            cwd=target,
-            env=env,
-            runs=args.runs,
-        )
-        row["cold"] = measure(
-            "usmctl validate --no-cache",
-            [*usmctl, "validate", "--no-cache", "."],
-            cwd=target,
-            env=env,
-            runs=args.runs,
-        )
-        shutil.rmtree(target / ".usmctl_cache", ignore_errors=True)
         subprocess.run(
             [*usmctl, "validate", "."],
             cwd=target,
             env=env,
             stdout=subprocess.DEVNULL,
             check=False,
-        )  # fill the cache
-        row["warm"] = measure(
-            "usmctl validate (warm cache)",
-            [*usmctl, "validate", "."],
-            cwd=target,
-            env=env,
-            runs=args.runs,
-        )
-        results[size] = row
-        if size not in peer_sizes:
-            continue
-        row["jsonschema"] = measure(
-            "check-jsonschema",
-            [str(bin_dir / "check-jsonschema"), "--schemafile", str(schema), *files],
-            cwd=target,
-            env=env,
-            runs=args.peer_runs or args.runs,
-        )
-        row["yamllint"] = measure(
-            "yamllint -d default",
-            [str(bin_dir / "yamllint"), "-d", "default", *files],
-            cwd=target,
-            env=env,
-            runs=args.peer_runs or args.runs,
-        )
+        )  # fill the cache for the warm runs (the cold ones bypass it)
+        specs = {
+            "floor": Spec("floor (CSafeLoader)", [python, "-c", FLOOR, *files], args.runs),
+            "cold": Spec(
+                "usmctl validate --no-cache", [*usmctl, "validate", "--no-cache", "."], args.runs
+            ),
+            "warm": Spec("usmctl validate (warm cache)", [*usmctl, "validate", "."], args.runs),
+        }
+        if size in peer_sizes:
+            peer_runs = args.peer_runs or args.runs
+            specs["jsonschema"] = Spec(
+                "check-jsonschema",
+                [str(bin_dir / "check-jsonschema"), "--schemafile", str(schema), *files],
+                peer_runs,
+            )
+            specs["yamllint"] = Spec(
+                "yamllint -d default",
+                [str(bin_dir / "yamllint"), "-d", "default", *files],
+                peer_runs,
+            )
+        results[size] = measure(specs, cwd=target, env=env)
     print("small input: examples/pilot", flush=True)
     pilot_files = sorted(path.name for path in PILOT.glob("*.usm.yaml"))
     shutil.rmtree(PILOT / ".usmctl_cache", ignore_errors=True)
     subprocess.run(
         [*usmctl, "validate", "."], cwd=PILOT, env=env, stdout=subprocess.DEVNULL, check=False
     )  # fill the cache
-    small = {
-        "cold": measure(
-            "usmctl validate --no-cache",
-            [*usmctl, "validate", "--no-cache", "."],
-            cwd=PILOT,
-            env=env,
-            runs=max(args.runs, 5),
-        ),
-        "warm": measure(
-            "usmctl validate (warm cache)",
-            [*usmctl, "validate", "."],
-            cwd=PILOT,
-            env=env,
-            runs=max(args.runs, 5),
-        ),
-        "yamllint": measure(
-            "yamllint -d default",
-            [str(bin_dir / "yamllint"), "-d", "default", *pilot_files],
-            cwd=PILOT,
-            env=env,
-            runs=max(args.runs, 5),
-        ),
-    }
+    small_runs = max(args.runs, 5)
+    small = measure(
+        {
+            "cold": Spec(
+                "usmctl validate --no-cache", [*usmctl, "validate", "--no-cache", "."], small_runs
+            ),
+            "warm": Spec("usmctl validate (warm cache)", [*usmctl, "validate", "."], small_runs),
+            "yamllint": Spec(
+                "yamllint -d default",
+                [str(bin_dir / "yamllint"), "-d", "default", *pilot_files],
+                small_runs,
+            ),
+        },
+        cwd=PILOT,
+        env=env,
+    )
     shutil.rmtree(PILOT / ".usmctl_cache", ignore_errors=True)
     write_results(args, sizes, results, counts, small, bin_dir)
 
@@ -306,7 +298,8 @@ def write_results(
         f"Measured {now} with `{command}` (from the repository root, in the venv that",
         "has usmctl's dependencies; the peers are installed into",
         "`benchmarks/.venv-peers` on first use). Wall time and peak RSS are of the",
-        "whole process (`/usr/bin/time`), each run a fresh process, medians of",
+        "whole process (`/usr/bin/time`), each run a fresh process, the commands",
+        "of one size taking turns run by run, medians of",
         f"{args.runs} runs ({args.peer_runs or args.runs} for the peers, which run at "
         f"{args.peer_sizes or 'no'} services). Inputs: `benchmarks/generate.py`",
         "(50 services per provider, one file per provider, every section of SPEC §2,",
