@@ -65,7 +65,8 @@ def gc_paused() -> Iterator[None]:
             # What the run built is alive and acyclic: move it out of the
             # collector's generations, or the first collection after
             # re-enabling scans all of it (0.1 s at 10k services). Reference
-            # counting still frees it; only a reference cycle in it would wait.
+            # counting still frees it; a reference cycle among what is alive now
+            # would only be collected after gc.unfreeze().
             gc.freeze()
             gc.enable()
 
