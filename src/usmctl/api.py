@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,6 +47,30 @@ class RunResult:
         return any(finding.severity.rank <= threshold for finding in self.findings)
 
 
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a run builds its data.
+
+    A run allocates millions of small, long-lived, acyclic objects (parsed
+    data, nodes, models); each allocation burst triggers collections that scan
+    all of them again, which cost a third of a large run. Reference counting
+    still frees everything; the collector is restored afterwards.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            # What the run built is alive and acyclic: move it out of the
+            # collector's generations, or the first collection after
+            # re-enabling scans all of it (0.1 s at 10k services). Reference
+            # counting still frees it; a reference cycle among what is alive now
+            # would only be collected after gc.unfreeze().
+            gc.freeze()
+            gc.enable()
+
+
 def load_files(
     paths: Sequence[str],
     settings: Settings,
@@ -65,8 +91,13 @@ def load_files(
             on_disk or ["."], cwd=cwd, include=settings.include, exclude=settings.exclude
         )
         loaded.extend(broken)
+        cache = None
+        if settings.use_cache and sources:
+            from usmctl.cache import CACHE_DIR, ParseCache
+
+            cache = ParseCache(cwd / CACHE_DIR, settings.limits)
         for done, source in enumerate(sources, start=1):
-            loaded.append(read_source(source, settings.limits))
+            loaded.append(read_source(source, settings.limits, cache=cache))
             if progress is not None:
                 progress(done, len(sources))
     if stdin is not None:
@@ -90,10 +121,11 @@ def check(
     settings = settings or Settings()
     cwd = cwd or Path.cwd()
     catalogue = load_catalogue(settings.catalogue)
-    files = load_files(
-        paths, settings, cwd=cwd, stdin=stdin, stdin_filename=stdin_filename, progress=progress
-    )
-    result = run(files, catalogue, settings)
+    with gc_paused():
+        files = load_files(
+            paths, settings, cwd=cwd, stdin=stdin, stdin_filename=stdin_filename, progress=progress
+        )
+        result = run(files, catalogue, settings)
     shown = tuple(loaded.source.display for loaded in files)
     findings = result.findings
     hidden: tuple[Finding, ...] = ()

@@ -9,6 +9,7 @@ stay *known*, so one typo does not cascade into unresolved-reference noise.
 from __future__ import annotations
 
 import difflib
+import functools
 import types
 import typing
 from collections.abc import Iterable, Iterator
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from usmctl.catalogue import Catalogue
 from usmctl.findings import Locus, Violation, quote
@@ -170,8 +171,13 @@ class _Builder:
                     Locus(file, key, anchor=Anchor((key,))),
                 )
                 continue
-            for index, item in enumerate(value):
-                self._add_entity(file, key, (key, index), item)
+            entities = _validate_all(SECTIONS[key], value)
+            if entities is None:
+                for index, item in enumerate(value):
+                    self._add_entity(file, key, (key, index), item)
+            else:
+                for index, (item, entity) in enumerate(zip(value, entities, strict=True)):
+                    self._keep(file, key, (key, index), item, entity)
 
     def _add_architecture(self, file: str, value: Any) -> None:
         origin = Origin(file, ("architecture",), section="architecture", label="architecture")
@@ -211,6 +217,17 @@ class _Builder:
         entity: Entity | None = self._validate(SECTIONS[section], item, origin)
         if entity is None:
             return None
+        return self._index(section, origin, entity)
+
+    def _keep(self, file: str, section: str, path: DataPath, item: Any, entity: Entity) -> None:
+        """Keep an entity validated with its whole section (the fast path)."""
+        label = _label(section, item, path)
+        origin = Origin(file, path, section=section, label=label)
+        self.arch.known_ids[section].add(label if section == "processes" else entity.id)  # type: ignore[attr-defined]
+        set_origin(entity, origin)
+        self._index(section, origin, entity)
+
+    def _index(self, section: str, origin: Origin, entity: Entity) -> Entity | None:
         entity_id = getattr(entity, "id", None) if section != "processes" else None
         if entity_id is not None:
             first = self.arch.index[section].get(entity_id)
@@ -242,7 +259,7 @@ class _Builder:
                 entity = model.model_validate(cleaned)
             except ValidationError:
                 return None
-        entity._origin = origin
+        set_origin(entity, origin)
         return entity
 
     def _schema_violations(
@@ -298,6 +315,37 @@ class _Builder:
 
     def finish(self) -> tuple[Architecture, list[CodedViolation]]:
         return self.arch, self.violations
+
+
+@functools.cache
+def _list_adapter(model: type[Entity]) -> TypeAdapter[list[Entity]]:
+    return TypeAdapter(list[model])  # type: ignore[valid-type]
+
+
+def _validate_all(model: type[Entity], items: list[Any]) -> list[Entity] | None:
+    """Validate a whole section list in one call; None when any entry fails.
+
+    One call into pydantic-core per list instead of one per entity saves the
+    per-call overhead (issue 6); a list with an error goes entity by entity,
+    which reports each error at its entity.
+    """
+    try:
+        return _list_adapter(model).validate_python(items)
+    except ValidationError:
+        return None
+
+
+def set_origin(entity: Entity, origin: Origin) -> None:
+    """Record where an entity was declared (its one private attribute write).
+
+    Written into pydantic's private-attribute storage directly: the same effect
+    as ``entity._origin = origin`` without ``BaseModel.__setattr__``'s checks.
+    """
+    private = entity.__pydantic_private__
+    if private is None:
+        entity._origin = origin
+    else:
+        private["_origin"] = origin
 
 
 def _locus(origin: Origin, fields: DataPath, *, at_key: bool = False) -> Locus:

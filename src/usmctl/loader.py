@@ -13,12 +13,15 @@ import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from usmctl.errors import UsageError
 from usmctl.findings import printable
 from usmctl.source import START, Position
 from usmctl.yamlio import Limits, Problem, parse, type_name
+
+if TYPE_CHECKING:
+    from usmctl.cache import ParseCache
 
 SUPPORTED_VERSIONS = ("1",)
 YAML_SUFFIXES = (".usm.yaml", ".usm.yml")
@@ -183,8 +186,18 @@ def _unreadable(source: SourceFile, why: str, position: Position = START) -> Loa
     return LoadedFile(source, None, None, [Problem("USM010", why, position)])
 
 
-def read_source(source: SourceFile, limits: Limits) -> LoadedFile:
+def read_source(
+    source: SourceFile, limits: Limits, *, cache: ParseCache | None = None
+) -> LoadedFile:
     """Read, decode and parse one file; every failure becomes a problem."""
+    raw = read_raw(source, limits)
+    if isinstance(raw, LoadedFile):
+        return raw
+    return load_bytes(source, raw, limits, cache=cache)
+
+
+def read_raw(source: SourceFile, limits: Limits) -> bytes | LoadedFile:
+    """A file's bytes, or the unreadable file (USM009/USM010) as loaded."""
     try:
         size = source.path.stat().st_size
     except OSError as error:
@@ -209,11 +222,29 @@ def read_source(source: SourceFile, limits: Limits) -> LoadedFile:
         return _unreadable(source, "is a directory, not a file")
     except OSError as error:
         return _unreadable(source, _why(error))
-    return load_bytes(source, raw, limits)
+    return raw
 
 
-def load_bytes(source: SourceFile, raw: bytes, limits: Limits) -> LoadedFile:
-    """Decode and parse a file's bytes (stdin comes here directly)."""
+def load_bytes(
+    source: SourceFile, raw: bytes, limits: Limits, *, cache: ParseCache | None = None
+) -> LoadedFile:
+    """Decode and parse a file's bytes (stdin comes here directly).
+
+    With a cache, a file whose bytes were parsed before is not parsed again.
+    """
+    if cache is None:
+        return parse_bytes(source, raw, limits)
+    key = cache.key(source, raw)
+    cached = cache.get(key, source, raw)
+    if cached is not None:
+        return cached
+    loaded = parse_bytes(source, raw, limits)
+    cache.put(key, loaded)
+    return loaded
+
+
+def parse_bytes(source: SourceFile, raw: bytes, limits: Limits) -> LoadedFile:
+    """Decode and parse a file's bytes; every failure becomes a problem."""
     if len(raw) > limits.max_file_bytes:
         return LoadedFile(
             source,
@@ -227,15 +258,13 @@ def load_bytes(source: SourceFile, raw: bytes, limits: Limits) -> LoadedFile:
             source, "binary file (NUL byte); expected UTF-8 text", _offset_position(raw, nul)
         )
     try:
-        text = raw.decode("utf-8-sig")
+        text = decode_text(source, raw)
     except UnicodeDecodeError as error:
         return _unreadable(
             source,
             f"not UTF-8: byte 0x{raw[error.start]:02x} cannot be decoded",
             _offset_position(raw, error.start),
         )
-    if source.kind != "yaml" and "\\u" in text:
-        text = _JSON_SURROGATE_PAIR.sub(_astral_escape, text)
     result = parse(text, limits)
     loaded = LoadedFile(source, text, result.data, list(result.problems))
     if any(problem.code in ("USM001", "USM009") for problem in result.problems):
@@ -243,6 +272,14 @@ def load_bytes(source: SourceFile, raw: bytes, limits: Limits) -> LoadedFile:
         return loaded
     _check_document(loaded)
     return loaded
+
+
+def decode_text(source: SourceFile, raw: bytes) -> str:
+    """A file's text as parsed (raises UnicodeDecodeError when not UTF-8)."""
+    text = raw.decode("utf-8-sig")
+    if source.kind != "yaml" and "\\u" in text:
+        text = _JSON_SURROGATE_PAIR.sub(_astral_escape, text)
+    return text
 
 
 # JSON writes a character past U+FFFF as a surrogate pair (Python's json.dumps

@@ -37,10 +37,11 @@ class UsmModel(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _drop_extensions(cls, data: Any) -> Any:
-        if isinstance(data, dict) and any(
-            isinstance(key, str) and key.startswith("x-") for key in data
-        ):
-            return {key: value for key, value in data.items() if not key.startswith("x-")}
+        # Runs for every model instance: a plain loop, no generator (issue 6).
+        if isinstance(data, dict):
+            for key in data:
+                if isinstance(key, str) and key[:2] == "x-":
+                    return {k: v for k, v in data.items() if not k.startswith("x-")}
         return data
 
 

@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from usmctl.cache import CACHE_DIR
+
 ROOT = Path(__file__).resolve().parents[2]
 SRC = ROOT / "src"
 EXAMPLES = ROOT / "examples"
@@ -88,6 +90,8 @@ def hash_tree(*roots: Path) -> dict[str, str]:
     for root in roots:
         candidates = [root] if not root.is_dir() else sorted(root.rglob("*"))
         for path in candidates:
+            if CACHE_DIR in path.parts:
+                continue  # usmctl's own parse cache, not an input (issue 6)
             if path.is_symlink():
                 hashes[str(path)] = "link -> " + os.readlink(path)
             elif path.is_file():
