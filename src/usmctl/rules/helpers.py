@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from usmctl.findings import quote
 from usmctl.model import Activity, Entity, Profile, Step, Workflow
-from usmctl.rules.references import TABLE
+from usmctl.rules.references import iter_references
 from usmctl.usm import PROCESSES, PROVIDER_KINDS, canonical_process
 
 if TYPE_CHECKING:
@@ -129,10 +129,7 @@ def referenced_ids(arch: Architecture) -> set[str]:
     activity (USM104: a profile named nowhere)."""
 
     def build() -> set[str]:
-        names: set[str] = set()
-        for section, getter, _target, _kinds in TABLE:
-            for entity in arch.section(section):
-                names.update(value for _fields, value in getter(entity) if value is not None)
+        names = {reference.value for reference in iter_references(arch)}
         for workflow in arch.workflows:
             for _fields, raci in raci_tables(workflow, every=True):
                 names.update(raci)

@@ -170,11 +170,17 @@ def _resolve(arch: Architecture, section: str, value: str) -> tuple[Entity | Non
 
 
 def iter_references(arch: Architecture) -> Iterator[Reference]:
-    """Every reference in the architecture, resolved."""
-    for section, getter, target_section, kinds in TABLE:
-        for entity in arch.section(section):
-            for fields, value in getter(entity):
-                if value is None:
-                    continue
-                target, known = _resolve(arch, target_section, value)
-                yield Reference(entity, fields, value, target_section, kinds, target, known)
+    """Every reference in the architecture, resolved once per run and shared
+    by the rules that read them (USM006, USM007, USM104)."""
+    cached: list[Reference] | None = arch.cache.get("references")
+    if cached is None:
+        cached = [
+            Reference(entity, fields, value, target_section, kinds, *target_known)
+            for section, getter, target_section, kinds in TABLE
+            for entity in arch.section(section)
+            for fields, value in getter(entity)
+            if value is not None
+            for target_known in (_resolve(arch, target_section, value),)
+        ]
+        arch.cache["references"] = cached
+    yield from cached
