@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from usmctl.docs import rules_document, rules_table
 
 from .conftest import ROOT
@@ -34,3 +36,17 @@ def test_readme_has_exactly_two_setup_commands() -> None:
     assert "pytest" in test_command
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "python3 -m venv .venv" in ci and '-e ".[test]"' in ci and "python -m pytest" in ci
+
+
+def test_readme_broken_example_output_is_current(monkeypatch: pytest.MonkeyPatch) -> None:
+    from usmctl.api import check
+    from usmctl.reporters import REPORTERS, ReportOptions
+    from usmctl.settings import Settings
+
+    monkeypatch.chdir(ROOT)
+    result = check(["examples/broken"], Settings(use_cache=False), cwd=ROOT)
+    text = REPORTERS["text"](result, ReportOptions())
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert _between(readme, "broken-output") == f"```text\n{text}```\n", (
+        "regenerate with `python -m usmctl.readme_sync .`"
+    )
