@@ -97,6 +97,13 @@ class RuleContext:
 
         return SupplyChain.build(self.arch)
 
+    @cached_property
+    def has_dependencies(self) -> bool:
+        """Whether any service depends on another. Without ``depends_on`` the
+        supply chain has no cycle and no chain past one link, so the rules
+        that walk it need not build it (nor import networkx: 0.1 s)."""
+        return any(service.depends_on for service in self.arch.services)
+
     def at(self, entity: Entity, *fields: str | int, key: bool = False) -> Locus:
         """The locus of an entity or of one of its fields.
 

@@ -90,6 +90,8 @@ class SupplyCycle(Rule):
     default_severity = Severity.ERROR
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
+        if not ctx.has_dependencies:
+            return
         for cycle in ctx.supply_chain.cycles():
             first = ctx.arch.get("services", cycle[0])
             if not isinstance(first, Service):
@@ -274,6 +276,8 @@ class RecursionTooDeep(Rule):
     default_severity = Severity.INFO
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
+        if not ctx.has_dependencies:
+            return  # every chain is one service long, within any max-depth (>= 1)
         for service_id, depth in ctx.supply_chain.too_deep(ctx.max_depth):
             service = ctx.arch.get("services", service_id)
             if not isinstance(service, Service):
