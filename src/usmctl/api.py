@@ -8,13 +8,16 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from usmctl.architecture import Architecture
-from usmctl.catalogue import Catalogue, load_catalogue
-from usmctl.engine import run
 from usmctl.findings import Finding, Severity
-from usmctl.loader import LoadedFile, SourceFile, discover, file_kind, load_bytes, read_source
+from usmctl.loader import LoadedFile, SourceFile, discover, file_kind, load_bytes, read_raw
 from usmctl.settings import Settings
+
+if TYPE_CHECKING:
+    from usmctl.architecture import Architecture
+    from usmctl.cache import FindingsCache
+    from usmctl.catalogue import Catalogue
 
 STDIN = "-"
 Progress = Callable[[int, int], None]
@@ -26,8 +29,9 @@ class RunResult:
 
     findings: tuple[Finding, ...]
     files: tuple[str, ...]
-    architecture: Architecture = field(repr=False)
-    catalogue: Catalogue = field(repr=False)
+    # None when the findings came from the findings cache (``findings_only``).
+    architecture: Architecture | None = field(default=None, repr=False)
+    catalogue: Catalogue | None = field(default=None, repr=False)
     suppressed: int = 0
     baselined: int = 0
     stale_baseline: int = 0
@@ -38,6 +42,12 @@ class RunResult:
         """Counts per severity, every severity present (SPEC §5 json summary)."""
         counts = Counter(finding.severity for finding in self.findings)
         return {severity.value: counts.get(severity, 0) for severity in Severity}
+
+    def model(self) -> tuple[Architecture, Catalogue]:
+        """The architecture and catalogue the findings were found in."""
+        if self.architecture is None or self.catalogue is None:
+            raise RuntimeError("a result read from the findings cache has no model")
+        return self.architecture, self.catalogue
 
     def fails(self, fail_on: str) -> bool:
         """True when a finding is at or above the ``--fail-on`` severity."""
@@ -71,6 +81,68 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+Read = tuple[SourceFile, bytes]
+
+
+def read_files(
+    paths: Sequence[str],
+    settings: Settings,
+    *,
+    cwd: Path,
+    stdin: bytes | None = None,
+    stdin_filename: str | None = None,
+) -> tuple[list[Read], list[LoadedFile]]:
+    """Discover every architecture file named by ``paths`` and read its bytes.
+
+    Returns the files read, and those that cannot be read (USM009/USM010) as
+    loaded files with their problem.
+    """
+    read: list[Read] = []
+    unreadable: list[LoadedFile] = []
+    on_disk = [path for path in paths if path != STDIN]
+    if on_disk or stdin is None:
+        sources, broken = discover(
+            on_disk or ["."], cwd=cwd, include=settings.include, exclude=settings.exclude
+        )
+        unreadable.extend(broken)
+        for source in sources:
+            raw = read_raw(source, settings.limits)
+            if isinstance(raw, LoadedFile):
+                unreadable.append(raw)
+            else:
+                read.append((source, raw))
+    if stdin is not None:
+        name = stdin_filename or "stdin.usm.yaml"
+        read.append((SourceFile(cwd / name, name, file_kind(name) or "yaml"), stdin))
+    return read, unreadable
+
+
+def parse_files(
+    read: Sequence[Read],
+    settings: Settings,
+    *,
+    cwd: Path,
+    cached: bool,
+    progress: Progress | None = None,
+) -> list[LoadedFile]:
+    """Decode and parse files read; ``progress(done, total)`` after each one.
+
+    ``cached``: use the parse cache (not for a run that reads stdin, which
+    leaves nothing behind).
+    """
+    cache = None
+    if cached and settings.use_cache and read:
+        from usmctl.cache import CACHE_DIR, ParseCache
+
+        cache = ParseCache(cwd / CACHE_DIR, settings.limits)
+    loaded: list[LoadedFile] = []
+    for done, (source, raw) in enumerate(read, start=1):
+        loaded.append(load_bytes(source, raw, settings.limits, cache=cache))
+        if progress is not None:
+            progress(done, len(read))
+    return loaded
+
+
 def load_files(
     paths: Sequence[str],
     settings: Settings,
@@ -80,30 +152,13 @@ def load_files(
     stdin_filename: str | None = None,
     progress: Progress | None = None,
 ) -> list[LoadedFile]:
-    """Discover and read every architecture file named by ``paths``.
-
-    ``progress(done, total)`` is called after each file is read.
-    """
-    loaded: list[LoadedFile] = []
-    on_disk = [path for path in paths if path != STDIN]
-    if on_disk or stdin is None:
-        sources, broken = discover(
-            on_disk or ["."], cwd=cwd, include=settings.include, exclude=settings.exclude
-        )
-        loaded.extend(broken)
-        cache = None
-        if settings.use_cache and sources:
-            from usmctl.cache import CACHE_DIR, ParseCache
-
-            cache = ParseCache(cwd / CACHE_DIR, settings.limits)
-        for done, source in enumerate(sources, start=1):
-            loaded.append(read_source(source, settings.limits, cache=cache))
-            if progress is not None:
-                progress(done, len(sources))
-    if stdin is not None:
-        name = stdin_filename or "stdin.usm.yaml"
-        source = SourceFile(cwd / name, name, file_kind(name) or "yaml")
-        loaded.append(load_bytes(source, stdin, settings.limits))
+    """Discover, read and parse every architecture file named by ``paths``."""
+    read, unreadable = read_files(
+        paths, settings, cwd=cwd, stdin=stdin, stdin_filename=stdin_filename
+    )
+    loaded = unreadable + parse_files(
+        read, settings, cwd=cwd, cached=stdin is None, progress=progress
+    )
     loaded.sort(key=lambda item: item.source.display)
     return loaded
 
@@ -116,38 +171,83 @@ def check(
     stdin: bytes | None = None,
     stdin_filename: str | None = None,
     progress: Progress | None = None,
+    findings_only: bool = False,
 ) -> RunResult:
-    """Validate the architecture under ``paths``; raise only for usage errors."""
+    """Validate the architecture under ``paths``; raise only for usage errors.
+
+    ``findings_only`` (``usmctl validate``) lets a re-run on unchanged input
+    take its findings from the findings cache; the result then has no model.
+    """
+    from usmctl.cache import CachedRun
+
     settings = settings or Settings()
     cwd = cwd or Path.cwd()
-    catalogue = load_catalogue(settings.catalogue)
     with gc_paused():
-        files = load_files(
-            paths, settings, cwd=cwd, stdin=stdin, stdin_filename=stdin_filename, progress=progress
+        read, unreadable = read_files(
+            paths, settings, cwd=cwd, stdin=stdin, stdin_filename=stdin_filename
         )
-        result = run(files, catalogue, settings)
-    shown = tuple(loaded.source.display for loaded in files)
-    findings = result.findings
+        shown = tuple(
+            sorted([loaded.source.display for loaded in unreadable] + [s.display for s, _ in read])
+        )
+        cache, state = None, ""
+        if findings_only and settings.use_cache and stdin is None and not unreadable:
+            cache, state = _findings_cache(paths, settings, cwd=cwd, read=read)
+        found = cache.get(state) if cache is not None else None
+        architecture: Architecture | None = None
+        catalogue: Catalogue | None = None
+        if found is None:
+            from usmctl.catalogue import load_catalogue
+            from usmctl.engine import run
+
+            catalogue = load_catalogue(settings.catalogue)
+            files = unreadable + parse_files(
+                read, settings, cwd=cwd, cached=stdin is None, progress=progress
+            )
+            files.sort(key=lambda item: item.source.display)
+            result = run(files, catalogue, settings)
+            architecture = result.architecture
+            found = CachedRun(result.findings, result.suppressed, result.enabled)
+            if cache is not None:
+                cache.put(state, found)
+    findings = found.findings
     hidden: tuple[Finding, ...] = ()
     stale = 0
     if settings.baseline is not None:
         from usmctl import baseline
-        from usmctl.engine import enabled_codes
 
         filtered = baseline.apply(
-            findings,
-            baseline.load(settings.baseline),
-            files=shown,
-            enabled=enabled_codes(settings),
+            findings, baseline.load(settings.baseline), files=shown, enabled=found.enabled
         )
         findings, hidden, stale = filtered.findings, filtered.hidden, filtered.stale
     return RunResult(
         findings=findings,
         files=shown,
-        architecture=result.architecture,
+        architecture=architecture,
         catalogue=catalogue,
-        suppressed=result.suppressed,
+        suppressed=found.suppressed,
         baselined=len(hidden),
         stale_baseline=stale,
         baselined_findings=hidden,
     )
+
+
+def _findings_cache(
+    paths: Sequence[str], settings: Settings, *, cwd: Path, read: Sequence[Read]
+) -> tuple[FindingsCache | None, str]:
+    """The findings cache for this kind of run and the state of its input."""
+    from importlib import resources
+
+    from usmctl.cache import CACHE_DIR, FindingsCache
+    from usmctl.usm import BUILTIN_CATALOGUE
+
+    try:
+        if settings.catalogue is None:
+            catalogue = resources.files("usmctl").joinpath(BUILTIN_CATALOGUE).read_bytes()
+        else:
+            catalogue = settings.catalogue.read_bytes()
+    except OSError:
+        return None, ""  # the run reports it
+    # The baseline is applied to the findings afterwards: not part of the run.
+    identity = "\0".join([repr(settings.model_copy(update={"baseline": None})), str(cwd), *paths])
+    cache = FindingsCache(cwd / CACHE_DIR, identity)
+    return cache, FindingsCache.state(read, catalogue)

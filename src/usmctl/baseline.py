@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -99,7 +100,7 @@ def apply(
     entries: dict[str, Entry],
     *,
     files: Iterable[str],
-    enabled: set[str],
+    enabled: AbstractSet[str],
 ) -> Filtered:
     """Hide recorded findings; count entries of this run's scope that matched nothing.
 

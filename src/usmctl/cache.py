@@ -1,11 +1,14 @@
-"""A content-addressed cache of parsed files in ``.usmctl_cache/`` (issue 6).
+"""Content-addressed caches in ``.usmctl_cache/`` (issue 6).
 
-An entry holds what parsing one file produced: its data and its problems. It
-is keyed by a hash of the file's bytes, its reported name and kind, the
-parse limits and the code that parses (tool version plus the parsing
-modules' own stamps, so a development checkout never reads stale entries).
-The catalogue and the rule selection do not shape parsing, so they are not
-part of the key: the rules always run again on a warm run.
+Two levels. The *parse cache* holds what parsing one file produced: its data
+and its problems, keyed by a hash of the file's bytes, its reported name and
+kind, the parse limits and the code that parses (tool version plus the
+parsing modules' own stamps, so a development checkout never reads stale
+entries); it serves any run, also one whose other files or rules changed. The
+*findings cache* (`FindingsCache`) holds a whole ``validate`` run's findings,
+checked against every file's bytes, the catalogue, the settings and the whole
+package's code: a re-run on unchanged files reads the files, hashes them and
+runs nothing else.
 
 Entries are plain data as JSON: a cache directory found in an untrusted
 checkout can never construct objects or feed a native decoder crafted bytes
@@ -30,10 +33,13 @@ import json
 import os
 import sys
 import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from usmctl import __version__
+from usmctl.findings import Finding, Severity
 from usmctl.loader import LoadedFile, SourceFile, decode_text
 from usmctl.source import Position
 from usmctl.yamlio import Limits, Problem
@@ -65,78 +71,42 @@ def _code_stamp() -> str:
     return "|".join(parts)
 
 
-class ParseCache:
-    """Parsed files by content hash, under ``root`` (usually ``.usmctl_cache``)."""
+class SignedStore:
+    """Signed, atomically written blobs under ``root``; every failure is a miss.
 
-    def __init__(self, root: Path, limits: Limits, *, secret: bytes | None = None) -> None:
-        self.root = root / f"v{_FORMAT}"
-        self.salt = f"{_code_stamp()}|{limits}".encode()
+    A blob is ``_MAGIC``, a keyed BLAKE2b tag of the payload, the payload.
+    Without a usable key (``secret`` None) nothing is read or written.
+    """
+
+    def __init__(self, root: Path, *, secret: bytes | None = None) -> None:
+        self.root = root
         self.secret = secret if secret is not None else local_secret()
-        self.hits = 0
-        self.misses = 0
 
     def _sign(self, payload: bytes) -> bytes:
         assert self.secret is not None
         return hashlib.blake2b(payload, digest_size=_DIGEST, key=self.secret).digest()
 
-    def key(self, source: SourceFile, raw: bytes) -> str:
-        """The entry name of a file's bytes as read for ``source``."""
-        digest = hashlib.blake2b(raw, digest_size=_DIGEST)
-        digest.update(b"\0" + self.salt)
-        digest.update(f"\0{source.display}\0{source.kind}".encode())
-        return digest.hexdigest()
-
-    def get(self, key: str, source: SourceFile, raw: bytes) -> LoadedFile | None:
-        """The cached parse of a file's bytes, or None (absent, corrupt or foreign).
-
-        Only bytes that decoded and parsed before have an entry, so a hit
-        decodes them again without the loader's checks.
-        """
+    def read(self, key: str) -> bytes | None:
+        """The payload stored under ``key`` when present, whole and signed here."""
         if self.secret is None:
-            self.misses += 1
             return None
         try:
             blob = (self.root / key[:2] / key).read_bytes()
-            text = decode_text(source, raw)
-        except (OSError, UnicodeDecodeError):
-            self.misses += 1
+        except OSError:
             return None
-        loaded = self._decode(blob, source, text)
-        if loaded is None:
-            self.misses += 1
-        else:
-            self.hits += 1
-        return loaded
-
-    def _decode(self, blob: bytes, source: SourceFile, text: str) -> LoadedFile | None:
         header = len(_MAGIC) + _DIGEST
         if len(blob) < header or not blob.startswith(_MAGIC):
             return None
         payload = blob[header:]
         if not hmac.compare_digest(self._sign(payload), blob[len(_MAGIC) : header]):
             return None
-        try:
-            entry: Any = json.loads(payload)
-            version, data, raw_problems = entry
-            if version != _FORMAT or not (data is None or isinstance(data, dict)):
-                return None
-            problems = problems_from_plain(raw_problems)
-        except (ValueError, TypeError, RecursionError):
-            return None
-        return LoadedFile(source, text, data, problems)
+        return payload
 
-    def put(self, key: str, loaded: LoadedFile) -> None:
-        """Store a parse; failures (read-only disk, races) are ignored.
-
-        Only files that decoded are stored (one without text was unreadable).
-        """
-        if loaded.text is None or self.secret is None:
+    def write(self, key: str, payload: bytes) -> None:
+        """Store ``payload`` under ``key`` (temporary file, then rename); failures
+        (read-only disk, races) are ignored."""
+        if self.secret is None:
             return
-        payload = json.dumps(
-            [_FORMAT, loaded.data, plain_problems(loaded.problems)],
-            ensure_ascii=False,
-            separators=(",", ":"),
-        ).encode()
         blob = _MAGIC + self._sign(payload) + payload
         folder = self.root / key[:2]
         try:
@@ -152,6 +122,61 @@ class ParseCache:
                 raise
         except OSError:
             return
+
+
+class ParseCache:
+    """Parsed files by content hash, under ``root`` (usually ``.usmctl_cache``)."""
+
+    def __init__(self, root: Path, limits: Limits, *, secret: bytes | None = None) -> None:
+        self.store = SignedStore(root / f"v{_FORMAT}", secret=secret)
+        self.salt = f"{_code_stamp()}|{limits}".encode()
+        self.hits = 0
+        self.misses = 0
+
+    def key(self, source: SourceFile, raw: bytes) -> str:
+        """The entry name of a file's bytes as read for ``source``."""
+        digest = hashlib.blake2b(raw, digest_size=_DIGEST)
+        digest.update(b"\0" + self.salt)
+        digest.update(f"\0{source.display}\0{source.kind}".encode())
+        return digest.hexdigest()
+
+    def get(self, key: str, source: SourceFile, raw: bytes) -> LoadedFile | None:
+        """The cached parse of a file's bytes, or None (absent, corrupt or foreign).
+
+        Only bytes that decoded and parsed before have an entry, so a hit
+        decodes them again without the loader's checks.
+        """
+        payload = self.store.read(key)
+        loaded = None if payload is None else self._decode(payload, source, raw)
+        if loaded is None:
+            self.misses += 1
+        else:
+            self.hits += 1
+        return loaded
+
+    def _decode(self, payload: bytes, source: SourceFile, raw: bytes) -> LoadedFile | None:
+        try:
+            text = decode_text(source, raw)
+            entry: Any = json.loads(payload)
+            version, data, raw_problems = entry
+            if version != _FORMAT or not (data is None or isinstance(data, dict)):
+                return None
+            problems = problems_from_plain(raw_problems)
+        except (ValueError, TypeError, RecursionError):  # UnicodeDecodeError is a ValueError
+            return None
+        return LoadedFile(source, text, data, problems)
+
+    def put(self, key: str, loaded: LoadedFile) -> None:
+        """Store a parse. Only files that decoded are stored (one without text
+        was unreadable)."""
+        if loaded.text is None:
+            return
+        payload = json.dumps(
+            [_FORMAT, loaded.data, plain_problems(loaded.problems)],
+            ensure_ascii=False,
+            separators=(",", ":"),
+        ).encode()
+        self.store.write(key, payload)
 
 
 def _ensure_ignored(root: Path) -> None:
@@ -198,3 +223,132 @@ def problems_from_plain(plain: Any) -> list[Problem]:
         Problem(str(code), str(message), Position(int(line), int(column)), tuple(path))
         for code, message, line, column, path in plain
     ]
+
+
+# --- findings of a whole run --------------------------------------------------
+
+_RUN_FORMAT = 1
+
+
+def _package_stamp() -> str:
+    """The tool version and the size and mtime of every module and data file:
+    any change to the rules, the model or the catalogue misses."""
+    here = Path(__file__).resolve().parent
+    parts = [__version__, sys.version, str(_RUN_FORMAT)]
+    try:
+        for path in sorted([*here.rglob("*.py"), *here.joinpath("data").rglob("*.yaml")]):
+            stat = path.stat()
+            parts.append(f"{path.relative_to(here)}:{stat.st_size}:{stat.st_mtime_ns}")
+    except OSError:
+        parts.append("?")
+    return "|".join(parts)
+
+
+@dataclass(frozen=True)
+class CachedRun:
+    """What a run found before the baseline: the findings, how many inline
+    suppressions hid, and the codes it had enabled (for the baseline's stale count)."""
+
+    findings: tuple[Finding, ...]
+    suppressed: int
+    enabled: frozenset[str]
+
+
+class FindingsCache:
+    """A run's findings, so a re-run on unchanged files runs nothing (issue 6).
+
+    One entry per kind of run: the name hashes the code (`_package_stamp`) and
+    ``identity`` (the settings, working directory and paths asked for); inside,
+    ``state`` hashes every file read (name, kind, bytes) and the catalogue. A
+    run whose files changed misses and replaces the entry, so the cache does
+    not grow with edits. Signed and written like the parse cache.
+    """
+
+    def __init__(self, root: Path, identity: str, *, secret: bytes | None = None) -> None:
+        self.store = SignedStore(root / f"runs-v{_RUN_FORMAT}", secret=secret)
+        digest = hashlib.blake2b(_package_stamp().encode(), digest_size=_DIGEST)
+        digest.update(b"\0" + identity.encode("utf-8", "surrogateescape"))
+        self.key = digest.hexdigest()
+
+    @staticmethod
+    def state(files: Iterable[tuple[SourceFile, bytes]], catalogue: bytes) -> str:
+        """A digest of everything a run reads: each file's name, kind and bytes."""
+        digest = hashlib.blake2b(catalogue, digest_size=_DIGEST)
+        for source, raw in files:
+            name = f"\0{source.display}\0{source.kind}\0".encode("utf-8", "surrogateescape")
+            digest.update(name + hashlib.blake2b(raw, digest_size=_DIGEST).digest())
+        return digest.hexdigest()
+
+    def get(self, state: str) -> CachedRun | None:
+        """The run stored for exactly this state, or None."""
+        payload = self.store.read(self.key)
+        if payload is None:
+            return None
+        try:
+            entry: Any = json.loads(payload)
+            version, stored_state, findings, suppressed, enabled = entry
+            if version != _RUN_FORMAT or stored_state != state:
+                return None
+            return CachedRun(
+                tuple(_finding_from_plain(item) for item in findings),
+                _strict(int, suppressed),
+                frozenset(_strict(str, code) for code in enabled),
+            )
+        except (ValueError, TypeError, RecursionError):
+            return None
+
+    def put(self, state: str, run: CachedRun) -> None:
+        """Store a run's findings for this state (failures are ignored)."""
+        payload = json.dumps(
+            [
+                _RUN_FORMAT,
+                state,
+                [_finding_to_plain(finding) for finding in run.findings],
+                run.suppressed,
+                sorted(run.enabled),
+            ],
+            ensure_ascii=False,
+            separators=(",", ":"),
+        ).encode("utf-8", "surrogateescape")
+        self.store.write(self.key, payload)
+
+
+T = TypeVar("T")
+
+
+def _strict(kind: type[T], value: Any) -> T:
+    """``value`` when it is exactly of ``kind`` (no bool for int), else TypeError."""
+    if not isinstance(value, kind) or type(value) is not kind:
+        raise TypeError(f"expected {kind.__name__}, got {type(value).__name__}")
+    return value
+
+
+def _finding_to_plain(finding: Finding) -> list[Any]:
+    return [
+        finding.code,
+        finding.name,
+        finding.severity.value,
+        finding.message,
+        finding.file,
+        finding.line,
+        finding.column,
+        finding.entity,
+        finding.path,
+        finding.fingerprint,
+    ]
+
+
+def _finding_from_plain(plain: Any) -> Finding:
+    code, name, severity, message, file, line, column, entity, path, print_ = plain
+    return Finding(
+        code=_strict(str, code),
+        name=_strict(str, name),
+        severity=Severity(severity),
+        message=_strict(str, message),
+        file=_strict(str, file),
+        line=_strict(int, line),
+        column=_strict(int, column),
+        entity=None if entity is None else _strict(str, entity),
+        path=_strict(str, path),
+        fingerprint=_strict(str, print_),
+    )

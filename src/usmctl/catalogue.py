@@ -12,7 +12,7 @@ from pydantic import Field, ValidationError, field_validator
 from usmctl.errors import ConfigError
 from usmctl.model import Id, UsmModel
 from usmctl.source import Anchor, SourceMap
-from usmctl.usm import PROCESSES, TRIGGER_ENTRY
+from usmctl.usm import BUILTIN_CATALOGUE, PROCESSES, TRIGGER_ENTRY
 from usmctl.yamlio import parse
 
 
@@ -76,7 +76,7 @@ class Catalogue:
 def load_catalogue(path: Path | None = None) -> Catalogue:
     """Load and validate a catalogue; a bad one is a `ConfigError` with file:line."""
     if path is None:
-        text = resources.files("usmctl").joinpath("data/catalogue.yaml").read_text("utf-8")
+        text = resources.files("usmctl").joinpath(BUILTIN_CATALOGUE).read_text("utf-8")
         shown = "<built-in catalogue>"
     else:
         shown = str(path)

@@ -173,6 +173,7 @@ def validate(
             stdin=stdin,
             stdin_filename=stdin_filename,
             progress=progress_callback(),
+            findings_only=True,
         )
         if write_baseline is not None:
             from usmctl.baseline import write as write_baseline_file

@@ -24,6 +24,7 @@ class EngineResult:
     findings: tuple[Finding, ...]
     architecture: Architecture
     suppressed: int = 0
+    enabled: frozenset[str] = frozenset()
 
 
 def resolve_selectors(selectors: Iterable[str], known: Iterable[tuple[str, str]]) -> set[str]:
@@ -95,7 +96,10 @@ def run(files: list[LoadedFile], catalogue: Catalogue, settings: Settings) -> En
     ]
     findings, suppressed = suppress(findings, files, settings, enabled=enabled, ignored=ignored)
     return EngineResult(
-        tuple(sorted(findings, key=lambda finding: finding.sort_key)), architecture, suppressed
+        tuple(sorted(findings, key=lambda finding: finding.sort_key)),
+        architecture,
+        suppressed,
+        frozenset(enabled),
     )
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+# The default workflow catalogue (SPEC §1 table), package data of usmctl.
+BUILTIN_CATALOGUE = "data/catalogue.yaml"
+
 PROCESSES: tuple[str, ...] = ("agree", "change", "recover", "operate", "improve")
 
 # Known aliases (USM203), matched case-insensitively.

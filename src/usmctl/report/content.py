@@ -239,7 +239,7 @@ def finding_section(finding: Finding) -> str | None:
 
 def build_report(result: RunResult, *, date: str) -> Report:
     """Compute the report's content; ``date`` is given so output is reproducible."""
-    arch = result.architecture
+    arch, catalogue = result.model()
     from usmctl.graph import SupplyChain
 
     supply_chain = SupplyChain.build(arch)
@@ -263,7 +263,7 @@ def build_report(result: RunResult, *, date: str) -> Report:
         nodes=nodes,
         edges=edges,
         process_matrix=process_matrix(arch),
-        workflow_matrix=workflow_matrix(arch, result.catalogue),
+        workflow_matrix=workflow_matrix(arch, catalogue),
         services=services_table(arch),
         bindings=bindings(arch),
         findings=ranked,
@@ -288,7 +288,7 @@ def _entity_keys(arch: Architecture) -> dict[str, set[tuple[str, str]]]:
 
 
 def _scores(result: RunResult) -> tuple[AreaScore, ...]:
-    keys = _entity_keys(result.architecture)
+    keys = _entity_keys(result.model()[0])
     failing: dict[str, set[tuple[str, str]]] = defaultdict(set)
     counts: Counter[str] = Counter()
     for finding in result.findings:
@@ -346,13 +346,14 @@ def graph_data(
     result: RunResult, supply_chain: SupplyChain | None = None
 ) -> tuple[tuple[GraphNode, ...], tuple[GraphEdge, ...]]:
     """The supply chain's nodes (with layers and finding marks) and edges."""
+    arch, _ = result.model()
     if supply_chain is None:
         from usmctl.graph import SupplyChain
 
-        supply_chain = SupplyChain.build(result.architecture)
+        supply_chain = SupplyChain.build(arch)
     counts: dict[str, Counter[Severity]] = defaultdict(Counter)
     for finding in result.findings:
-        for node in _node_owners(result.architecture, finding):
+        for node in _node_owners(arch, finding):
             counts[node][finding.severity] += 1
     layers = supply_chain.layers()
     nodes = tuple(

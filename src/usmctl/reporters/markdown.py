@@ -11,7 +11,6 @@ import re
 from typing import TYPE_CHECKING
 
 from usmctl.reporters.text import summary_line
-from usmctl.rules import BY_CODE, meta
 
 if TYPE_CHECKING:
     from usmctl.api import RunResult
@@ -31,6 +30,8 @@ def render(result: RunResult, options: ReportOptions) -> str:
     """A heading, the summary line and, when there are findings, the table."""
     lines = ["## usmctl", "", escape(summary_line(result)), ""]
     if result.findings:
+        from usmctl.rules import BY_CODE, meta  # the registry, only when there are findings
+
         lines.append("| severity | rule | location | message | entity |")
         lines.append("|---|---|---|---|---|")
         for finding in result.findings:

@@ -14,7 +14,6 @@ from urllib.parse import quote
 
 from usmctl import __version__
 from usmctl.findings import Finding, Severity
-from usmctl.rules import ALL_RULES, meta
 
 if TYPE_CHECKING:
     from usmctl.api import RunResult
@@ -28,6 +27,8 @@ LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "
 
 def rule_descriptor(code: str) -> dict[str, Any]:
     """A reportingDescriptor for a built-in rule."""
+    from usmctl.rules import meta
+
     info = meta(code)
     return {
         "id": info.code,
@@ -60,6 +61,8 @@ def artifact_location(file: str) -> dict[str, Any]:
 
 def payload(result: RunResult) -> dict[str, Any]:
     """The SARIF log as Python data."""
+    from usmctl.rules import ALL_RULES  # the registry, only when this format is chosen
+
     rules = [rule_descriptor(rule.code) for rule in ALL_RULES]
     index = {rule["id"]: position for position, rule in enumerate(rules)}
     for finding in result.findings:
