@@ -65,3 +65,60 @@ def test_empty_architecture(tmp_path: Path) -> None:
     svg = render_svg(report.nodes, report.edges)
     ET.fromstring(svg)
     assert "No parties or services are declared." in svg
+
+
+def _path_points(d: str) -> list[tuple[float, float]]:
+    """Points along an SVG path of M, C and L commands (curves sampled)."""
+    tokens = re.findall(r"[MCL]|-?\d+(?:\.\d+)?", d)
+    points: list[tuple[float, float]] = []
+    index = 0
+    while index < len(tokens):
+        command = tokens[index]
+        count = {"M": 1, "L": 1, "C": 3}[command]
+        values = [float(token) for token in tokens[index + 1 : index + 1 + 2 * count]]
+        pairs = list(zip(values[::2], values[1::2], strict=True))
+        index += 1 + 2 * count
+        if command == "C":
+            (x0, y0), (c1x, c1y), (c2x, c2y), (x3, y3) = points[-1], *pairs
+            for step in range(1, 41):
+                t = step / 40
+                u = 1 - t
+                points.append(
+                    (
+                        u**3 * x0 + 3 * u * u * t * c1x + 3 * u * t * t * c2x + t**3 * x3,
+                        u**3 * y0 + 3 * u * u * t * c1y + 3 * u * t * t * c2y + t**3 * y3,
+                    )
+                )
+        else:
+            if command == "L":  # a straight line: sample it too
+                x0, y0 = points[-1]
+                x3, y3 = pairs[0]
+                points += [(x0 + (x3 - x0) * s / 20, y0 + (y3 - y0) * s / 20) for s in range(21)]
+            points.append(pairs[0])
+    return points
+
+
+def test_edges_never_pass_under_a_box() -> None:
+    """An edge drawn under a third box would read as an edge of that box: edges
+    that cross columns run in the lanes between boxes."""
+    from tests.conftest import EXAMPLES
+
+    report = build_report(checked(EXAMPLES / "siam-multi-provider"), date="2026-01-31")
+    placed = layout(report.nodes, report.edges)
+    columns = {x for x, _ in placed.positions.values()}
+    svg = render_svg(report.nodes, report.edges)
+    root = ET.fromstring(svg)
+    paths = [p for p in root.iter(f"{SVG}path") if "edge" in (p.get("class") or "")]
+    assert len(paths) == len(report.edges)
+    crossing = 0
+    for path, edge in zip(paths, report.edges, strict=True):
+        ends = {edge.source, edge.target}
+        sx, tx = placed.positions[edge.source][0], placed.positions[edge.target][0]
+        crossing += any(min(sx, tx) < x < max(sx, tx) for x in columns)
+        for px, py in _path_points(path.get("d") or ""):
+            for name, (bx, by) in placed.positions.items():
+                if name in ends:
+                    continue
+                inside = bx < px < bx + BOX_WIDTH and by < py < by + BOX_HEIGHT
+                assert not inside, f"{edge.source} -> {edge.target} passes under {name}"
+    assert crossing >= 2  # the example has edges that skip a column

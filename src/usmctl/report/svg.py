@@ -109,6 +109,51 @@ def _column_title(members: list[GraphNode]) -> str:
     return " & ".join(_ROLE_TITLES[role] for role in roles)
 
 
+def _row_gaps(placed: Layout) -> dict[int, list[int]]:
+    """Per column (by its x): the y of each free lane between, above and below
+    its boxes, where an edge that crosses the column may pass."""
+    rows: dict[int, list[int]] = defaultdict(list)
+    for x, y in placed.positions.values():
+        rows[x].append(y)
+    return {
+        x: [min(ys) - ROW_GAP // 2] + [y + BOX_HEIGHT + ROW_GAP // 2 for y in sorted(ys)]
+        for x, ys in rows.items()
+    }
+
+
+def _edge_path(sx: int, sy: int, tx: int, ty: int, gaps: dict[int, list[int]]) -> str:
+    """An SVG path from the side of one box to the side of another.
+
+    Between neighbouring columns it is one S-curve. An edge that crosses
+    columns runs through each crossed column in the free lane nearest its
+    straight course, so it never passes under a box (which would look like an
+    edge of that box).
+    """
+    if sx == tx:  # same column: loop out to the right
+        x1, x2 = sx + BOX_WIDTH, tx + BOX_WIDTH
+        return f"M{x1},{sy} C{x1 + 40},{sy} {x2 + 40},{ty} {x2},{ty}"
+    step = 1 if tx > sx else -1
+    x1 = sx + BOX_WIDTH if step > 0 else sx
+    x2 = tx if step > 0 else tx + BOX_WIDTH
+    points = [(x1, sy)]
+    crossed = sorted((x for x in gaps if min(sx, tx) < x < max(sx, tx)), reverse=step < 0)
+    for x in crossed:
+        share = (x + BOX_WIDTH // 2 - x1) / (x2 - x1)
+        wanted = sy + (ty - sy) * share
+        lane = min(gaps[x], key=lambda y: (abs(y - wanted), y))
+        entry, leave = (x, x + BOX_WIDTH) if step > 0 else (x + BOX_WIDTH, x)
+        points += [(entry, lane), (leave, lane)]
+    points.append((x2, ty))
+    parts = [f"M{x1},{sy}"]
+    for index in range(0, len(points) - 1, 2):
+        (ax, ay), (bx, by) = points[index], points[index + 1]
+        bend = max(abs(bx - ax) // 2, 40) * step
+        parts.append(f"C{ax + bend},{ay} {bx - bend},{by} {bx},{by}")
+        if index + 2 < len(points):
+            parts.append(f"L{points[index + 2][0]},{points[index + 2][1]}")
+    return " ".join(parts)
+
+
 def render_svg(nodes: tuple[GraphNode, ...], edges: tuple[GraphEdge, ...]) -> str:
     """The graph as a standalone ``<svg>`` element (all text escaped)."""
     if not nodes:
@@ -148,8 +193,9 @@ def render_svg(nodes: tuple[GraphNode, ...], edges: tuple[GraphEdge, ...]) -> st
     for layer, x in sorted(placed.columns.items()):
         out.append(
             f'<text x="{x + BOX_WIDTH // 2}" y="{MARGIN + 12}" text-anchor="middle" '
-            f'font-weight="600" fill="#3c4043">{_column_title(members_of[layer])}</text>'
+            f'font-weight="600" fill="#3c4043">{escape(_column_title(members_of[layer]))}</text>'
         )
+    gaps = _row_gaps(placed)
     out.append('<g class="edges" fill="none">')
     for edge in edges:
         source = by_name.get(edge.source)
@@ -158,19 +204,7 @@ def render_svg(nodes: tuple[GraphNode, ...], edges: tuple[GraphEdge, ...]) -> st
             continue
         sx, sy = placed.positions[edge.source]
         tx, ty = placed.positions[edge.target]
-        sy += BOX_HEIGHT // 2
-        ty += BOX_HEIGHT // 2
-        if sx > tx:
-            x1, x2 = sx, tx + BOX_WIDTH
-        elif sx < tx:
-            x1, x2 = sx + BOX_WIDTH, tx
-        else:  # same column: loop out to the right
-            x1, x2 = sx + BOX_WIDTH, tx + BOX_WIDTH
-        bend = max(abs(x2 - x1) // 2, 40) * (1 if x2 >= x1 else -1)
-        if sx == tx:
-            bend = 0
-        c1 = x1 + bend if sx != tx else x1 + 40
-        c2 = x2 - bend if sx != tx else x2 + 40
+        path = _edge_path(sx, sy + BOX_HEIGHT // 2, tx, ty + BOX_HEIGHT // 2, gaps)
         dependency = edge.relation == "depends_on"
         style = (
             f'stroke="{DEPENDENCY_COLOUR}" stroke-width="1.3" stroke-dasharray="5 3" '
@@ -179,8 +213,8 @@ def render_svg(nodes: tuple[GraphNode, ...], edges: tuple[GraphEdge, ...]) -> st
             else f'stroke="{EDGE_COLOUR}" stroke-width="1" marker-end="url(#arrow)"'
         )
         out.append(
-            f'<path class="edge {escape(edge.relation)}" d="M{x1},{sy} C{c1},{sy} {c2},{ty} '
-            f'{x2},{ty}" {style}><title>{escape(source.label)} {escape(edge.relation)} '
+            f'<path class="edge {escape(edge.relation)}" d="{path}" {style}>'
+            f"<title>{escape(source.label)} {escape(edge.relation)} "
             f"{escape(target.label)}</title></path>"
         )
     out.append("</g>")
