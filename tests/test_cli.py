@@ -88,10 +88,37 @@ def test_output_refuses_to_overwrite_an_input(write_files: WriteFiles) -> None:
     assert (root / "a.usm.yaml").read_text().startswith('usm: "1"')
 
 
+@pytest.mark.parametrize("option", ["--output", "--write-baseline"])
+def test_output_never_replaces_an_architecture_file(write_files: WriteFiles, option: str) -> None:
+    """Not an input of this run, but still an architecture file: refused."""
+    root = write_files({"a.usm.yaml": 'usm: "1"\n', "other/b.usm.yaml": 'usm: "1"\n'})
+    run = usmctl("validate", "a.usm.yaml", option, "other/b.usm.yaml", cwd=root)
+    assert run.returncode == 2
+    assert "refusing to overwrite an architecture file" in run.stderr
+    assert (root / "other" / "b.usm.yaml").read_text() == 'usm: "1"\n'
+
+
+def test_no_architecture_files_is_said_on_stderr(write_files: WriteFiles) -> None:
+    root = write_files({"notes.yaml": "a: 1\n"})
+    run = usmctl("validate", cwd=root)
+    assert run.returncode == 0
+    assert "no architecture files found" in run.stderr
+
+
+def test_help_shows_plain_flags() -> None:
+    run = usmctl("validate", "--help")
+    assert run.returncode == 0
+    for flag in ("--no-cache", "--exit-zero", "--statistics"):
+        assert flag in run.stdout
+    assert "--no-no-cache" not in run.stdout
+    assert "\\[" not in run.stdout
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
         (["validate", "no-such-dir"], "path does not exist: no-such-dir"),
+        (["validate", ""], "empty path"),
         (["validate", "--format", "nope"], "unknown format"),
         (["validate", "--select", "NOPE1"], "unknown rule selector"),
         (["validate", "--fail-on", "fatal"], "--fail-on takes"),

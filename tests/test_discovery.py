@@ -5,6 +5,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
+
+from usmctl.errors import UsageError
 from usmctl.loader import discover
 
 from .conftest import WriteFiles
@@ -16,13 +19,15 @@ def test_discovery_finds_architecture_files_and_skips_the_rest(write_files: Writ
         "d.workflow-template.json": "{}", "notes.yaml": "", "other.json": "{}",
         ".hidden/e.usm.yaml": "", "node_modules/f.usm.yaml": "", ".git/g.usm.yaml": "",
         "venv/pyvenv.cfg": "", "venv/h.usm.yaml": "", "myenv/pyvenv.cfg": "",
-        "myenv/i.usm.yaml": "",
+        "myenv/i.usm.yaml": "", "conda/conda-meta/history": "", "conda/j.usm.yaml": "",
+        "env/prod.usm.yaml": "",
     })  # fmt: skip
     files, broken = discover(["."], cwd=root)
     assert [(f.display, f.kind) for f in files] == [
         ("a.usm.yaml", "yaml"),
         ("c.workflow.json", "wif"),
         ("d.workflow-template.json", "wif-template"),
+        ("env/prod.usm.yaml", "yaml"),  # a folder named env is not a virtualenv
         ("sub/b.usm.yml", "yaml"),
         ("sub/usm.yaml", "yaml"),
     ]
@@ -50,3 +55,23 @@ def test_include_and_exclude_globs(write_files: WriteFiles) -> None:
     root = write_files({"a/x.usm.yaml": "", "b/y.usm.yaml": "", "a/legacy/z.usm.yaml": ""})
     files, _ = discover(["."], cwd=root, include=("a/*",), exclude=("*/legacy/*",))
     assert [f.display for f in files] == ["a/x.usm.yaml"]
+
+
+def test_bare_file_names_match_in_any_folder(write_files: WriteFiles) -> None:
+    root = write_files({"services.usm.yaml": "", "sub/services.usm.yaml": "", "sub/x.usm.yaml": ""})
+    files, _ = discover(["sub"], cwd=root, exclude=("services.usm.yaml",))
+    assert [f.display for f in files] == ["sub/x.usm.yaml"]
+
+
+def test_a_file_reached_twice_is_read_once(write_files: WriteFiles) -> None:
+    root = write_files({"in/a.usm.yaml": "", "in/b.usm.yaml": ""})
+    os.symlink(root / "in", root / "alias")
+    files, _ = discover(["in", "in/../in", "alias", "in/a.usm.yaml"], cwd=root)
+    assert [f.display for f in files] == ["in/a.usm.yaml", "in/b.usm.yaml"]
+
+
+@pytest.mark.parametrize("path", ["", "x" * 300, "a.usm.yaml/inside"])
+def test_unusable_paths_are_usage_errors(write_files: WriteFiles, path: str) -> None:
+    root = write_files({"a.usm.yaml": ""})
+    with pytest.raises(UsageError):
+        discover([path], cwd=root)

@@ -116,7 +116,9 @@ def validate(
     fail_on: Annotated[
         str | None, typer.Option(help="Lowest severity that fails: error|warning|info|never.")
     ] = None,
-    exit_zero: Annotated[bool, typer.Option(help="Exit 0 even with findings.")] = False,
+    exit_zero: Annotated[
+        bool, typer.Option("--exit-zero", help="Exit 0 even with findings.")
+    ] = False,
     config: Annotated[Path | None, typer.Option(help="Config file to use.")] = None,
     baseline: Annotated[
         Path | None, typer.Option(help="Hide findings recorded in this baseline.")
@@ -127,9 +129,13 @@ def validate(
     catalogue: Annotated[
         Path | None, typer.Option(help="Workflow catalogue to use instead of the built-in.")
     ] = None,
-    statistics: Annotated[bool, typer.Option(help="Count findings per rule.")] = False,
+    statistics: Annotated[
+        bool, typer.Option("--statistics", help="Count findings per rule.")
+    ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only the summary.")] = False,
-    no_cache: Annotated[bool, typer.Option(help="Do not read or write the cache.")] = False,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Do not read or write the cache.")
+    ] = False,
     stdin_filename: Annotated[
         str | None, typer.Option(help="File name to report for standard input.")
     ] = None,
@@ -175,10 +181,13 @@ def validate(
             progress=progress_callback(),
             findings_only=True,
         )
+        inputs = _inputs(result, cwd)
+        for target in (output, write_baseline):
+            _refuse_architecture_file(target, inputs)
         if write_baseline is not None:
             from usmctl.baseline import write as write_baseline_file
 
-            write_baseline_file(write_baseline, result, protected=_inputs(result, cwd))
+            write_baseline_file(write_baseline, result, protected=inputs)
         color = (
             output is None
             and chosen == "text"
@@ -188,7 +197,12 @@ def validate(
         text = REPORTERS[chosen](
             result, ReportOptions(color=color, statistics=statistics, quiet=quiet)
         )
-        emit(text, output, protected=_inputs(result, cwd))
+        emit(text, output, protected=inputs)
+        if not result.files:
+            _err(
+                "warning: no architecture files found (*.usm.yaml, *.usm.yml, usm.yaml, "
+                "*.workflow.json, *.workflow-template.json)"
+            )
         if not output_format and os.environ.get("GITHUB_ACTIONS") == "true":
             # In GitHub Actions the default run also annotates the PR diff;
             # the runner reads workflow commands from stdout only.
@@ -198,6 +212,21 @@ def validate(
         return ExitCode.FINDINGS
 
     raise typer.Exit(guarded(debug, body))
+
+
+def _refuse_architecture_file(path: Path | None, inputs: tuple[Path, ...]) -> None:
+    """``validate``'s --output and --write-baseline replace the tool's own
+    earlier output, as ruff's --output-file does, but never an architecture
+    file, even one this run did not read (``-o workflows.usm.yaml`` is a slip).
+    An input is left to `write_atomic`, which refuses it in its own words."""
+    from usmctl.errors import UsageError
+    from usmctl.loader import file_kind
+
+    if path is None or not path.exists() or file_kind(path.name) is None:
+        return
+    if any(path.resolve() == item.resolve() for item in inputs):
+        return
+    raise UsageError(f"refusing to overwrite an architecture file with output: {path}")
 
 
 def _inputs(result: object, cwd: Path) -> tuple[Path, ...]:
@@ -286,7 +315,9 @@ def report(
         str | None,
         typer.Option("--format", "-f", help="html or markdown (default: from the suffix)."),
     ] = None,
-    force: Annotated[bool, typer.Option(help="Overwrite an existing report file.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite an existing report file.")
+    ] = False,
     config: Annotated[Path | None, typer.Option(help="Config file to use.")] = None,
     catalogue: Annotated[
         Path | None, typer.Option(help="Workflow catalogue to use instead of the built-in.")
@@ -323,7 +354,9 @@ def graph(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write the graph to FILE.")
     ] = None,
-    force: Annotated[bool, typer.Option(help="Overwrite an existing output file.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite an existing output file.")
+    ] = False,
     config: Annotated[Path | None, typer.Option(help="Config file to use.")] = None,
     catalogue: Annotated[
         Path | None, typer.Option(help="Workflow catalogue to use instead of the built-in.")
@@ -404,7 +437,7 @@ def init(
     directory: Annotated[
         Path, typer.Argument(help="Where to write the pilot architecture (created if missing).")
     ] = Path("."),
-    force: Annotated[bool, typer.Option(help="Overwrite existing pilot files.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite existing pilot files.")] = False,
 ) -> None:
     """Write a small pilot architecture that validates clean."""
 

@@ -26,7 +26,10 @@ if TYPE_CHECKING:
 SUPPORTED_VERSIONS = ("1",)
 YAML_SUFFIXES = (".usm.yaml", ".usm.yml")
 WIF_SUFFIXES = (".workflow.json", ".workflow-template.json")
-SKIP_DIRS = frozenset({"node_modules", "venv", "env", "__pycache__", "site-packages"})
+SKIP_DIRS = frozenset({"node_modules", "__pycache__", "site-packages"})
+# A virtualenv or conda environment is known by what it holds, not by its name
+# (a folder "env" of per-environment architecture files is read).
+ENV_MARKERS = ("pyvenv.cfg", "conda-meta")
 
 FileKind = Literal["yaml", "wif", "wif-template"]
 
@@ -84,18 +87,26 @@ def discover(
     symlink found while walking gives USM010). A PATH that does not exist is a
     usage error. Files named explicitly are always read, whatever their name.
     """
-    found: dict[Path, SourceFile] = {}
+    # Keyed by the real path: a file reached twice (``a a/../a``, a link to a
+    # folder named beside it) is read once, or its ids would clash with themselves.
+    found: dict[str, SourceFile] = {}
     broken: dict[Path, LoadedFile] = {}
     for raw in paths:
+        if not raw:
+            raise UsageError("empty path: name a file or directory (. for this one)")
         given = Path(raw)
         absolute = given if given.is_absolute() else cwd / given
-        if absolute.is_symlink() and not absolute.exists():
-            source = SourceFile(absolute, display_path(absolute, cwd), "yaml")
-            broken[absolute] = _unreadable(source, "broken symbolic link")
-            continue
-        if not absolute.exists():
-            raise UsageError(f"path does not exist: {raw}")
-        if absolute.is_dir():
+        try:
+            if absolute.is_symlink() and not absolute.exists():
+                source = SourceFile(absolute, display_path(absolute, cwd), "yaml")
+                broken[absolute] = _unreadable(source, "broken symbolic link")
+                continue
+            if not absolute.exists():
+                raise UsageError(f"path does not exist: {raw}")
+            is_dir = absolute.is_dir()
+        except OSError as error:  # a name too long, a component that is a file, ...
+            raise UsageError(f"cannot read path {raw}: {error.strerror or error}") from None
+        if is_dir:
             for file_path, kind, why in _walk(absolute):
                 shown = display_path(file_path, cwd)
                 if not _selected(shown, file_path, include, exclude):
@@ -103,12 +114,17 @@ def discover(
                 if why is not None:
                     broken[file_path] = _unreadable(SourceFile(file_path, shown, kind), why)
                 else:
-                    found.setdefault(file_path, SourceFile(file_path, shown, kind))
+                    found.setdefault(
+                        os.path.realpath(file_path), SourceFile(file_path, shown, kind)
+                    )
         else:
             kind = file_kind(absolute.name) or (
                 "wif" if absolute.name.lower().endswith(".json") else "yaml"
             )
-            found.setdefault(absolute, SourceFile(absolute, display_path(absolute, cwd), kind))
+            found.setdefault(
+                os.path.realpath(absolute),
+                SourceFile(absolute, display_path(absolute, cwd), kind),
+            )
     files = sorted(found.values(), key=lambda source: source.display)
     return files, sorted(broken.values(), key=lambda loaded: loaded.source.display)
 
@@ -117,10 +133,15 @@ def matches_any(shown: str, file_path: Path, patterns: Iterable[str]) -> bool:
     """True when a glob matches the file's path as shown or its absolute path.
 
     Globs from a config file are made absolute (relative to the file), so they
-    match whatever the working directory; bare names match as shown.
+    match whatever the working directory; a pattern without a ``/`` also
+    matches the file's name in any folder (``services.usm.yaml``).
     """
     names = (shown, Path(os.path.normpath(file_path)).as_posix())
-    return any(fnmatch.fnmatch(name, pattern) for pattern in patterns for name in names)
+    return any(
+        any(fnmatch.fnmatch(name, pattern) for name in names)
+        or ("/" not in pattern and fnmatch.fnmatch(file_path.name, pattern))
+        for pattern in patterns
+    )
 
 
 def _selected(
@@ -148,7 +169,7 @@ def _walk(root: Path) -> Iterator[tuple[Path, FileKind, str | None]]:
             for name in dirnames
             if not name.startswith(".")
             and name not in SKIP_DIRS
-            and not os.path.exists(os.path.join(directory, name, "pyvenv.cfg"))
+            and not any(os.path.exists(os.path.join(directory, name, m)) for m in ENV_MARKERS)
         )
         for name in sorted(filenames):
             kind = file_kind(name)
