@@ -131,10 +131,10 @@ def test_statistics_counts_per_rule(monkeypatch: pytest.MonkeyPatch) -> None:
     assert rows, stdout
     counted: dict[str, int] = {}
     for row in rows:
-        count, code, name, severity = row.split()
+        count, code, name, severity, link = row.split()
         counted[code] = int(count)
         assert severity.startswith("[")
-        assert name
+        assert link.endswith(f"#{code.lower()}-{name}")
     expected: dict[str, int] = {}
     for finding in findings:
         expected[finding.code] = expected.get(finding.code, 0) + 1

@@ -370,3 +370,17 @@ def test_github_actions_adds_annotations_to_the_default_text(
     assert plain_in_actions.stdout.startswith(plain.stdout)
     assert not any(line.startswith("::") for line in plain.stdout.splitlines())
     assert json.loads(as_json.stdout)["version"] == 1  # an explicit format stays pure
+
+
+def test_rule_links_match_the_registry_and_appear_in_junit_and_statistics() -> None:
+    from usmctl.findings import rule_url
+    from usmctl.rules import ALL_RULES, meta
+
+    for rule in ALL_RULES:
+        assert rule_url(rule.code, rule.name) == meta(rule.code).help_uri
+    assert rule_url("ACME001", "acme001") is None  # custom rules have no page
+    result = make_result(make_finding("USM401", name="service-missing-facility"))
+    link = meta("USM401").help_uri
+    assert f"help: {link}" in render("junit", result)
+    statistics = REPORTERS["text"](result, ReportOptions(statistics=True))
+    assert link in statistics

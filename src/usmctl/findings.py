@@ -72,6 +72,16 @@ class Finding:
         return (self.file, self.line, self.column, self.code, self.message)
 
 
+DOCS_URL = "https://github.com/usmctl/usmctl/blob/main/docs/rules.md"
+
+
+def rule_url(code: str, name: str) -> str | None:
+    """The documentation anchor of a built-in rule (custom rules have none)."""
+    if not code.startswith("USM"):
+        return None
+    return f"{DOCS_URL}#{code.lower()}-{name}"
+
+
 def printable(text: str) -> str:
     """``text`` safe to show on one line of a terminal or CI log.
 

@@ -11,7 +11,7 @@ import xml.etree.ElementTree as ET
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
-from usmctl.findings import Finding
+from usmctl.findings import Finding, rule_url
 
 if TYPE_CHECKING:
     from usmctl.api import RunResult
@@ -27,9 +27,10 @@ def _clean(text: str) -> str:
 
 def _detail(finding: Finding) -> str:
     entity = f" ({finding.entity})" if finding.entity else ""
+    url = rule_url(finding.code, finding.name)
     return (
         f"{finding.file}:{finding.line}:{finding.column}: {finding.code} "
-        f"[{finding.severity.value}] {finding.message}{entity}"
+        f"[{finding.severity.value}] {finding.message}{entity}" + (f"\nhelp: {url}" if url else "")
     )
 
 

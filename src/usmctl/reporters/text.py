@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from usmctl.findings import Severity
+from usmctl.findings import Severity, rule_url
 
 if TYPE_CHECKING:
     from usmctl.api import RunResult
@@ -50,7 +50,10 @@ def render(result: RunResult, options: ReportOptions) -> str:
         for (code, name, severity), count in sorted(
             counts.items(), key=lambda item: (-item[1], item[0])
         ):
-            lines.append(f"{count:>5}  {code}  {name} [{severity.value}]")
+            url = rule_url(code, name)
+            lines.append(
+                f"{count:>5}  {code}  {name} [{severity.value}]" + (f"  {url}" if url else "")
+            )
     if lines:
         lines.append("")
     lines.append(summary_line(result))

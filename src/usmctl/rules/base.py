@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from usmctl.findings import Locus, Severity, Violation
+from usmctl.findings import DOCS_URL, Locus, Severity, Violation
 
 if TYPE_CHECKING:
     from usmctl.architecture import Architecture
@@ -17,7 +17,6 @@ if TYPE_CHECKING:
     from usmctl.graph import SupplyChain
     from usmctl.model import Entity
 
-DOCS_URL = "https://github.com/usmctl/usmctl/blob/main/docs/rules.md"
 _SECTION_RE = re.compile(r"^(Rationale|Remediation|Bad|Good):\s*$", re.MULTILINE)
 
 
