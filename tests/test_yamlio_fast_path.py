@@ -75,3 +75,17 @@ def test_clean_examples_take_the_fast_path() -> None:
 )
 def test_what_needs_a_finding_goes_to_the_event_builder(text: str) -> None:
     assert yamlio._parse_clean(text, Limits(max_depth=3)) is None
+
+
+def test_a_large_text_goes_to_the_event_builder() -> None:
+    """libyaml's composed node tree costs ~150 bytes a node (3 GB for a 19 MB
+    list of one-letter scalars); past FAST_PATH_MAX_CHARS only the event
+    builder, which holds just the data, parses."""
+    items = (yamlio.FAST_PATH_MAX_CHARS // 2) + 1
+    text = "x-a: [" + ",".join(["a"] * items) + "]\n"
+    assert yamlio._parse_clean(text, Limits()) is None
+    result = parse(text, Limits())
+    assert result.problems == []
+    assert result.data == {"x-a": ["a"] * items}
+    small = text[: yamlio.FAST_PATH_MAX_CHARS // 2].rstrip(",a") + "]\n"
+    assert yamlio._parse_clean(small, Limits()) is not None
