@@ -258,13 +258,19 @@ def parse_bytes(source: SourceFile, raw: bytes, limits: Limits) -> LoadedFile:
             source, "binary file (NUL byte); expected UTF-8 text", _offset_position(raw, nul)
         )
     try:
-        text = decode_text(source, raw)
+        decoded = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         return _unreadable(
             source,
             f"not UTF-8: byte 0x{raw[error.start]:02x} cannot be decoded",
             _offset_position(raw, error.start),
         )
+    text = _as_parsed(source, decoded)
+    if source.kind != "yaml":
+        # Checked on the text as written: the surrogate rewrite shifts columns.
+        syntax = _json_syntax_problem(decoded)
+        if syntax is not None:
+            return LoadedFile(source, text, None, [syntax])
     result = parse(text, limits)
     loaded = LoadedFile(source, text, result.data, list(result.problems))
     if any(problem.code in ("USM001", "USM009") for problem in result.problems):
@@ -276,10 +282,62 @@ def parse_bytes(source: SourceFile, raw: bytes, limits: Limits) -> LoadedFile:
 
 def decode_text(source: SourceFile, raw: bytes) -> str:
     """A file's text as parsed (raises UnicodeDecodeError when not UTF-8)."""
-    text = raw.decode("utf-8-sig")
+    return _as_parsed(source, raw.decode("utf-8-sig"))
+
+
+def _as_parsed(source: SourceFile, text: str) -> str:
     if source.kind != "yaml" and "\\u" in text:
         text = _JSON_SURROGATE_PAIR.sub(_astral_escape, text)
     return text
+
+
+class _NonStandardConstantError(ValueError):
+    pass
+
+
+def _refuse_constant(name: str) -> Any:
+    raise _NonStandardConstantError(name)
+
+
+def _keep_text(text: str) -> str:
+    return text
+
+
+# A JSON string, or a constant Python's json accepts and JSON does not.
+_JSON_STRING_OR_CONSTANT = re.compile(r'"(?:[^"\\]|\\.)*"|-?Infinity|NaN')
+
+
+def _json_syntax_problem(text: str) -> Problem | None:
+    """USM001 when a USM-WIF file is not strict JSON (SPEC §3), else None.
+
+    The YAML parser reads the data (and reports duplicate keys), but it also
+    accepts what JSON does not: unquoted keys, trailing commas, comments,
+    single quotes, block style. Numbers are not converted (a huge one is the
+    YAML parse's USM009); too deep nesting is left to the YAML parse's limit.
+    """
+    import json
+
+    try:
+        json.loads(
+            text, parse_constant=_refuse_constant, parse_int=_keep_text, parse_float=_keep_text
+        )
+    except json.JSONDecodeError as error:
+        message = error.msg[:1].lower() + error.msg[1:]
+        return Problem("USM001", f"invalid JSON: {message}", Position(error.lineno, error.colno))
+    except _NonStandardConstantError as error:
+        constants = (
+            match.start()
+            for match in _JSON_STRING_OR_CONSTANT.finditer(text)
+            if not match.group().startswith('"')
+        )
+        return Problem(
+            "USM001",
+            f"invalid JSON: {error} is not a JSON value (JSON has no NaN or Infinity)",
+            _text_position(text, next(constants, 0)),
+        )
+    except RecursionError:
+        return None
+    return None
 
 
 # JSON writes a character past U+FFFF as a surrogate pair (Python's json.dumps
@@ -295,6 +353,11 @@ def _astral_escape(match: re.Match[str]) -> str:
     high, low = int(match.group(2), 16), int(match.group(3), 16)
     code_point = 0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00)
     return f"{match.group(1)}\\U{code_point:08x}"
+
+
+def _text_position(text: str, offset: int) -> Position:
+    line = text.count("\n", 0, offset) + 1
+    return Position(line, offset - text.rfind("\n", 0, offset))
 
 
 def _offset_position(raw: bytes, offset: int) -> Position:
