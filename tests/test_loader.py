@@ -145,3 +145,39 @@ def test_wif_strict_json_still_reports_duplicate_keys_and_huge_numbers() -> None
     assert _load_wif(b'{"slug": "a",\n "slug": "b"}') == [("USM002", 2, 2)]
     assert _load_wif(b'{"n": ' + b"1" * 5000 + b"}") == [("USM009", 1, 7)]
     assert _load_wif(b'\xef\xbb\xbf{"slug": "a"}\r\n') == []
+
+
+def test_non_scalar_key_skips_its_pair_and_keeps_the_document() -> None:
+    text = (
+        'usm: "1"\n'
+        "profiles:\n"
+        "  - id: a\n"
+        "    ? {x: 1}\n"
+        "    : y\n"
+        "    kind: customer\n"
+        "  - {id: b, [c]: &v x, kind: customer}\n"
+        "? &k [a]\n"
+        ": x\n"
+        "x-key: *k\n"
+        "x-value: *v\n"
+        "? *k\n"
+        ": 1\n"
+    )
+    result = parse(text)
+    assert [(p.code, p.position.line, p.position.column, p.path) for p in result.problems] == [
+        ("USM003", 4, 7, ("profiles", 0)),
+        ("USM003", 7, 13, ("profiles", 1)),
+        ("USM003", 8, 3, ()),
+        ("USM003", 12, 3, ()),
+    ]
+    assert result.data == {
+        "usm": "1",
+        "profiles": [{"id": "a", "kind": "customer"}, {"id": "b", "kind": "customer"}],
+        "x-key": ["a"],
+        "x-value": "x",
+    }
+    loaded = load_bytes(
+        SourceFile(Path("a.usm.yaml"), "a.usm.yaml", "yaml"), text.encode(), Limits()
+    )
+    assert [p.code for p in loaded.problems] == ["USM003"] * 4  # not "file is empty"
+    assert loaded.data == result.data
