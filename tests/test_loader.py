@@ -181,3 +181,16 @@ def test_non_scalar_key_skips_its_pair_and_keeps_the_document() -> None:
     )
     assert [p.code for p in loaded.problems] == ["USM003"] * 4  # not "file is empty"
     assert loaded.data == result.data
+
+
+@pytest.mark.parametrize(
+    ("raw", "where"),
+    [
+        (b'# c\n# c\nusm: "2"\n', (3, 6)),  # at the value
+        (b"# c\n{profiles: [], usm: 1.0}\n", (2, 21)),
+        (b"# c\n\nprofiles: []\nx: 1\n", (3, 1)),  # missing: the first key
+        (b"x: &a {usm: '2'}\n<<: *a\n", (1, 1)),  # merged in: the document
+    ],
+)
+def test_usm008_points_at_the_version(raw: bytes, where: tuple[int, int]) -> None:
+    assert _load(raw) == [("USM008", *where)]

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from usmctl.errors import UsageError
 from usmctl.findings import printable
-from usmctl.source import START, Position
+from usmctl.source import START, Anchor, DataPath, Position, SourceMap
 from usmctl.yamlio import Limits, Problem, parse, type_name
 
 if TYPE_CHECKING:
@@ -397,7 +397,11 @@ def _check_document(loaded: LoadedFile) -> None:
         return
     if "usm" not in data:
         loaded.problems.append(
-            Problem("USM008", 'missing usm version: add usm: "1" at the top of the file', START)
+            Problem(
+                "USM008",
+                'missing usm version: add usm: "1" at the top of the file',
+                _locate(loaded, ()),
+            )
         )
         loaded.data = None
         return
@@ -411,8 +415,16 @@ def _check_document(loaded: LoadedFile) -> None:
                 f"unsupported usm version {shown}: supported is "
                 + ", ".join(repr(v) for v in SUPPORTED_VERSIONS)
                 + hint,
-                START,
+                _locate(loaded, ("usm",)),
                 ("usm",),
             )
         )
         loaded.data = None
+
+
+def _locate(loaded: LoadedFile, path: DataPath) -> Position:
+    """Where a data path's value is in the file (rare: only for file-level problems)."""
+    if loaded.text is None:
+        return START
+    anchor = Anchor(path)
+    return SourceMap(loaded.text).locate_all([anchor])[anchor]
