@@ -103,3 +103,94 @@ def test_source_map_resolves_keys_values_and_missing_fields() -> None:
     assert found[wanted[0]] == Position(5, 20)
     assert found[wanted[1]] == Position(4, 5)
     assert found[wanted[2]] == Position(3, 5)  # missing: the entity itself
+
+
+def _load_wif(raw: bytes, name: str = "a.workflow.json") -> list[tuple[str, int, int]]:
+    kind = "wif-template" if name.endswith(".workflow-template.json") else "wif"
+    loaded = load_bytes(SourceFile(Path(name), name, kind), raw, Limits())
+    if any(problem.code == "USM001" for problem in loaded.problems):
+        assert loaded.data is None
+        assert all(p.message.startswith("invalid JSON: ") for p in loaded.problems)
+    return [(p.code, p.position.line, p.position.column) for p in loaded.problems]
+
+
+@pytest.mark.parametrize(
+    ("raw", "where"),
+    [
+        (b'{slug: a, "steps": []}', (1, 2)),  # unquoted key
+        (b'# a comment\n{"slug": "a"}', (1, 1)),
+        (b"{\"slug\": 'a'}", (1, 10)),  # single quotes
+        (b'{"slug": "a",\n "limit": NaN}', (2, 11)),
+        (b'{"a": "NaN and Infinity", "b": [1, -Infinity]}', (1, 36)),
+        (b'{"slug": "a", "x": Infinity}', (1, 20)),
+        (b"slug: a\nsteps: []\n", (1, 1)),  # block-style YAML
+        (b'{"slug": "a"} {"slug": "b"}', (1, 15)),
+        (b"", (1, 1)),
+        # Checked before the surrogate-pair rewrite, which shifts later columns.
+        (b'{"name": "\\ud83d\\ude00", slug: 1}', (1, 26)),
+    ],
+)
+def test_wif_file_must_be_strict_json(raw: bytes, where: tuple[int, int]) -> None:
+    assert _load_wif(raw) == [("USM001", *where)]
+    assert _load_wif(raw, "a.workflow-template.json") == [("USM001", *where)]
+
+
+@pytest.mark.parametrize("raw", [b'{"slug": "a", "steps": [],}', b'{"steps": [1, 2,]}'])
+def test_wif_trailing_comma_is_usm001(raw: bytes) -> None:
+    # Python 3.13 reworded and moved this error (to the comma): only the code is checked.
+    assert [code for code, _, _ in _load_wif(raw)] == ["USM001"]
+
+
+def test_wif_strict_json_still_reports_duplicate_keys_and_huge_numbers() -> None:
+    assert _load_wif(b'{"slug": "a",\n "slug": "b"}') == [("USM002", 2, 2)]
+    assert _load_wif(b'{"n": ' + b"1" * 5000 + b"}") == [("USM009", 1, 7)]
+    assert _load_wif(b'\xef\xbb\xbf{"slug": "a"}\r\n') == []
+
+
+def test_non_scalar_key_skips_its_pair_and_keeps_the_document() -> None:
+    text = (
+        'usm: "1"\n'
+        "profiles:\n"
+        "  - id: a\n"
+        "    ? {x: 1}\n"
+        "    : y\n"
+        "    kind: customer\n"
+        "  - {id: b, [c]: &v x, kind: customer}\n"
+        "? &k [a]\n"
+        ": x\n"
+        "x-key: *k\n"
+        "x-value: *v\n"
+        "? *k\n"
+        ": 1\n"
+    )
+    result = parse(text)
+    assert [(p.code, p.position.line, p.position.column, p.path) for p in result.problems] == [
+        ("USM003", 4, 7, ("profiles", 0)),
+        ("USM003", 7, 13, ("profiles", 1)),
+        ("USM003", 8, 3, ()),
+        ("USM003", 12, 3, ()),
+    ]
+    assert result.data == {
+        "usm": "1",
+        "profiles": [{"id": "a", "kind": "customer"}, {"id": "b", "kind": "customer"}],
+        "x-key": ["a"],
+        "x-value": "x",
+    }
+    loaded = load_bytes(
+        SourceFile(Path("a.usm.yaml"), "a.usm.yaml", "yaml"), text.encode(), Limits()
+    )
+    assert [p.code for p in loaded.problems] == ["USM003"] * 4  # not "file is empty"
+    assert loaded.data == result.data
+
+
+@pytest.mark.parametrize(
+    ("raw", "where"),
+    [
+        (b'# c\n# c\nusm: "2"\n', (3, 6)),  # at the value
+        (b"# c\n{profiles: [], usm: 1.0}\n", (2, 21)),
+        (b"# c\n\nprofiles: []\nx: 1\n", (3, 1)),  # missing: the first key
+        (b"x: &a {usm: '2'}\n<<: *a\n", (1, 1)),  # merged in: the document
+    ],
+)
+def test_usm008_points_at_the_version(raw: bytes, where: tuple[int, int]) -> None:
+    assert _load(raw) == [("USM008", *where)]

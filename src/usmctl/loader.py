@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from usmctl.errors import UsageError
 from usmctl.findings import printable
-from usmctl.source import START, Position
+from usmctl.source import START, Anchor, DataPath, Position, SourceMap
 from usmctl.yamlio import Limits, Problem, parse, type_name
 
 if TYPE_CHECKING:
@@ -279,13 +279,19 @@ def parse_bytes(source: SourceFile, raw: bytes, limits: Limits) -> LoadedFile:
             source, "binary file (NUL byte); expected UTF-8 text", _offset_position(raw, nul)
         )
     try:
-        text = decode_text(source, raw)
+        decoded = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         return _unreadable(
             source,
             f"not UTF-8: byte 0x{raw[error.start]:02x} cannot be decoded",
             _offset_position(raw, error.start),
         )
+    text = _as_parsed(source, decoded)
+    if source.kind != "yaml":
+        # Checked on the text as written: the surrogate rewrite shifts columns.
+        syntax = _json_syntax_problem(decoded)
+        if syntax is not None:
+            return LoadedFile(source, text, None, [syntax])
     result = parse(text, limits)
     loaded = LoadedFile(source, text, result.data, list(result.problems))
     if any(problem.code in ("USM001", "USM009") for problem in result.problems):
@@ -297,10 +303,62 @@ def parse_bytes(source: SourceFile, raw: bytes, limits: Limits) -> LoadedFile:
 
 def decode_text(source: SourceFile, raw: bytes) -> str:
     """A file's text as parsed (raises UnicodeDecodeError when not UTF-8)."""
-    text = raw.decode("utf-8-sig")
+    return _as_parsed(source, raw.decode("utf-8-sig"))
+
+
+def _as_parsed(source: SourceFile, text: str) -> str:
     if source.kind != "yaml" and "\\u" in text:
         text = _JSON_SURROGATE_PAIR.sub(_astral_escape, text)
     return text
+
+
+class _NonStandardConstantError(ValueError):
+    pass
+
+
+def _refuse_constant(name: str) -> Any:
+    raise _NonStandardConstantError(name)
+
+
+def _keep_text(text: str) -> str:
+    return text
+
+
+# A JSON string, or a constant Python's json accepts and JSON does not.
+_JSON_STRING_OR_CONSTANT = re.compile(r'"(?:[^"\\]|\\.)*"|-?Infinity|NaN')
+
+
+def _json_syntax_problem(text: str) -> Problem | None:
+    """USM001 when a USM-WIF file is not strict JSON (SPEC §3), else None.
+
+    The YAML parser reads the data (and reports duplicate keys), but it also
+    accepts what JSON does not: unquoted keys, trailing commas, comments,
+    single quotes, block style. Numbers are not converted (a huge one is the
+    YAML parse's USM009); too deep nesting is left to the YAML parse's limit.
+    """
+    import json
+
+    try:
+        json.loads(
+            text, parse_constant=_refuse_constant, parse_int=_keep_text, parse_float=_keep_text
+        )
+    except json.JSONDecodeError as error:
+        message = error.msg[:1].lower() + error.msg[1:]
+        return Problem("USM001", f"invalid JSON: {message}", Position(error.lineno, error.colno))
+    except _NonStandardConstantError as error:
+        constants = (
+            match.start()
+            for match in _JSON_STRING_OR_CONSTANT.finditer(text)
+            if not match.group().startswith('"')
+        )
+        return Problem(
+            "USM001",
+            f"invalid JSON: {error} is not a JSON value (JSON has no NaN or Infinity)",
+            _text_position(text, next(constants, 0)),
+        )
+    except RecursionError:
+        return None
+    return None
 
 
 # JSON writes a character past U+FFFF as a surrogate pair (Python's json.dumps
@@ -316,6 +374,11 @@ def _astral_escape(match: re.Match[str]) -> str:
     high, low = int(match.group(2), 16), int(match.group(3), 16)
     code_point = 0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00)
     return f"{match.group(1)}\\U{code_point:08x}"
+
+
+def _text_position(text: str, offset: int) -> Position:
+    line = text.count("\n", 0, offset) + 1
+    return Position(line, offset - text.rfind("\n", 0, offset))
 
 
 def _offset_position(raw: bytes, offset: int) -> Position:
@@ -355,7 +418,11 @@ def _check_document(loaded: LoadedFile) -> None:
         return
     if "usm" not in data:
         loaded.problems.append(
-            Problem("USM008", 'missing usm version: add usm: "1" at the top of the file', START)
+            Problem(
+                "USM008",
+                'missing usm version: add usm: "1" at the top of the file',
+                _locate(loaded, ()),
+            )
         )
         loaded.data = None
         return
@@ -369,8 +436,16 @@ def _check_document(loaded: LoadedFile) -> None:
                 f"unsupported usm version {shown}: supported is "
                 + ", ".join(repr(v) for v in SUPPORTED_VERSIONS)
                 + hint,
-                START,
+                _locate(loaded, ("usm",)),
                 ("usm",),
             )
         )
         loaded.data = None
+
+
+def _locate(loaded: LoadedFile, path: DataPath) -> Position:
+    """Where a data path's value is in the file (rare: only for file-level problems)."""
+    if loaded.text is None:
+        return START
+    anchor = Anchor(path)
+    return SourceMap(loaded.text).locate_all([anchor])[anchor]

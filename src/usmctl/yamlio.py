@@ -103,6 +103,7 @@ class _Frame:
 
 
 _NO_KEY = object()
+_SKIPPED_KEY = object()  # the pair of a key that is not a plain value is dropped
 
 
 # Longer number texts are refused: Python's int() and str() of huge integers are
@@ -440,7 +441,9 @@ def _build(parser: Any, limits: Limits, result: ParseResult) -> None:
         if kind is mapping_start or kind is sequence_start:
             frame = stack[-1] if stack else None
             if frame is not None and frame.positions is not None and frame.key is _NO_KEY:
-                raise _AbortParseError(
+                # Built like any node (its anchors and limits count), then
+                # dropped with its value by `_attach`; the rest of the file stands.
+                result.problems.append(
                     Problem(
                         "USM003",
                         "a mapping key must be a plain value, not a mapping or list",
@@ -501,7 +504,7 @@ def _build(parser: Any, limits: Limits, result: ParseResult) -> None:
                 )
             if frame is not None and frame.positions is not None and frame.key is _NO_KEY:
                 if not isinstance(value, str):
-                    raise _AbortParseError(
+                    result.problems.append(
                         Problem(
                             "USM003",
                             "a mapping key must be a plain value",
@@ -509,6 +512,7 @@ def _build(parser: Any, limits: Limits, result: ParseResult) -> None:
                             frame.path,
                         )
                     )
+                    value = _SKIPPED_KEY
                 _take_key(frame, event, value)
                 continue
             if sizes:
@@ -560,7 +564,7 @@ def _scalar_key(event: Any, frame: _Frame, result: ParseResult) -> str:
     return text
 
 
-def _take_key(frame: _Frame, event: Any, key: str) -> None:
+def _take_key(frame: _Frame, event: Any, key: object) -> None:
     frame.key = key
     frame.key_event = event
 
@@ -584,8 +588,14 @@ def _attach(
         container.append(value)
         return
     key = frame.key
+    if key is _NO_KEY:
+        # A mapping or list as a key (reported when it started): skip the pair.
+        frame.key = _SKIPPED_KEY
+        return
     key_event = frame.key_event
     frame.key = _NO_KEY
+    if key is _SKIPPED_KEY:
+        return
     if key == "<<" and key_event.implicit[0] and key_event.tag is None:
         _merge(frame, value, key_event)
         return
