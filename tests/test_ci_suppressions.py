@@ -78,6 +78,21 @@ def test_hash_inside_a_value_is_not_a_comment(write_files: WriteFiles) -> None:
     assert located(result) == ["a.usm.yaml:9:17 USM006"]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "    x-note: |\n      see # usmctl: ignore-file[USM006] not a comment\n",
+        '    x-note: "quoted\n      # usmctl: ignore-file[USM006] not a comment"\n',
+    ],
+)
+def test_hash_inside_a_block_or_quoted_scalar_is_not_a_comment(
+    text: str, write_files: WriteFiles
+) -> None:
+    result = check_only(write_files(arch("    customers: [ghost]\n" + text)))
+    assert located(result) == ["a.usm.yaml:9:17 USM006"]
+    assert result.suppressed == 0
+
+
 def test_unused_check_follows_selection(write_files: WriteFiles) -> None:
     root = write_files(arch("    # usmctl: ignore[USM006] reason\n    customers: [acme-it]\n"))
     assert [finding.code for finding in check_only(root).findings] == ["USM011"]

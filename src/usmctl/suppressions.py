@@ -67,11 +67,16 @@ def scan(file: str, text: str) -> tuple[list[Suppression], list[CodedViolation]]
     malformed: list[CodedViolation] = []
     if "usmctl:" not in text:
         return found, malformed
+    markers = []
     for number, line in enumerate(text.splitlines(), start=1):
         marker = _MARKER.search(line)
-        if marker is None:
-            continue
+        if marker is not None:
+            markers.append((number, marker))
+    in_scalars = _scalar_spans(text) if markers else []
+    for number, marker in markers:
         column = marker.start() + 1
+        if any(start <= (number, column) < end for start, end in in_scalars):
+            continue  # text inside a block or quoted scalar, not a comment
         directive = _DIRECTIVE.match(marker.group("body"))
         selectors = (
             tuple(part.strip() for part in directive.group("codes").split(",") if part.strip())
@@ -101,6 +106,32 @@ def scan(file: str, text: str) -> tuple[list[Suppression], list[CodedViolation]]
             )
         )
     return found, malformed
+
+
+def _scalar_spans(text: str) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """Where the scalars of a file are, as 1-based (line, column) from and to.
+
+    A ``#`` inside a block scalar (``description: |``) or a quoted string
+    is text, not a comment. A syntax error ends the scan (USM001 reports it).
+    """
+    import yaml
+
+    from usmctl.yamlio import make_parser
+
+    spans: list[tuple[tuple[int, int], tuple[int, int]]] = []
+    parser = make_parser(text)
+    try:
+        while parser.check_token():
+            token = parser.get_token()
+            if isinstance(token, yaml.ScalarToken):
+                start = Position.from_mark(token.start_mark)
+                end = Position.from_mark(token.end_mark)
+                spans.append(((start.line, start.column), (end.line, end.column)))
+    except yaml.YAMLError:
+        pass
+    finally:
+        parser.dispose()
+    return spans
 
 
 def apply(
