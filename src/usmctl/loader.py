@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from usmctl.errors import UsageError
-from usmctl.findings import printable
+from usmctl.findings import printable, quote
 from usmctl.source import START, Anchor, DataPath, Position, SourceMap
 from usmctl.yamlio import Limits, Problem, parse, type_name
 
@@ -428,13 +428,13 @@ def _check_document(loaded: LoadedFile) -> None:
         return
     version = data["usm"]
     if version not in SUPPORTED_VERSIONS:
-        shown = repr(version) if isinstance(version, str) else f"{version} ({type_name(version)})"
+        shown = quote(version) if isinstance(version, str) else f"{version} ({type_name(version)})"
         hint = ' (write it as a quoted string: usm: "1")' if version in (1, 1.0) else ""
         loaded.problems.append(
             Problem(
                 "USM008",
                 f"unsupported usm version {shown}: supported is "
-                + ", ".join(repr(v) for v in SUPPORTED_VERSIONS)
+                + ", ".join(quote(v) for v in SUPPORTED_VERSIONS)
                 + hint,
                 _locate(loaded, ("usm",)),
                 ("usm",),

@@ -5,9 +5,10 @@ comment's line and on the line right below; ``# usmctl: ignore-file[USM104]
 reason`` hides them anywhere in the file. Codes may be codes, names or
 prefixes. Comments are found in the raw text, whatever parsed the file; a
 ``#`` inside a block or quoted scalar is text (the scalars' spans come from
-the YAML scanner's tokens, for files that hold a candidate only). A suppression is itself checked (USM011):
-one without a reason, one naming an unknown rule, a malformed one, and one
-that hid nothing are reported at the comment.
+the YAML scanner's tokens, for files that hold a candidate only). A
+suppression is itself checked (USM011): one without a reason, one naming an
+unknown rule, a malformed one, and one that hid nothing are reported at the
+comment.
 """
 
 from __future__ import annotations

@@ -18,6 +18,7 @@ import yaml
 from yaml.nodes import ScalarNode, SequenceNode
 from yaml.resolver import Resolver
 
+from usmctl.findings import quote
 from usmctl.source import DataPath, Position
 
 _Loader: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -206,7 +207,7 @@ def _scalar(event: Any, path: DataPath) -> Any:
         raise _AbortParseError(
             Problem(
                 "USM003",
-                f"value {shown!r} is not a valid {tag.rsplit(':', 1)[-1]}",
+                f"value {quote(shown)} is not a valid {tag.rsplit(':', 1)[-1]}",
                 Position.from_mark(event.start_mark),
                 path,
             )
@@ -219,7 +220,7 @@ def _unsafe_tag(tag: str, event: Any, path: DataPath) -> Problem:
     else:
         why = "only the YAML core tags are allowed"
     return Problem(
-        "USM009", f"tag {tag!r} refused: {why}", Position.from_mark(event.start_mark), path
+        "USM009", f"tag {quote(tag)} refused: {why}", Position.from_mark(event.start_mark), path
     )
 
 
