@@ -1,4 +1,4 @@
-"""The progress hook in api.load_files and the CLI's rich progress bar."""
+"""The progress hook of api.check and the CLI's rich progress bar."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import io
 import sys
 from pathlib import Path
 
-from usmctl.api import check, load_files
+from usmctl.api import check
 from usmctl.cli import progress_callback
 from usmctl.settings import Settings
 
@@ -17,12 +17,12 @@ def _files(root: Path, count: int) -> Path:
     return root
 
 
-def test_load_files_reports_each_file_read(tmp_path: Path) -> None:
+def test_each_file_parsed_is_reported(tmp_path: Path) -> None:
     calls: list[tuple[int, int]] = []
-    loaded = load_files(
+    result = check(
         ["."], Settings(), cwd=_files(tmp_path, 3), progress=lambda *args: calls.append(args)
     )
-    assert len(loaded) == 3
+    assert len(result.files) == 3
     assert calls == [(1, 3), (2, 3), (3, 3)]
 
 

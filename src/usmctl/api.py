@@ -143,26 +143,6 @@ def parse_files(
     return loaded
 
 
-def load_files(
-    paths: Sequence[str],
-    settings: Settings,
-    *,
-    cwd: Path,
-    stdin: bytes | None = None,
-    stdin_filename: str | None = None,
-    progress: Progress | None = None,
-) -> list[LoadedFile]:
-    """Discover, read and parse every architecture file named by ``paths``."""
-    read, unreadable = read_files(
-        paths, settings, cwd=cwd, stdin=stdin, stdin_filename=stdin_filename
-    )
-    loaded = unreadable + parse_files(
-        read, settings, cwd=cwd, cached=stdin is None, progress=progress
-    )
-    loaded.sort(key=lambda item: item.source.display)
-    return loaded
-
-
 def check(
     paths: Sequence[str],
     settings: Settings | None = None,
