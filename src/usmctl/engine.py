@@ -81,7 +81,11 @@ def run(files: list[LoadedFile], catalogue: Catalogue, settings: Settings) -> En
         if rule_class.code not in enabled or rule_class.check is Rule.check:
             continue
         rule = rule_class()
-        coded.extend(CodedViolation(rule.code, violation) for violation in rule.check(context))
+        coded.extend(
+            CodedViolation(rule.code, violation)
+            for violation in rule.check(context)
+            if not architecture.repeats_salvage(violation.at)
+        )
     if settings.custom_rules:
         from usmctl import custom_rules
 
