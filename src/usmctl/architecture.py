@@ -404,8 +404,12 @@ def set_origin(entity: Entity, origin: Origin) -> None:
         private["_origin"] = origin
 
 
-def _locus(origin: Origin, fields: DataPath, *, at_key: bool = False) -> Locus:
-    if origin.removed:
+def _locus(
+    origin: Origin, fields: DataPath, *, at_key: bool = False, as_written: bool = False
+) -> Locus:
+    """The locus of an entity's field, given as a model path (``as_written``: as a
+    path in the file's own keys and list positions, such as a JSON Schema's)."""
+    if origin.removed and not as_written:
         fields = _original_path(fields, origin.removed)
     logical = (
         origin.section
@@ -419,7 +423,7 @@ def _locus(origin: Origin, fields: DataPath, *, at_key: bool = False) -> Locus:
         origin.file,
         logical,
         origin.label if origin.section != "architecture" else "architecture",
-        Anchor(origin.raw_path(fields), at_key),
+        Anchor((*origin.path, *fields) if as_written else origin.raw_path(fields), at_key),
     )
 
 
