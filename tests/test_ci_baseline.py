@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from tests.conftest import WriteFiles, run_check
 from usmctl.cli import app
+from usmctl.findings import fingerprint
 from usmctl.settings import Settings
 
 ARCH = """\
@@ -172,3 +173,35 @@ def test_bad_baseline_is_exit_2(
     status, stdout, stderr = invoke(root, "--baseline", "baseline.json", monkeypatch=monkeypatch)
     assert (status, stdout) == (2, "")
     assert expected in stderr
+
+
+def profiles_c(count: int) -> str:
+    return 'usm: "1"\nprofiles:\n' + "  - {id: c, kind: customer}\n" * count
+
+
+def test_repeated_findings_get_unique_line_independent_fingerprints(
+    write_files: WriteFiles,
+) -> None:
+    root = write_files({"a.usm.yaml": profiles_c(3)})
+    first, second = run_check(root, Settings(select=("USM005",))).findings
+    assert (first.path, second.path) == ("profiles[c].id", "profiles[c].id")
+    assert first.fingerprint == fingerprint("USM005", "a.usm.yaml", "c", "profiles[c].id")
+    assert second.fingerprint != first.fingerprint
+    (root / "a.usm.yaml").write_text("# moved\n\n" + profiles_c(3), encoding="utf-8")
+    moved = run_check(root, Settings(select=("USM005",))).findings
+    assert [f.fingerprint for f in moved] == [first.fingerprint, second.fingerprint]
+
+
+def test_baseline_of_repeated_findings_reports_new_repeats(
+    write_files: WriteFiles, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = write_files({"a.usm.yaml": profiles_c(3)})
+    invoke(root, "--write-baseline", "baseline.json", monkeypatch=monkeypatch)
+    recorded = json.loads((root / "baseline.json").read_text(encoding="utf-8"))
+    assert len(recorded["fingerprints"]) == 2
+    (root / "a.usm.yaml").write_text(profiles_c(5), encoding="utf-8")
+    status, stdout, _ = invoke(
+        root, "--baseline", "baseline.json", "--format", "json", monkeypatch=monkeypatch
+    )
+    assert (status, findings(stdout)) == (1, [("USM005", "c"), ("USM005", "c")])
+    assert [item["line"] for item in json.loads(stdout)["findings"]] == [6, 7]

@@ -199,3 +199,57 @@ def test_dangling_local_ref_is_exit_2(
     status, stdout, stderr = invoke(project(write_files, rules), monkeypatch=monkeypatch)
     assert (status, stdout) == (2, "")
     assert "custom rule ACME001: schema reference cannot be resolved" in stderr
+
+
+NAME_RULE = """\
+[[tool.usmctl.custom-rules]]
+code = "ACME002"
+section = "profiles"
+message = "names are short"
+schema = {properties = {name = {maxLength = 10}}}
+"""
+
+
+def test_custom_rule_finding_points_at_the_failing_field(
+    write_files: WriteFiles, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    arch = ARCH.replace(
+        "    kind: customer\n", "    kind: customer\n    name: ACME business units\n"
+    )
+    root = write_files({"a.usm.yaml": arch, "pyproject.toml": ONLY + NAME_RULE})
+    _, stdout, _ = invoke(root, monkeypatch=monkeypatch)
+    (finding,) = json.loads(stdout)["findings"]
+    assert finding["message"] == (
+        "profile \"acme-business\": names are short (name: 'ACME business units' is too long)"
+    )
+    assert (finding["line"], finding["column"]) == (7, 11)
+    assert (finding["entity"], finding["path"]) == ("acme-business", "profiles[acme-business].name")
+
+
+def test_custom_rule_finding_points_at_a_failing_list_item(
+    write_files: WriteFiles, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rules = OWNER_RULE.replace(
+        'required = ["x-owner"]', 'properties = {customers = {items = {pattern = "^acme-it$"}}}'
+    )
+    _, stdout, _ = invoke(project(write_files, rules), monkeypatch=monkeypatch)
+    assert [(f["line"], f["column"], f["path"]) for f in json.loads(stdout)["findings"]] == [
+        (11, 17, "services[workplace].customers[0]"),
+        (16, 17, "services[printing].customers[0]"),
+    ]
+
+
+def test_custom_rule_on_a_salvaged_entity_points_into_the_file_as_written(
+    write_files: WriteFiles, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # customers[0] fails the model and is salvaged away; the schema sees the file.
+    arch = ARCH.replace(
+        "customers: [acme-business]\n    x-owner", "customers: [5, bad]\n    x-owner"
+    )
+    rules = OWNER_RULE.replace(
+        'required = ["x-owner"]', 'properties = {customers = {items = {pattern = "^acme"}}}'
+    )
+    root = write_files({"a.usm.yaml": arch, "pyproject.toml": ONLY + rules})
+    _, stdout, _ = invoke(root, monkeypatch=monkeypatch)
+    found = [(f["code"], f["line"], f["column"], f["path"]) for f in json.loads(stdout)["findings"]]
+    assert ("ACME001", 11, 20, "services[workplace].customers[1]") in found

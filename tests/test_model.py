@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from usmctl.scaffold import pilot_files
+
 from .conftest import WriteFiles, located, run_check
 
 
@@ -166,3 +170,108 @@ def test_invalid_entity_is_left_out_but_others_stay(write_files: WriteFiles) -> 
     result = run_check(root)
     assert [p.id for p in result.architecture.profiles] == ["a", "c"]
     assert [at for at in located(result) if at.endswith("USM003")] == ["a.usm.yaml:4:19 USM003"]
+
+
+def pilot_with(tmp_path: Path, file: str, old: str, new: str) -> Path:
+    """The pilot architecture (clean) with one edit in one file."""
+    files = pilot_files()
+    assert old in files[file]
+    files[file] = files[file].replace(old, new, 1)
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+def test_a_wrong_type_does_not_cascade_to_other_entities(tmp_path: Path) -> None:
+    root = pilot_with(tmp_path, "services.usm.yaml", 'hours: "Mon-Fri 08:00-18:00"', "hours: on")
+    result = run_check(root)
+    assert located(result) == ["services.usm.yaml:18:14 USM003"]
+    [service] = result.architecture.services
+    # Only the offending value is gone: the rest of the support stays.
+    assert service.support is not None
+    assert service.support.hours is None
+    assert service.support.channels
+
+
+def test_a_raci_typo_keeps_the_workflow_and_its_step_findings_quiet(tmp_path: Path) -> None:
+    root = pilot_with(
+        tmp_path, "workflows.usm.yaml", "{service-manager: [R, A],", "{service-manager: [r, a],"
+    )
+    result = run_check(root)
+    # Not USM306 (no wish workflow) nor USM307/USM304 (the step lost its R and A).
+    assert located(result) == ["workflows.usm.yaml:20:46 USM003", "workflows.usm.yaml:20:49 USM003"]
+    assert "wf-wish" in [workflow.id for workflow in result.architecture.workflows]
+
+
+def test_a_removed_list_item_keeps_later_items_located(write_files: WriteFiles) -> None:
+    root = write_files({"a.usm.yaml": """
+        usm: "1"
+        workflows:
+          - id: w
+            steps:
+              - just text
+              - {name: one, process: agree, responsibilities: {x: [R, A]}}
+              - {name: two, process: agree, responsibilities: {x: [R]}}
+        """})  # fmt: skip
+    result = run_check(root)
+    [workflow] = result.architecture.workflows
+    assert [step.name for step in workflow.steps] == ["one", "two"]
+    usm307 = [f for f in result.findings if f.code == "USM307"]
+    assert [(f.line, f.column, f.path) for f in usm307] == [
+        (7, 55, "workflows[w].steps[2].responsibilities")
+    ]
+    assert "a.usm.yaml:5:9 USM003" in located(result)
+
+
+def test_a_nested_object_missing_a_required_field_is_removed(write_files: WriteFiles) -> None:
+    root = write_files({"a.usm.yaml": """
+        usm: "1"
+        value_streams:
+          - id: v
+            stages:
+              - {service: s}
+              - {name: deliver}
+        """})  # fmt: skip
+    result = run_check(root)
+    [stream] = result.architecture.value_streams
+    assert [stage.name for stage in stream.stages] == ["deliver"]
+    assert [f.message for f in result.findings if f.code in ("USM003", "USM004")] == [
+        'value stream "v" is missing required field "stages[0].name"'
+    ]
+
+
+def test_an_invalid_required_field_leaves_the_entity_out_with_one_finding(
+    write_files: WriteFiles,
+) -> None:
+    root = write_files({"a.usm.yaml": """
+        usm: "1"
+        services:
+          - id: s
+            provider: 5
+            agreement: [x]
+        """})  # fmt: skip
+    result = run_check(root)
+    assert result.architecture.services == []
+    assert "s" in result.architecture.known_ids["services"]
+    # provider and agreement, once each: no "missing provider" after the removal
+    assert located(result) == ["a.usm.yaml:4:15 USM003", "a.usm.yaml:5:16 USM003"]
+
+
+def test_a_salvaged_optional_field_is_not_reported_again_by_rules(
+    write_files: WriteFiles,
+) -> None:
+    files = {"a.usm.yaml": """
+        usm: "1"
+        profiles:
+          - {id: p, kind: provider}
+          - {id: c, kind: customer}
+        services:
+          - id: s
+            provider: p
+            customers: [c]
+            agreement: 7
+        """}  # fmt: skip
+    result = run_check(write_files(files))
+    assert [s.id for s in result.architecture.services] == ["s"]
+    at_agreement = [f.code for f in result.findings if f.path == "services[s].agreement"]
+    assert at_agreement == ["USM003"]  # not also USM104-style "has no agreement"

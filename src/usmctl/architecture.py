@@ -2,8 +2,11 @@
 
 Schema problems become USM003/USM004 violations anchored at the offending node;
 USM005 duplicate ids are found here because only the merge sees every file.
-Invalid entities are left out of the model (with their finding) but their ids
-stay *known*, so one typo does not cascade into unresolved-reference noise.
+An entity with schema problems is then *salvaged*: its offending values are
+removed and it is validated again, so one typo does not cascade into findings
+about the entities around it. One that cannot be salvaged (a required field
+missing or invalid) is left out of the model, but its id stays *known*, so it
+does not cascade into unresolved-reference noise either.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import functools
 import types
 import typing
 from collections.abc import Iterable, Iterator
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
@@ -90,6 +94,8 @@ class Architecture:
     index: dict[str, dict[str, Entity]] = field(default_factory=dict)
     # section -> ids declared, including entities that failed validation
     known_ids: dict[str, set[str]] = field(default_factory=dict)
+    # file -> (entity path, removed value path) of every value salvage removed
+    salvaged: dict[str, list[tuple[DataPath, DataPath]]] = field(default_factory=dict)
     # derived indexes rules share (filled on first use)
     cache: dict[str, Any] = field(default_factory=dict)
 
@@ -108,6 +114,26 @@ class Architecture:
             return None
         found = self.index.get("profiles", {}).get(profile_id)
         return found if isinstance(found, Profile) else None
+
+    def repeats_salvage(self, locus: Locus) -> bool:
+        """Whether a rule's finding at ``locus`` may only echo a salvaged value.
+
+        A value salvage removed was already reported (USM003/USM004). A rule
+        reporting at that value, inside it, or at a field that contains it
+        (``steps[0].responsibilities`` after ``[r, a]`` lost its letters) would
+        report the hole the removal left, so its finding is dropped; findings
+        at the entity itself or at its other fields stay.
+        """
+        removed = self.salvaged.get(locus.file)
+        if not removed or locus.anchor is None:
+            return False
+        at = locus.anchor.path
+        for entity_path, value_path in removed:
+            if at[: len(value_path)] == value_path:
+                return True
+            if len(at) > len(entity_path) and value_path[: len(at)] == at:
+                return True
+        return False
 
     def all_entities(self) -> Iterator[tuple[str, Entity]]:
         """Every kept entity with its section name."""
@@ -245,22 +271,52 @@ class _Builder:
 
     def _validate(self, model: type[Entity], item: Any, origin: Origin) -> Any:
         try:
-            entity = model.model_validate(item)
+            entity: Entity | None = model.model_validate(item)
         except ValidationError as error:
             self._schema_violations(error, model, item, origin)
-            details = error.errors(include_url=False)
-            if not all(detail["type"] == "extra_forbidden" for detail in details):
-                return None
-            # Only unknown keys (USM004): keep the entity without them, so the
-            # USM rules still check it (a misspelt `custmers` is a service
-            # without customers, not a service that vanished).
-            cleaned = _without(item, [_data_loc(item, tuple(d["loc"]), d["type"]) for d in details])
-            try:
-                entity = model.model_validate(cleaned)
-            except ValidationError:
-                return None
-        set_origin(entity, origin)
+            entity = self._salvage(model, item, error, origin)
+        if entity is not None:
+            set_origin(entity, origin)
         return entity
+
+    def _salvage(
+        self, model: type[Entity], item: Any, error: ValidationError, origin: Origin
+    ) -> Entity | None:
+        """The entity without its offending values, or None when it needs them.
+
+        Its findings are reported already: salvage reports nothing. Each pass
+        removes the value at every error location (a field falls back to its
+        default, a list item or mapping entry goes); a nested object missing a
+        required field goes as a whole. A required field of the entity itself
+        cannot be removed, so an entity missing one (or with one invalid) is
+        left out. A misspelt ``custmers`` is then a service without customers,
+        and ``hours: on`` a service without support hours, not a service that
+        vanished and left its provider and customers with none.
+        """
+        removed: list[DataPath] = []  # in the coordinates of ``item``
+        current = item
+        for _ in range(_SALVAGE_PASSES):
+            targets: list[DataPath] = []
+            for detail in error.errors(include_url=False):
+                loc, exists = _data_loc(current, tuple(detail["loc"]), detail["type"])
+                target = loc if exists and detail["type"] != "missing" else loc[:-1]
+                if not target:
+                    return None  # the entity itself is at fault: nothing to remove
+                targets.append(target)
+            current = _without(current, targets)
+            earlier = frozenset(removed)
+            removed.extend(_original_path(target, earlier) for target in targets)
+            try:
+                entity = model.model_validate(current)
+            except ValidationError as again:
+                error = again
+                continue
+            origin.removed = frozenset(removed)
+            self.arch.salvaged.setdefault(origin.file, []).extend(
+                (origin.path, origin.raw_path(path)) for path in removed
+            )
+            return entity
+        return None
 
     def _schema_violations(
         self, error: ValidationError, model: type[BaseModel], item: Any, origin: Origin
@@ -348,7 +404,13 @@ def set_origin(entity: Entity, origin: Origin) -> None:
         private["_origin"] = origin
 
 
-def _locus(origin: Origin, fields: DataPath, *, at_key: bool = False) -> Locus:
+def _locus(
+    origin: Origin, fields: DataPath, *, at_key: bool = False, as_written: bool = False
+) -> Locus:
+    """The locus of an entity's field, given as a model path (``as_written``: as a
+    path in the file's own keys and list positions, such as a JSON Schema's)."""
+    if origin.removed and not as_written:
+        fields = _original_path(fields, origin.removed)
     logical = (
         origin.section
         if origin.section == "architecture"
@@ -361,7 +423,7 @@ def _locus(origin: Origin, fields: DataPath, *, at_key: bool = False) -> Locus:
         origin.file,
         logical,
         origin.label if origin.section != "architecture" else "architecture",
-        Anchor(origin.raw_path(fields), at_key),
+        Anchor((*origin.path, *fields) if as_written else origin.raw_path(fields), at_key),
     )
 
 
@@ -428,20 +490,58 @@ def _data_loc(item: Any, loc: tuple[Any, ...], kind: str) -> tuple[DataPath, boo
     return tuple(path), True
 
 
-def _without(item: Any, locations: list[tuple[DataPath, bool]]) -> Any:
-    """A copy of ``item`` without the keys at ``locations`` (unknown fields)."""
+_SALVAGE_PASSES = 5  # a removal can only uncover a missing required field: 2 passes suffice
+
+_REMOVED = object()
+
+
+def _without(item: Any, paths: list[DataPath]) -> Any:
+    """A copy of ``item`` without the values at ``paths`` (all in its coordinates)."""
     import copy
 
-    cleaned = copy.deepcopy(item)
-    for path, exists in locations:
-        if not exists or not path:
-            continue
-        node = cleaned
+    marked = copy.deepcopy(item)
+    for path in paths:
+        node = marked
         for element in path[:-1]:
-            node = node[element]
-        if isinstance(node, dict):
-            node.pop(path[-1], None)
-    return cleaned
+            node = node[element] if _has(node, element) else None
+        if _has(node, path[-1]):
+            node[path[-1]] = _REMOVED  # marked first: removing would shift list indices
+    return _strip(marked)
+
+
+def _has(node: Any, element: str | int) -> bool:
+    """Whether ``node[element]`` is there (a key of a mapping, an index of a list)."""
+    return (isinstance(node, dict) and element in node) or (
+        isinstance(node, list) and isinstance(element, int) and 0 <= element < len(node)
+    )
+
+
+def _strip(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {key: _strip(value) for key, value in node.items() if value is not _REMOVED}
+    if isinstance(node, list):
+        return [_strip(value) for value in node if value is not _REMOVED]
+    return node
+
+
+def _original_path(path: DataPath, removed: AbstractSet[DataPath]) -> DataPath:
+    """A path after removals as a path before them: list indices skip removed items.
+
+    ``removed`` holds paths before the removals; an entity whose ``steps[0]``
+    was removed has the file's ``steps[1]`` as its ``steps[0]``.
+    """
+    original: list[str | int] = []
+    for element in path:
+        if isinstance(element, int) and element >= 0:
+            index, kept = -1, -1
+            while kept < element:
+                index += 1
+                if (*original, index) not in removed:
+                    kept += 1
+            original.append(index)
+        else:
+            original.append(element)
+    return tuple(original)
 
 
 _UNION_TAGS = frozenset({"str", "int", "float", "bool", "list", "dict", "none", "function-after"})

@@ -2,8 +2,10 @@
 
 Each rule names a section; every entity of that section, as written in its
 file (the raw mapping, before any model defaults), is validated with
-``jsonschema``. A failing entity gives one finding located at the entity. The
-schema was checked when the config was read; nothing here runs user code.
+``jsonschema``. A failing entity gives one finding, for its first schema error,
+located at the failing value (the entity itself for an error about the whole
+entity, such as a missing required key). The schema was checked when the
+config was read; nothing here runs user code.
 """
 
 from __future__ import annotations
@@ -61,7 +63,9 @@ def check(
             if len(detail) > _MAX_DETAIL:
                 detail = detail[: _MAX_DETAIL - 3] + "..."
             message = f"{describe(entity)}: {rule.message} ({detail})"
-            found.append(CodedViolation(rule.code, Violation(message, locate_field(origin, ()))))
+            # The schema saw the file's mapping: its path is in the file's own terms.
+            at = locate_field(origin, tuple(error.absolute_path), as_written=True)
+            found.append(CodedViolation(rule.code, Violation(message, at)))
     return found
 
 

@@ -9,7 +9,15 @@ from dataclasses import dataclass
 from usmctl.architecture import Architecture, CodedViolation, build, logical_locus
 from usmctl.catalogue import Catalogue
 from usmctl.errors import UsageError
-from usmctl.findings import Finding, Locus, Severity, Violation, fingerprint, printable
+from usmctl.findings import (
+    Finding,
+    Locus,
+    Severity,
+    Violation,
+    fingerprint,
+    numbered,
+    printable,
+)
 from usmctl.loader import LoadedFile, matches_any
 from usmctl.rules import ALL_RULES, BY_CODE, meta
 from usmctl.rules.base import Rule, RuleContext
@@ -81,7 +89,11 @@ def run(files: list[LoadedFile], catalogue: Catalogue, settings: Settings) -> En
         if rule_class.code not in enabled or rule_class.check is Rule.check:
             continue
         rule = rule_class()
-        coded.extend(CodedViolation(rule.code, violation) for violation in rule.check(context))
+        coded.extend(
+            CodedViolation(rule.code, violation)
+            for violation in rule.check(context)
+            if not architecture.repeats_salvage(violation.at)
+        )
     if settings.custom_rules:
         from usmctl import custom_rules
 
@@ -96,7 +108,7 @@ def run(files: list[LoadedFile], catalogue: Catalogue, settings: Settings) -> En
     ]
     findings, suppressed = suppress(findings, files, settings, enabled=enabled, ignored=ignored)
     return EngineResult(
-        tuple(sorted(findings, key=lambda finding: finding.sort_key)),
+        tuple(numbered(sorted(findings, key=lambda finding: finding.sort_key))),
         architecture,
         suppressed,
         frozenset(enabled),

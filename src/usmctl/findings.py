@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from usmctl.source import Anchor, Position
@@ -107,3 +108,21 @@ def fingerprint(code: str, file: str, entity: str | None, path: str) -> str:
     """Stable across edits that move lines: rule + file + entity + field path."""
     digest = hashlib.sha256("\0".join((code, file, entity or "", path)).encode("utf-8"))
     return digest.hexdigest()[:32]
+
+
+def numbered(findings: Iterable[Finding]) -> list[Finding]:
+    """Findings in order with unique fingerprints: the n-th repeat of a fingerprint
+    (three profiles ``c`` in one file give two USM005 at ``profiles[c].id``)
+    gets one that also hashes n, so a baseline, SARIF and GitLab tell the repeats
+    apart. The first keeps its own; none depends on a line number."""
+    seen: dict[str, int] = {}
+    out: list[Finding] = []
+    for finding in findings:
+        occurrence = seen.get(finding.fingerprint, 0)
+        seen[finding.fingerprint] = occurrence + 1
+        if occurrence:
+            digest = hashlib.sha256(f"{finding.fingerprint}\0{occurrence}".encode())
+            out.append(replace(finding, fingerprint=digest.hexdigest()[:32]))
+        else:
+            out.append(finding)
+    return out

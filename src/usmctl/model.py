@@ -48,7 +48,7 @@ class UsmModel(BaseModel):
 class Origin:
     """Where an entity was declared: file, data path, section and label."""
 
-    __slots__ = ("file", "key_map", "label", "path", "section")
+    __slots__ = ("file", "key_map", "label", "path", "removed", "section")
 
     def __init__(
         self,
@@ -64,6 +64,8 @@ class Origin:
         self.section = section
         self.label = label
         self.key_map = key_map  # model field -> file key, for USM-WIF files
+        # paths of the values salvage removed, as written (see architecture._salvage)
+        self.removed: frozenset[tuple[str | int, ...]] = frozenset()
 
     def raw_path(self, fields: tuple[str | int, ...]) -> tuple[str | int, ...]:
         """The data path of a field of the entity, in the file's own keys."""

@@ -2,15 +2,13 @@
 
 GitLab uses ``fingerprint`` to tell findings apart and to compare a branch
 with its target, so it must be unique within the report and stable across
-runs: the finding's line-independent fingerprint, with a counter mixed in
-when the same fingerprint occurs more than once.
+runs: the finding's own line-independent fingerprint, which the engine makes
+unique within a run (`usmctl.findings.numbered`).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from usmctl.findings import Severity
@@ -24,24 +22,18 @@ SEVERITIES = {Severity.ERROR: "major", Severity.WARNING: "minor", Severity.INFO:
 
 def payload(result: RunResult) -> list[dict[str, Any]]:
     """The Code Quality issues as Python data."""
-    seen: Counter[str] = Counter()
-    issues = []
-    for finding in result.findings:
-        occurrence = seen[finding.fingerprint]
-        seen[finding.fingerprint] += 1
-        digest = hashlib.sha256(f"{finding.fingerprint}\0{occurrence}".encode()).hexdigest()
-        issues.append(
-            {
-                "type": "issue",
-                "check_name": finding.code,
-                "description": f"{finding.code} {finding.message}",
-                "categories": ["Style"],
-                "fingerprint": digest[:32],
-                "severity": SEVERITIES[finding.severity],
-                "location": {"path": finding.file, "lines": {"begin": finding.line}},
-            }
-        )
-    return issues
+    return [
+        {
+            "type": "issue",
+            "check_name": finding.code,
+            "description": f"{finding.code} {finding.message}",
+            "categories": ["Style"],
+            "fingerprint": finding.fingerprint,
+            "severity": SEVERITIES[finding.severity],
+            "location": {"path": finding.file, "lines": {"begin": finding.line}},
+        }
+        for finding in result.findings
+    ]
 
 
 def render(result: RunResult, options: ReportOptions) -> str:
