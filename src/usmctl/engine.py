@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from usmctl.architecture import Architecture, CodedViolation, build, logical_locus
+from usmctl.architecture import SINGULAR, Architecture, CodedViolation, build, logical_locus
 from usmctl.catalogue import Catalogue
 from usmctl.errors import UsageError
 from usmctl.findings import (
@@ -17,6 +17,7 @@ from usmctl.findings import (
     fingerprint,
     numbered,
     printable,
+    quote,
 )
 from usmctl.loader import LoadedFile, matches_any
 from usmctl.rules import ALL_RULES, BY_CODE, meta
@@ -82,7 +83,10 @@ def run(files: list[LoadedFile], catalogue: Catalogue, settings: Settings) -> En
             if problem.code in enabled:
                 logical, label = logical_locus(loaded.data, problem.path)
                 locus = Locus(loaded.source.display, logical, label, None, problem.position)
-                coded.append(CodedViolation(problem.code, Violation(problem.message, locus)))
+                message = problem.message
+                if label is not None:  # name the entity, as the model's findings do
+                    message = f"{SINGULAR[str(problem.path[0])]} {quote(label)}: {message}"
+                coded.append(CodedViolation(problem.code, Violation(message, locus)))
     coded.extend(item for item in built if item.code in enabled)
     context = RuleContext(architecture, catalogue, max_depth=settings.max_depth)
     for rule_class in ALL_RULES:
