@@ -180,3 +180,24 @@ def test_the_cli_prints_the_same_on_a_warm_run(
     assert cold.exit_code == warm.exit_code == 1
     assert warm.stdout == cold.stdout
     assert json.loads(warm.stdout)["summary"]["findings"] > 50
+
+
+def test_an_upgraded_dependency_misses(
+    root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new PyYAML or pydantic may parse or validate differently."""
+    import os
+
+    from usmctl import cache
+
+    library = tmp_path / "lib"
+    library.mkdir()
+    module = library / "fake_dependency.py"
+    module.write_text("VERSION = 1\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(library))
+    monkeypatch.setattr(cache, "_FINDING_DEPENDENCIES", ("fake_dependency",))
+    validate(root)
+    assert validate(root).architecture is None
+    module.write_text("VERSION = 22\n", encoding="utf-8")  # "upgraded"
+    os.utime(module, ns=(1, 1))
+    assert validate(root).architecture is not None

@@ -230,16 +230,29 @@ def problems_from_plain(plain: Any) -> list[Problem]:
 _RUN_FORMAT = 1
 
 
+_FINDING_DEPENDENCIES = ("yaml", "pydantic", "pydantic_core", "jsonschema", "networkx")
+
+
 def _package_stamp() -> str:
-    """The tool version and the size and mtime of every module and data file:
-    any change to the rules, the model or the catalogue misses."""
+    """The tool version and the size and mtime of every module and data file,
+    and of the libraries that shape findings: any change to the rules, the
+    model, the catalogue or an upgraded dependency misses."""
+    from importlib.util import find_spec
+
     here = Path(__file__).resolve().parent
     parts = [__version__, sys.version, str(_RUN_FORMAT)]
     try:
         for path in sorted([*here.rglob("*.py"), *here.joinpath("data").rglob("*.yaml")]):
             stat = path.stat()
             parts.append(f"{path.relative_to(here)}:{stat.st_size}:{stat.st_mtime_ns}")
-    except OSError:
+        for name in _FINDING_DEPENDENCIES:
+            spec = find_spec(name)  # found, not imported: networkx alone takes 0.1 s
+            if spec is None or spec.origin is None:
+                parts.append(f"{name}:-")
+                continue
+            found = os.stat(spec.origin)
+            parts.append(f"{name}:{found.st_size}:{found.st_mtime_ns}")
+    except (OSError, ImportError, ValueError):
         parts.append("?")
     return "|".join(parts)
 
