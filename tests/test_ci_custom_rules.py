@@ -134,8 +134,8 @@ def test_custom_rule_in_sarif_has_a_descriptor(
         (('type = "object"', 'type = "objekt"'), "custom-rules[0].schema: invalid JSON Schema"),
         (('section = "services"', 'section = "servces"'), "custom-rules[0].section: must be one"),
         (('code = "ACME001"', 'code = "USM999"'), "custom-rules[0].code: 'USM999': codes"),
-        (('code = "ACME001"', 'code = "acme"'), "custom-rules[0].code: String should match"),
-        (('severity = "error"', 'severity = "fatal"'), "custom-rules[0].severity: Input should"),
+        (('code = "ACME001"', 'code = "acme"'), "custom-rules[0].code: must be upper-case letters"),
+        (('severity = "error"', 'severity = "fatal"'), "custom-rules[0].severity: must be one of"),
         (('message = "every service needs an x-owner"\n', ""), 'missing required key "message"'),
         (('name = "service-owner"', 'module = "evil"'), "custom-rules[0].module: unknown key"),
         (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -228,6 +229,6 @@ def _findings_cache(
     except OSError:
         return None, ""  # the run reports it
     # The baseline is applied to the findings afterwards: not part of the run.
-    identity = "\0".join([repr(settings.model_copy(update={"baseline": None})), str(cwd), *paths])
+    identity = "\0".join([repr(dataclasses.replace(settings, baseline=None)), str(cwd), *paths])
     cache = FindingsCache(cwd / CACHE_DIR, identity)
     return cache, FindingsCache.state(read, catalogue)

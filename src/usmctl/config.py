@@ -17,14 +17,14 @@ from __future__ import annotations
 import difflib
 import glob
 import os
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from usmctl.errors import ConfigError, UsageError
+from usmctl.findings import Severity
 from usmctl.settings import CustomRule, Settings
 from usmctl.yamlio import Limits
 
@@ -44,6 +44,7 @@ KEYS = (
     "custom-rules",
 )
 CUSTOM_RULE_KEYS = ("code", "section", "severity", "message", "schema", "name")
+_CUSTOM_CODE = re.compile(r"^[A-Z][A-Z0-9]*[0-9]+$")
 
 
 @dataclass(frozen=True)
@@ -199,12 +200,12 @@ class _Parser:
             return pattern  # absolute, or a bare file-name pattern matching in any folder
         return glob.escape(self.root.as_posix()) + "/" + pattern.removeprefix("./")
 
-    def severity(self, value: Any, known: list[tuple[str, str]]) -> dict[str, str]:
+    def severity(self, value: Any, known: list[tuple[str, str]]) -> dict[str, Severity]:
         from usmctl.engine import resolve_selectors
 
         if not isinstance(value, dict):
             raise self.fail("severity", f'must be a table like {{USM404 = "error"}}, not {value!r}')
-        out: dict[str, str] = {}
+        out: dict[str, Severity] = {}
         for selector, level in value.items():
             if level not in SEVERITIES:
                 raise self.fail(
@@ -215,7 +216,7 @@ class _Parser:
             except UsageError as error:
                 raise self.fail(f"severity.{selector}", str(error)) from None
             for code in sorted(codes):
-                out[code] = str(level)
+                out[code] = Severity(level)
         return out
 
     def per_file_ignores(
@@ -283,13 +284,33 @@ class _Parser:
                     f"{key}.schema",
                     f"invalid JSON Schema{f' at {where}' if where else ''}: {error.message}",
                 ) from None
-            try:
-                rules.append(CustomRule.model_validate(item))
-            except ValidationError as error:
-                first = error.errors(include_url=False)[0]
-                field = ".".join(str(part) for part in first["loc"])
-                raise self.fail(f"{key}.{field}", first["msg"]) from None
+            rules.append(self.custom_rule(key, item, schema))
         return tuple(rules)
+
+    def custom_rule(self, key: str, item: dict[str, Any], schema: dict[str, Any]) -> CustomRule:
+        """The fields of one custom rule, each checked (its schema already is)."""
+        code = item["code"]
+        if not isinstance(code, str) or not _CUSTOM_CODE.match(code):
+            raise self.fail(
+                f"{key}.code",
+                f"must be upper-case letters then digits, like ACME001, not {code!r}",
+            )
+        severity = item.get("severity", Severity.WARNING.value)
+        if severity not in SEVERITIES:
+            raise self.fail(
+                f"{key}.severity", f"must be one of {', '.join(SEVERITIES)}, not {severity!r}"
+            )
+        for field in ("message", "name"):
+            if field in item and not isinstance(item[field], str):
+                raise self.fail(f"{key}.{field}", f"must be a string, not {item[field]!r}")
+        return CustomRule(
+            code=code,
+            section=item["section"],
+            message=item["message"],
+            schema=schema,
+            severity=Severity(severity),
+            name=item.get("name"),
+        )
 
 
 def _remote_ref(schema: Any) -> str | None:
@@ -338,9 +359,4 @@ def build_settings(options: CliOptions, *, cwd: Path) -> Settings:
         values["baseline"] = options.baseline
     if options.no_cache:
         values["use_cache"] = False
-    try:
-        return Settings(**values)
-    except ValidationError as error:
-        first = error.errors(include_url=False)[0]
-        where = ".".join(str(item) for item in first["loc"])
-        raise ConfigError(f"invalid setting {where}: {first['msg']}") from None
+    return Settings(**values)

@@ -37,7 +37,7 @@ def check(
     for rule in rules:
         if rule.code not in enabled:
             continue
-        validator = validator_for(rule.schema_)(rule.schema_)
+        validator = validator_for(rule.schema)(rule.schema)
         for entity in architecture.section(rule.section):
             origin = entity.origin
             raw = _at(data.get(origin.file), origin.path)
