@@ -43,9 +43,9 @@ from usmctl.model import (
     ValueStream,
     Workflow,
 )
+from usmctl.parsing import type_name
 from usmctl.source import Anchor, DataPath, format_path
 from usmctl.usm import canonical_process
-from usmctl.yamlio import type_name
 
 SINGULAR = {
     "profiles": "profile",

@@ -41,15 +41,15 @@ from typing import Any, TypeVar
 from usmctl import __version__
 from usmctl.findings import Finding, Severity
 from usmctl.loader import LoadedFile, SourceFile, decode_text
+from usmctl.parsing import Limits, Problem
 from usmctl.source import Position
-from usmctl.yamlio import Limits, Problem
 
 CACHE_DIR = ".usmctl_cache"
 _FORMAT = 2
 _MAGIC = b"usmctl-cache\x01"
 _DIGEST = 16
 _SECRET_BYTES = 32
-_STAMPED_MODULES = ("loader", "yamlio", "source", "cache")
+_STAMPED_MODULES = ("loader", "yamlio", "parsing", "source", "cache")
 
 
 def _code_stamp() -> str:

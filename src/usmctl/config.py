@@ -25,8 +25,8 @@ from typing import Any
 
 from usmctl.errors import ConfigError, UsageError
 from usmctl.findings import Severity
+from usmctl.parsing import Limits
 from usmctl.settings import CustomRule, Settings
-from usmctl.yamlio import Limits
 
 CONFIG_FILE = "usmctl.toml"
 PYPROJECT = "pyproject.toml"

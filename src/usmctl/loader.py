@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from usmctl.errors import UsageError
 from usmctl.findings import printable, quote
+from usmctl.parsing import Limits, Problem, type_name
 from usmctl.source import START, Anchor, DataPath, Position, SourceMap
-from usmctl.yamlio import Limits, Problem, parse, type_name
 
 if TYPE_CHECKING:
     from usmctl.cache import ParseCache
@@ -292,6 +292,8 @@ def parse_bytes(source: SourceFile, raw: bytes, limits: Limits) -> LoadedFile:
         syntax = _json_syntax_problem(decoded)
         if syntax is not None:
             return LoadedFile(source, text, None, [syntax])
+    from usmctl.yamlio import parse  # PyYAML only when something is parsed
+
     result = parse(text, limits)
     loaded = LoadedFile(source, text, result.data, list(result.problems))
     if any(problem.code in ("USM001", "USM009") for problem in result.problems):

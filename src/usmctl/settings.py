@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from usmctl.findings import Severity
-from usmctl.yamlio import Limits
+from usmctl.parsing import Limits
 
 FailOn = Literal["error", "warning", "info", "never"]
 

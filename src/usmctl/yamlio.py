@@ -19,6 +19,7 @@ from yaml.nodes import ScalarNode, SequenceNode
 from yaml.resolver import Resolver
 
 from usmctl.findings import quote
+from usmctl.parsing import Limits, Problem, type_name
 from usmctl.source import DataPath, Position
 
 _Loader: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -47,30 +48,6 @@ _BOOL_VALUES = {
 def make_parser(text: str) -> Any:
     """A libyaml-backed (when available) event parser over ``text``."""
     return _Loader(text)
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """Something wrong with the input found while parsing."""
-
-    code: str
-    message: str
-    position: Position
-    path: DataPath = ()
-
-
-@dataclass(frozen=True, slots=True)
-class Limits:
-    """Bounds that keep hostile input cheap (SPEC §6)."""
-
-    max_depth: int = 100
-    max_alias_nodes: int = 100_000
-    max_file_bytes: int = 20 * 1024 * 1024
-
-    def __post_init__(self) -> None:
-        for name in ("max_depth", "max_alias_nodes", "max_file_bytes"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"{name} must be at least 1")
 
 
 class _AbortParseError(Exception):
@@ -557,7 +534,7 @@ def _scalar_key(event: Any, frame: _Frame, result: ParseResult) -> str:
             result.problems.append(
                 Problem(
                     "USM003",
-                    f'key "{text}" is read as {_type_name(typed)} by YAML 1.1; quote it',
+                    f'key "{text}" is read as {type_name(typed)} by YAML 1.1; quote it',
                     Position.from_mark(event.start_mark),
                     (*frame.path, text),
                 )
@@ -630,22 +607,3 @@ def _merge(frame: _Frame, value: Any, key_event: Any) -> None:
             )
         for merged_key, merged_value in source.items():
             frame.container.setdefault(merged_key, merged_value)
-
-
-def _type_name(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int):
-        return "an integer"
-    if isinstance(value, float):
-        return "a number"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    return "a string"
-
-
-type_name = _type_name
