@@ -326,3 +326,17 @@ def test_max_file_size_from_config(tmp_path: Path) -> None:
     (tmp_path / "usmctl.toml").write_text("max-file-size = 0\n")
     with pytest.raises(ConfigError, match="max-file-size"):
         build_settings(CliOptions(), cwd=tmp_path)
+
+
+def test_a_glob_can_reach_outside_the_config_folder(tmp_path: Path) -> None:
+    """``../shared/*`` is normalised like the paths it is matched against."""
+    from usmctl.api import check
+
+    project, shared = tmp_path / "proj", tmp_path / "shared"
+    project.mkdir()
+    shared.mkdir()
+    (project / "a.usm.yaml").write_text('usm: "1"\n', encoding="utf-8")
+    (shared / "s.usm.yaml").write_text('usm: "1"\n', encoding="utf-8")
+    (project / "usmctl.toml").write_text('exclude = ["../shared/*.usm.yaml"]\n', encoding="utf-8")
+    settings = build_settings(CliOptions(), cwd=project)
+    assert check([".", "../shared"], settings, cwd=project).files == ("a.usm.yaml",)

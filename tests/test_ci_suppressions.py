@@ -136,3 +136,10 @@ def test_broken_example_reports_its_suppression_comment() -> None:
     result = check(["examples/broken"], cwd=EXAMPLES.parent)
     usm011 = [f for f in result.findings if f.code == "USM011"]
     assert [(f.file, f.line) for f in usm011] == [("examples/broken/services.usm.yaml", 6)]
+
+
+def test_a_real_comment_after_a_quoted_marker_still_suppresses(write_files: WriteFiles) -> None:
+    tail = '    x-note: "see # usmctl: docs"  # usmctl: ignore[USM006] ok\n    customers: [ghost]\n'
+    result = check_only(write_files(arch(tail)))
+    assert located(result) == []
+    assert result.suppressed == 1

@@ -194,3 +194,28 @@ def test_non_scalar_key_skips_its_pair_and_keeps_the_document() -> None:
 )
 def test_usm008_points_at_the_version(raw: bytes, where: tuple[int, int]) -> None:
     assert _load(raw) == [("USM008", *where)]
+
+
+def test_strict_json_messages_do_not_end_in_at() -> None:
+    loaded = load_bytes(
+        SourceFile(Path("a.workflow.json"), "a.workflow.json", "wif"), b'{"slug": "a}', Limits()
+    )
+    [problem] = loaded.problems
+    assert problem.message == "invalid JSON: unterminated string starting"
+    assert (problem.position.line, problem.position.column) == (1, 10)
+
+
+def test_the_parse_cache_stamps_every_module_parsing_uses() -> None:
+    """An edit to a module the parser imports must invalidate parsed entries."""
+    import ast
+
+    import usmctl
+    from usmctl.cache import _STAMPED_MODULES
+
+    here = Path(usmctl.__file__).parent
+    for name in _STAMPED_MODULES:
+        tree = ast.parse((here / f"{name}.py").read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("usmctl."):
+                used = node.module.removeprefix("usmctl.")  # type: ignore[union-attr]
+                assert used in _STAMPED_MODULES, f"{name} imports {used}, which is not stamped"

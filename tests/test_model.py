@@ -275,3 +275,32 @@ def test_a_salvaged_optional_field_is_not_reported_again_by_rules(
     assert [s.id for s in result.architecture.services] == ["s"]
     at_agreement = [f.code for f in result.findings if f.path == "services[s].agreement"]
     assert at_agreement == ["USM003"]  # not also USM104-style "has no agreement"
+
+
+def test_a_removed_step_does_not_make_the_path_rules_judge_a_shorter_workflow(
+    tmp_path: Path,
+) -> None:
+    """Its first step lost (a typo), wf-wish would "start in change" (USM303)."""
+    root = pilot_with(
+        tmp_path,
+        "workflows.usm.yaml",
+        "on it with the customer\n        process:",
+        "on it\n        proces:",
+    )
+    codes = sorted({finding.code for finding in run_check(root).findings})
+    assert codes == ["USM003", "USM004"]
+
+
+def test_messages_name_list_positions_as_in_the_file(write_files: WriteFiles) -> None:
+    root = write_files({"a.usm.yaml": """
+        usm: "1"
+        profiles:
+          - {id: acme-it, kind: provider}
+        services:
+          - id: s
+            provider: acme-it
+            customers: [5, [a], ghost]
+        """})  # fmt: skip
+    [usm006] = [f for f in run_check(root).findings if f.code == "USM006"]
+    assert usm006.path == "services[s].customers[2]"
+    assert "customers[2] names" in usm006.message

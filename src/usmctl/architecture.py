@@ -524,6 +524,13 @@ def _strip(node: Any) -> Any:
     return node
 
 
+def as_written(entity: Entity, fields: DataPath) -> DataPath:
+    """A model field path as the file has it: after salvage removed a list item,
+    the model's ``steps[1]`` is the file's ``steps[2]`` (for messages)."""
+    removed = entity.origin.removed
+    return _original_path(fields, removed) if removed else fields
+
+
 def _original_path(path: DataPath, removed: AbstractSet[DataPath]) -> DataPath:
     """A path after removals as a path before them: list indices skip removed items.
 

@@ -49,7 +49,7 @@ _FORMAT = 2
 _MAGIC = b"usmctl-cache\x01"
 _DIGEST = 16
 _SECRET_BYTES = 32
-_STAMPED_MODULES = ("loader", "yamlio", "parsing", "source", "cache")
+_STAMPED_MODULES = ("loader", "yamlio", "parsing", "source", "findings", "errors", "cache")
 
 
 def _code_stamp() -> str:

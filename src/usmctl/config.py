@@ -198,7 +198,8 @@ class _Parser:
         """A glob relative to the config file, made absolute so it matches any cwd."""
         if pattern.startswith("/") or "/" not in pattern:
             return pattern  # absolute, or a bare file-name pattern matching in any folder
-        return glob.escape(self.root.as_posix()) + "/" + pattern.removeprefix("./")
+        # Normalised like the paths it is matched against (``../shared/*``).
+        return os.path.normpath(glob.escape(self.root.as_posix()) + "/" + pattern)
 
     def severity(self, value: Any, known: list[tuple[str, str]]) -> dict[str, Severity]:
         from usmctl.engine import resolve_selectors

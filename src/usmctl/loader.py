@@ -345,7 +345,9 @@ def _json_syntax_problem(text: str) -> Problem | None:
             text, parse_constant=_refuse_constant, parse_int=_keep_text, parse_float=_keep_text
         )
     except json.JSONDecodeError as error:
-        message = error.msg[:1].lower() + error.msg[1:]
+        # "Unterminated string starting at": the position is given as line:col.
+        message = error.msg.removesuffix(" at")
+        message = message[:1].lower() + message[1:]
         return Problem("USM001", f"invalid JSON: {message}", Position(error.lineno, error.colno))
     except _NonStandardConstantError as error:
         constants = (

@@ -24,6 +24,7 @@ from usmctl.source import Position
 
 UNUSED_SUPPRESSION = "USM011"
 _MARKER = re.compile(r"(?:^|(?<=\s))#\s*usmctl:(?P<body>.*)$")
+_MARKER_START = re.compile(r"(?:^|(?<=\s))#\s*usmctl:")
 _DIRECTIVE = re.compile(r"^\s*(?P<kind>ignore|ignore-file)\[(?P<codes>[^\]]*)\](?P<reason>.*)$")
 
 
@@ -69,16 +70,21 @@ def scan(file: str, text: str) -> tuple[list[Suppression], list[CodedViolation]]
     malformed: list[CodedViolation] = []
     if "usmctl:" not in text:
         return found, malformed
-    markers = []
+    candidates: list[tuple[int, re.Match[str]]] = []
     for number, line in enumerate(text.splitlines(), start=1):
-        marker = _MARKER.search(line)
-        if marker is not None:
-            markers.append((number, marker))
-    in_scalars = _scalar_spans(text) if markers else []
-    for number, marker in markers:
+        for start in _MARKER_START.finditer(line):
+            marker = _MARKER.match(line, start.start())
+            if marker is not None:
+                candidates.append((number, marker))
+    in_scalars = _scalar_spans(text) if candidates else []
+    seen_lines: set[int] = set()
+    for number, marker in candidates:
         column = marker.start() + 1
-        if any(start <= (number, column) < end for start, end in in_scalars):
-            continue  # text inside a block or quoted scalar, not a comment
+        if number in seen_lines or any(
+            start <= (number, column) < end for start, end in in_scalars
+        ):
+            continue  # text inside a block or quoted scalar is not a comment
+        seen_lines.add(number)
         directive = _DIRECTIVE.match(marker.group("body"))
         selectors = (
             tuple(part.strip() for part in directive.group("codes").split(",") if part.strip())

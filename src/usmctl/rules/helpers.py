@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from usmctl.architecture import as_written
 from usmctl.findings import quote
 from usmctl.model import Activity, Entity, Profile, Step, Workflow
 from usmctl.rules.references import iter_references
@@ -38,10 +39,11 @@ def party(profile: Profile) -> str:
     return f"{profile.kind} {quote(profile.id)}"
 
 
-def field_name(fields: Fields) -> str:
-    """``plugs_into.processes[0]``: a field path for messages."""
+def field_name(entity: Entity, fields: Fields) -> str:
+    """``plugs_into.processes[0]``: an entity's field path for messages, with
+    list positions as in the file (salvage may have removed items before it)."""
     out = ""
-    for item in fields:
+    for item in as_written(entity, fields):
         out += f"[{item}]" if isinstance(item, int) else (f".{item}" if out else item)
     return out
 
@@ -179,16 +181,24 @@ def raci_tables(
             )
 
 
+def steps_salvaged(workflow: Workflow) -> bool:
+    """Whether salvage removed a step, or a value in one, that the file has
+    (already reported as USM003/USM004): rules judging the whole sequence of
+    steps (entry, path, none at all) would judge one the file does not have."""
+    return any(path[:1] == ("steps",) for path in workflow.origin.removed)
+
+
 def raci_owner_label(workflow: Workflow, fields: Fields) -> str:
     """``step "Register"`` or ``step "Register" activity "Classify"`` for a RACI path."""
-    step_index = fields[1]
-    assert isinstance(step_index, int)
+    written = as_written(workflow, fields)  # positions as in the file, for the label
+    step_index, step_position = fields[1], written[1]
+    assert isinstance(step_index, int) and isinstance(step_position, int)
     step = workflow.steps[step_index]
-    label = step_label(step, step_index)
+    label = step_label(step, step_position)
     if fields[2] == "activities":
-        activity_index = fields[3]
-        assert isinstance(activity_index, int)
-        label += " " + activity_label(step.activities[activity_index], activity_index)
+        activity_index, activity_position = fields[3], written[3]
+        assert isinstance(activity_index, int) and isinstance(activity_position, int)
+        label += " " + activity_label(step.activities[activity_index], activity_position)
     return label
 
 

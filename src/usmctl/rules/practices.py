@@ -130,8 +130,8 @@ class PracticeDeclaredAsProcess(Rule):
                 continue
             yield ctx.violation(
                 entity,
-                f"{describe(entity)}: {field_name(fields)} {quote(name)} is {practice}, not a "
-                "USM process: plug the practice into one of the five processes instead",
+                f"{describe(entity)}: {field_name(entity, fields)} {quote(name)} is {practice}, "
+                "not a USM process: plug the practice into one of the five processes instead",
                 *fields,
             )
 

@@ -118,7 +118,7 @@ class NonUsmProcess(Rule):
             if canonical_process(name) is None:
                 yield ctx.violation(
                     entity,
-                    f"{describe(entity)}: {field_name(fields)} {quote(name)} is not a USM "
+                    f"{describe(entity)}: {field_name(entity, fields)} {quote(name)} is not a USM "
                     f"process, expected one of {ALL_PROCESSES}",
                     *fields,
                 )
@@ -159,8 +159,8 @@ class ProcessAlias(Rule):
             if is_alias(name):
                 yield ctx.violation(
                     entity,
-                    f"{describe(entity)}: {field_name(fields)} {quote(name)} is an alias of "
-                    f"{quote(canonical_process(name))}: write the canonical name",
+                    f"{describe(entity)}: {field_name(entity, fields)} {quote(name)} is an alias "
+                    f"of {quote(canonical_process(name))}: write the canonical name",
                     *fields,
                 )
 

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from usmctl.architecture import as_written
 from usmctl.model import SECTIONS, Entity
 from usmctl.usm import PARTY_KINDS, PROVIDER_KINDS, canonical_process
 
@@ -45,7 +46,7 @@ class Reference:
     def field_name(self) -> str:
         """``customers[0]`` style name of the referencing field."""
         out = ""
-        for item in self.fields:
+        for item in as_written(self.entity, self.fields):  # positions as in the file
             out += f"[{item}]" if isinstance(item, int) else (f".{item}" if out else item)
         return out
 

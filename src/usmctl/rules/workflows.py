@@ -19,6 +19,7 @@ from usmctl.rules.helpers import (
     plural,
     raci_owner_label,
     raci_tables,
+    steps_salvaged,
     tools_by_workflow,
     workflows_by_provider,
 )
@@ -39,7 +40,7 @@ def _entry_mismatch(ctx: RuleContext, workflow: Workflow) -> tuple[int, str, Wor
     catalogue entry process (USM303); None when it does or cannot be judged."""
     workflow_type = _catalogue_type(ctx, workflow)
     steps = ordered_steps(workflow)
-    if workflow_type is None or not steps:
+    if workflow_type is None or not steps or steps_salvaged(workflow):
         return None
     first = canonical_process(steps[0].process)
     if first is None or first == workflow_type.entry:
@@ -276,7 +277,7 @@ class WorkflowPathDeviation(Rule):
         for workflow in ctx.arch.workflows:
             workflow_type = _catalogue_type(ctx, workflow)
             steps = ordered_steps(workflow)
-            if workflow_type is None or not steps:
+            if workflow_type is None or not steps or steps_salvaged(workflow):
                 continue
             collapsed = collapsed_path(steps)
             if collapsed is None or collapsed == workflow_type.path:
@@ -654,7 +655,7 @@ class WorkflowWithoutSteps(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         for workflow in ctx.arch.workflows:
-            if not workflow.steps:
+            if not workflow.steps and not steps_salvaged(workflow):
                 yield ctx.violation(
                     workflow,
                     f"{describe(workflow)} has no steps: list its steps with their process "
