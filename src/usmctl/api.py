@@ -170,9 +170,9 @@ def check(
         shown = tuple(
             sorted([loaded.source.display for loaded in unreadable] + [s.display for s, _ in read])
         )
-        cache, state = None, ""
+        cache, state, catalogue_raw = None, "", None
         if findings_only and settings.use_cache and stdin is None and not unreadable:
-            cache, state = _findings_cache(paths, settings, cwd=cwd, read=read)
+            cache, state, catalogue_raw = _findings_cache(paths, settings, cwd=cwd, read=read)
         found = cache.get(state) if cache is not None else None
         architecture: Architecture | None = None
         catalogue: Catalogue | None = None
@@ -180,7 +180,7 @@ def check(
             from usmctl.catalogue import load_catalogue
             from usmctl.engine import run
 
-            catalogue = load_catalogue(settings.catalogue)
+            catalogue = load_catalogue(settings.catalogue, raw=catalogue_raw)
             files = unreadable + parse_files(
                 read, settings, cwd=cwd, cached=stdin is None, progress=progress
             )
@@ -214,8 +214,9 @@ def check(
 
 def _findings_cache(
     paths: Sequence[str], settings: Settings, *, cwd: Path, read: Sequence[Read]
-) -> tuple[FindingsCache | None, str]:
-    """The findings cache for this kind of run and the state of its input."""
+) -> tuple[FindingsCache | None, str, bytes | None]:
+    """The findings cache for this kind of run, the state of its input, and the
+    catalogue's bytes that state covers (the run checks those, not a re-read)."""
     from importlib import resources
 
     from usmctl.cache import CACHE_DIR, FindingsCache
@@ -227,8 +228,8 @@ def _findings_cache(
         else:
             catalogue = settings.catalogue.read_bytes()
     except OSError:
-        return None, ""  # the run reports it
+        return None, "", None  # the run reports it
     # The baseline is applied to the findings afterwards: not part of the run.
     identity = "\0".join([repr(dataclasses.replace(settings, baseline=None)), str(cwd), *paths])
     cache = FindingsCache(cwd / CACHE_DIR, identity)
-    return cache, FindingsCache.state(read, catalogue)
+    return cache, FindingsCache.state(read, catalogue), catalogue

@@ -73,17 +73,23 @@ class Catalogue:
         return tuple(workflow_type.id for workflow_type in self.types)
 
 
-def load_catalogue(path: Path | None = None) -> Catalogue:
-    """Load and validate a catalogue; a bad one is a `ConfigError` with file:line."""
-    if path is None:
-        text = resources.files("usmctl").joinpath(BUILTIN_CATALOGUE).read_text("utf-8")
-        shown = "<built-in catalogue>"
-    else:
-        shown = str(path)
-        try:
-            text = path.read_text("utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            raise ConfigError(f"{shown}: cannot read catalogue: {error}") from None
+def load_catalogue(path: Path | None = None, *, raw: bytes | None = None) -> Catalogue:
+    """Load and validate a catalogue; a bad one is a `ConfigError` with file:line.
+
+    ``raw``: the file's bytes when the caller has read them already (the
+    findings cache keys on exactly what is checked).
+    """
+    shown = "<built-in catalogue>" if path is None else str(path)
+    try:
+        if raw is None:
+            raw = (
+                resources.files("usmctl").joinpath(BUILTIN_CATALOGUE).read_bytes()
+                if path is None
+                else path.read_bytes()
+            )
+        text = raw.decode("utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{shown}: cannot read catalogue: {error}") from None
     result = parse(text)
     if result.problems:
         problem = result.problems[0]
