@@ -217,16 +217,11 @@ def _findings_cache(
 ) -> tuple[FindingsCache | None, str, bytes | None]:
     """The findings cache for this kind of run, the state of its input, and the
     catalogue's bytes that state covers (the run checks those, not a re-read)."""
-    from importlib import resources
-
     from usmctl.cache import CACHE_DIR, FindingsCache
-    from usmctl.usm import BUILTIN_CATALOGUE
+    from usmctl.usm import read_catalogue
 
     try:
-        if settings.catalogue is None:
-            catalogue = resources.files("usmctl").joinpath(BUILTIN_CATALOGUE).read_bytes()
-        else:
-            catalogue = settings.catalogue.read_bytes()
+        catalogue = read_catalogue(settings.catalogue)
     except OSError:
         return None, "", None  # the run reports it
     # The baseline is applied to the findings afterwards: not part of the run.

@@ -52,23 +52,36 @@ _SECRET_BYTES = 32
 _STAMPED_MODULES = ("loader", "yamlio", "parsing", "source", "findings", "errors", "cache")
 
 
-def _code_stamp() -> str:
-    """The tool version and the size and mtime of the modules that parse."""
-    here = Path(__file__).resolve().parent
-    parts = [__version__, sys.version, str(_FORMAT)]
-    for name in _STAMPED_MODULES:
-        try:
-            stat = (here / f"{name}.py").stat()
-            parts.append(f"{name}:{stat.st_size}:{stat.st_mtime_ns}")
-        except OSError:
-            parts.append(f"{name}:?")
-    try:
-        import yaml
+_HERE = Path(__file__).resolve().parent
 
-        parts.append(f"pyyaml:{yaml.__version__}:{getattr(yaml, '__with_libyaml__', False)}")
-    except ImportError:  # pragma: no cover - yaml is a dependency
-        pass
+
+def _stamp(cache_format: int, modules: Iterable[Path], libraries: Iterable[str]) -> str:
+    """The tool and Python versions, and the size and mtime of each of our
+    ``modules`` and of each library's module file (found, not imported:
+    networkx alone takes 0.1 s), so an edit or an upgrade misses."""
+    from importlib.util import find_spec
+
+    parts = [__version__, sys.version, str(cache_format)]
+    for path in modules:
+        try:
+            stat = path.stat()
+            parts.append(f"{path.relative_to(_HERE)}:{stat.st_size}:{stat.st_mtime_ns}")
+        except OSError:
+            parts.append(f"{path.name}:?")
+    for name in libraries:
+        try:
+            spec = find_spec(name)
+            found = os.stat(spec.origin) if spec is not None and spec.origin else None
+        except (OSError, ImportError, ValueError):
+            found = None
+        parts.append(f"{name}:{found.st_size}:{found.st_mtime_ns}" if found else f"{name}:-")
     return "|".join(parts)
+
+
+def _code_stamp() -> str:
+    """The stamp of the code that parses: a parse cache entry depends on no more."""
+    modules = (_HERE / f"{name}.py" for name in _STAMPED_MODULES)
+    return _stamp(_FORMAT, modules, ("yaml", "yaml._yaml"))
 
 
 class SignedStore:
@@ -234,27 +247,10 @@ _FINDING_DEPENDENCIES = ("yaml", "pydantic", "pydantic_core", "jsonschema", "net
 
 
 def _package_stamp() -> str:
-    """The tool version and the size and mtime of every module and data file,
-    and of the libraries that shape findings: any change to the rules, the
-    model, the catalogue or an upgraded dependency misses."""
-    from importlib.util import find_spec
-
-    here = Path(__file__).resolve().parent
-    parts = [__version__, sys.version, str(_RUN_FORMAT)]
-    try:
-        for path in sorted([*here.rglob("*.py"), *here.joinpath("data").rglob("*.yaml")]):
-            stat = path.stat()
-            parts.append(f"{path.relative_to(here)}:{stat.st_size}:{stat.st_mtime_ns}")
-        for name in _FINDING_DEPENDENCIES:
-            spec = find_spec(name)  # found, not imported: networkx alone takes 0.1 s
-            if spec is None or spec.origin is None:
-                parts.append(f"{name}:-")
-                continue
-            found = os.stat(spec.origin)
-            parts.append(f"{name}:{found.st_size}:{found.st_mtime_ns}")
-    except (OSError, ImportError, ValueError):
-        parts.append("?")
-    return "|".join(parts)
+    """The stamp of everything that shapes findings: every module and data file
+    of usmctl (the rules, the model, the catalogue) and the libraries."""
+    modules = sorted([*_HERE.rglob("*.py"), *_HERE.joinpath("data").rglob("*.yaml")])
+    return _stamp(_RUN_FORMAT, modules, _FINDING_DEPENDENCIES)
 
 
 @dataclass(frozen=True)

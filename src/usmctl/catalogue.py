@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Literal
 
@@ -12,7 +11,7 @@ from pydantic import Field, ValidationError, field_validator
 from usmctl.errors import ConfigError
 from usmctl.model import Id, UsmModel
 from usmctl.source import Anchor, SourceMap
-from usmctl.usm import BUILTIN_CATALOGUE, PROCESSES, TRIGGER_ENTRY
+from usmctl.usm import PROCESSES, TRIGGER_ENTRY, read_catalogue
 from usmctl.yamlio import parse
 
 
@@ -81,13 +80,7 @@ def load_catalogue(path: Path | None = None, *, raw: bytes | None = None) -> Cat
     """
     shown = "<built-in catalogue>" if path is None else str(path)
     try:
-        if raw is None:
-            raw = (
-                resources.files("usmctl").joinpath(BUILTIN_CATALOGUE).read_bytes()
-                if path is None
-                else path.read_bytes()
-            )
-        text = raw.decode("utf-8")
+        text = (read_catalogue(path) if raw is None else raw).decode("utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(f"{shown}: cannot read catalogue: {error}") from None
     result = parse(text)

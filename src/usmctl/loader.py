@@ -358,7 +358,7 @@ def _json_syntax_problem(text: str) -> Problem | None:
         return Problem(
             "USM001",
             f"invalid JSON: {error} is not a JSON value (JSON has no NaN or Infinity)",
-            _text_position(text, next(constants, 0)),
+            Position.at_offset(text, next(constants, 0)),
         )
     except RecursionError:
         return None
@@ -378,11 +378,6 @@ def _astral_escape(match: re.Match[str]) -> str:
     high, low = int(match.group(2), 16), int(match.group(3), 16)
     code_point = 0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00)
     return f"{match.group(1)}\\U{code_point:08x}"
-
-
-def _text_position(text: str, offset: int) -> Position:
-    line = text.count("\n", 0, offset) + 1
-    return Position(line, offset - text.rfind("\n", 0, offset))
 
 
 def _offset_position(raw: bytes, offset: int) -> Position:

@@ -32,6 +32,12 @@ class Position:
         """Convert a 0-based parser mark; the single conversion point."""
         return cls(mark.line + 1, mark.column + 1)
 
+    @classmethod
+    def at_offset(cls, text: str, offset: int) -> Position:
+        """The position of the character at a 0-based offset into ``text``."""
+        line = text.count("\n", 0, offset) + 1
+        return cls(line, offset - text.rfind("\n", 0, offset))
+
 
 START = Position(1, 1)
 _COMPLEX_KEY = "\0complex-key"

@@ -2,8 +2,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 # The default workflow catalogue (SPEC §1 table), package data of usmctl.
 BUILTIN_CATALOGUE = "data/catalogue.yaml"
+
+
+def read_catalogue(path: Path | None) -> bytes:
+    """The bytes of the user's catalogue file, or of the built-in one (OSError
+    when it cannot be read)."""
+    if path is None:
+        from importlib import resources
+
+        return resources.files("usmctl").joinpath(BUILTIN_CATALOGUE).read_bytes()
+    return path.read_bytes()
+
 
 PROCESSES: tuple[str, ...] = ("agree", "change", "recover", "operate", "improve")
 

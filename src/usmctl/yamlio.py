@@ -378,9 +378,7 @@ def _reader_position(text: str, error: yaml.YAMLError) -> Position:
     offset = getattr(error, "position", None)
     if not isinstance(offset, int):
         return Position(1, 1)
-    line = text.count("\n", 0, offset) + 1
-    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
-    return Position(line, column)
+    return Position.at_offset(text, offset)
 
 
 def _build(parser: Any, limits: Limits, result: ParseResult) -> None:
