@@ -39,15 +39,6 @@ def party(profile: Profile) -> str:
     return f"{profile.kind} {quote(profile.id)}"
 
 
-def field_name(entity: Entity, fields: Fields) -> str:
-    """``plugs_into.processes[0]``: an entity's field path for messages, with
-    list positions as in the file (salvage may have removed items before it)."""
-    out = ""
-    for item in as_written(entity, fields):
-        out += f"[{item}]" if isinstance(item, int) else (f".{item}" if out else item)
-    return out
-
-
 def plural(count: int, singular: str, many: str | None = None) -> str:
     """``process`` or ``processes``."""
     return singular if count == 1 else (many or f"{singular}s")

@@ -8,7 +8,8 @@ from collections.abc import Iterator
 
 from usmctl.findings import Severity, Violation, quote
 from usmctl.rules.base import Rule, RuleContext, describe
-from usmctl.rules.helpers import cached, field_name, process_names, tools_by_workflow
+from usmctl.rules.helpers import cached, process_names, tools_by_workflow
+from usmctl.rules.references import field_name
 from usmctl.usm import canonical_process
 
 # Practice names of the common frameworks (ITIL 4 and its predecessors) that

@@ -10,13 +10,13 @@ from usmctl.model import ProcessEntry
 from usmctl.rules.base import Rule, RuleContext, describe
 from usmctl.rules.helpers import (
     ALL_PROCESSES,
-    field_name,
     is_running_provider,
     party,
     plural,
     process_names,
     processes_by_provider,
 )
+from usmctl.rules.references import field_name
 from usmctl.usm import PROCESSES, canonical_process, is_alias
 
 

@@ -30,6 +30,15 @@ _NOUN = {
 }
 
 
+def field_name(entity: Entity, fields: tuple[str | int, ...]) -> str:
+    """``plugs_into.processes[0]``: an entity's field path for messages, with
+    list positions as in the file (salvage may have removed items before it)."""
+    out = ""
+    for item in as_written(entity, fields):
+        out += f"[{item}]" if isinstance(item, int) else (f".{item}" if out else item)
+    return out
+
+
 @dataclass(frozen=True)
 class Reference:
     """One reference found in the architecture, resolved when possible."""
@@ -45,10 +54,7 @@ class Reference:
     @property
     def field_name(self) -> str:
         """``customers[0]`` style name of the referencing field."""
-        out = ""
-        for item in as_written(self.entity, self.fields):  # positions as in the file
-            out += f"[{item}]" if isinstance(item, int) else (f".{item}" if out else item)
-        return out
+        return field_name(self.entity, self.fields)
 
     @property
     def noun(self) -> str:
