@@ -1,4 +1,4 @@
-"""Baselines: record today's findings, report only new ones (SPEC §4).
+"""Baselines: record today's findings, report only new ones (docs/ci.md, "Baselines").
 
 A baseline is JSON ``{"version": 1, "fingerprints": {fp: {"code", "file",
 "entity", "path"}}}``. Fingerprints are line-independent (rule + file +

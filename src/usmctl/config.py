@@ -1,4 +1,4 @@
-"""Build `Settings` from the config file and the command line (SPEC §4).
+"""Build `Settings` from the config file and the command line (docs/ci.md, "Configuration").
 
 The config file is ``usmctl.toml`` (keys at the top level) or the
 ``[tool.usmctl]`` table of ``pyproject.toml``, found from the working

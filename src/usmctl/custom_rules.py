@@ -1,4 +1,4 @@
-"""Declarative custom rules from config: a JSON Schema per entity (SPEC §4).
+"""Declarative custom rules from config: a JSON Schema per entity (docs/ci.md, "Custom rules").
 
 Each rule names a section; every entity of that section, as written in its
 file (the raw mapping, before any model defaults), is validated with

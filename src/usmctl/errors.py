@@ -6,7 +6,7 @@ from enum import IntEnum
 
 
 class ExitCode(IntEnum):
-    """Process exit codes (SPEC §4)."""
+    """Process exit codes (README, "Exit codes"; docs/ci.md)."""
 
     OK = 0
     FINDINGS = 1

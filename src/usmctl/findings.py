@@ -1,4 +1,4 @@
-"""Findings: immutable, ordered, fingerprinted (SPEC §3, last paragraph)."""
+"""Findings: immutable, ordered, fingerprinted (docs/format.md, "Findings")."""
 
 from __future__ import annotations
 
@@ -69,7 +69,8 @@ class Finding:
 
     @property
     def sort_key(self) -> tuple[str, int, int, str, str]:
-        """SPEC §5 order: file, line, column, code (then message, for stability)."""
+        """Output order (docs/format.md, "Findings"): file, line, column, code (then
+        message, for stability)."""
         return (self.file, self.line, self.column, self.code, self.message)
 
 

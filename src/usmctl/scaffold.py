@@ -1,11 +1,11 @@
 """`usmctl init`: write the pilot architecture (package data) into a directory.
 
-The pilot (SPEC §4) is one customer, one provider with three operator
+The pilot (README, "Commands") is one customer, one provider with three operator
 profiles, one service with facility, support and agreement, the five
 processes, the eight catalogue workflows, a practice, a tool, a policy and a
 value stream; `examples/pilot/` is a copy of it. It never clobbers a file
-unless told to (SPEC §6: commands that write files write atomically and never
-overwrite without ``--force``).
+unless told to: commands that write files write atomically and never
+overwrite without ``--force``.
 """
 
 from __future__ import annotations

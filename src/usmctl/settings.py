@@ -1,4 +1,4 @@
-"""The tool's own settings: command line and config file merged (SPEC §4).
+"""The tool's own settings: command line and config file merged (docs/ci.md, "Configuration").
 
 Plain frozen dataclasses, not pydantic models: every ``usmctl validate``
 builds them, also the warm run that takes its findings from the cache and

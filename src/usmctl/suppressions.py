@@ -1,4 +1,4 @@
-"""Inline suppressions, read from the raw text of each file (SPEC §4).
+"""Inline suppressions, read from the raw text of each file (docs/ci.md, "Inline suppressions").
 
 ``# usmctl: ignore[USM404,USM1] reason`` hides matching findings on the
 comment's line and on the line right below; ``# usmctl: ignore-file[USM104]

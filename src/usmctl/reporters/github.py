@@ -1,4 +1,5 @@
-"""GitHub Actions workflow commands (SPEC §5): annotations on the PR diff.
+"""GitHub Actions workflow commands (GitHub's "Workflow commands for GitHub
+Actions"): annotations on the PR diff.
 
 ``::error file=F,line=L,col=C,title=CODE::message``; warnings become
 ``::warning`` and infos ``::notice``. Values are escaped as the runner

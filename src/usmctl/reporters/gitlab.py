@@ -1,4 +1,5 @@
-"""GitLab Code Quality JSON (SPEC §5): merge-request widget and diff annotations.
+"""GitLab Code Quality JSON (GitLab's "Code Quality" report format): the
+merge-request widget and diff annotations.
 
 GitLab uses ``fingerprint`` to tell findings apart and to compare a branch
 with its target, so it must be unique within the report and stable across

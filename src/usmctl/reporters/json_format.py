@@ -1,4 +1,4 @@
-"""Machine output (SPEC §5 json): stable keys, stable order."""
+"""Machine output (docs/format.md, "Findings"): stable keys, stable order."""
 
 from __future__ import annotations
 

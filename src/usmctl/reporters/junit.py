@@ -1,4 +1,4 @@
-"""JUnit XML (SPEC §5): one testsuite per file, one failing testcase per finding.
+"""JUnit XML (the Jenkins/Ant JUnit XSD): one testsuite per file, one failing testcase per finding.
 
 CI servers (GitLab, Jenkins, Azure) show these as test results. A checked
 file without findings gets one passing testcase, so it shows as passed.

@@ -1,4 +1,4 @@
-"""Markdown (SPEC §5): a findings table to post as a pull-request comment.
+"""Markdown (CommonMark with GitHub tables): a findings table to post as a pull-request comment.
 
 Every cell is escaped: pipes would split the table, and brackets, stars,
 underscores, backticks and angle brackets would turn user text into links,

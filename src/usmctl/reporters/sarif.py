@@ -1,4 +1,4 @@
-"""SARIF 2.1.0 (SPEC §5): what GitHub code scanning and other SAST viewers read.
+"""SARIF 2.1.0 (the OASIS standard): what GitHub code scanning and other SAST viewers read.
 
 Rule metadata comes from the registry (summary, rationale, remediation,
 help link); results carry a relative URI under ``%SRCROOT%``, a 1-based
