@@ -1,3 +1,3 @@
 """usmctl: validate service-management architectures against the USM method."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
