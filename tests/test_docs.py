@@ -50,3 +50,70 @@ def test_readme_broken_example_output_is_current(monkeypatch: pytest.MonkeyPatch
     assert _between(readme, "broken-output") == f"```text\n{text}```\n", (
         "regenerate with `python -m usmctl.readme_sync .`"
     )
+
+
+# The docs/usm.md headings rule docstrings cite as `docs/usm.md, "<section>"`.
+USM_HEADINGS = (
+    "Sources",
+    "The five processes",
+    "Request types and triggers",
+    "The eight workflows",
+    "Nested walks",
+    "Services are supported facilities",
+    "Agreements and contracts",
+    "Profiles, operators and RACI",
+    "Links and recursion",
+    "Governance, overlays, practices and tools",
+    "Value streams",
+    "USM-WIF",
+)
+
+
+def _sections(text: str) -> dict[str, str]:
+    """Level-2 heading -> the text up to the next level-2 heading."""
+    parts = re.split(r"^## (.+)$", text, flags=re.M)
+    return {parts[i].strip(): parts[i + 1] for i in range(1, len(parts) - 1, 2)}
+
+
+def test_usm_reference_has_every_cited_section_and_its_sources() -> None:
+    sections = _sections((ROOT / "docs" / "usm.md").read_text(encoding="utf-8"))
+    missing = [heading for heading in USM_HEADINGS if heading not in sections]
+    assert not missing, f"docs/usm.md lacks the sections {missing}"
+    links = re.findall(r"https?://[^\s>)\]]+", sections["Sources"])
+    assert links, "docs/usm.md: the Sources section lists no address"
+    for heading in USM_HEADINGS[1:]:
+        assert sections[heading].strip(), f"docs/usm.md: section {heading!r} is empty"
+
+
+def test_usm_reference_cites_only_listed_sources() -> None:
+    """Every reference-style link used in docs/usm.md is defined, and every
+    defined address is listed under Sources."""
+    text = (ROOT / "docs" / "usm.md").read_text(encoding="utf-8")
+    definitions = dict(re.findall(r"^\[([\w-]+)\]: (\S+)$", text, flags=re.M))
+    used = set(re.findall(r"\]\[([\w-]+)\]", text))
+    assert used, "docs/usm.md cites no source"
+    assert not used - definitions.keys(), f"undefined sources: {used - definitions.keys()}"
+    # The Sources list itself, without the link definitions that follow it.
+    sources = re.sub(r"^\[[\w-]+\]: \S+$", "", _sections(text)["Sources"], flags=re.M)
+    unlisted = [name for name, url in definitions.items() if url not in sources]
+    assert not unlisted, f"sources cited but not listed under Sources: {unlisted}"
+
+
+def test_changelog_has_an_entry_for_the_current_version() -> None:
+    from usmctl import __version__
+
+    changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert re.search(
+        rf"^## \[{re.escape(__version__)}\] - \d{{4}}-\d{{2}}-\d{{2}}$", changelog, re.M
+    ), f"CHANGELOG.md has no '## [{__version__}] - YYYY-MM-DD' entry"
+
+
+def test_user_documentation_does_not_cite_the_internal_spec() -> None:
+    documents = [ROOT / "README.md", ROOT / "CHANGELOG.md", *sorted((ROOT / "docs").glob("*.md"))]
+    for document in documents:
+        text = document.read_text(encoding="utf-8")
+        assert "SPEC.md" not in text, f"{document.name} links the internal SPEC.md"
+    # The pages written as the product's own documentation name no SPEC at all.
+    for name in ("README.md", "CHANGELOG.md", "docs/usm.md", "docs/format.md"):
+        text = (ROOT / name).read_text(encoding="utf-8")
+        assert re.search(r"\bSPEC\b", text) is None, f"{name} mentions SPEC"
