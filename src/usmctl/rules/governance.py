@@ -1,4 +1,5 @@
-"""USM501–USM502: governance (SPEC §1 layers: governance feeds the management system).
+"""USM501–USM503: governance feeds the management system (docs/usm.md,
+"Governance, overlays, practices and tools").
 
 Policies and constraints only steer a provider when a process or a workflow
 enforces them, and only mean something when they say what they apply to.
@@ -7,10 +8,26 @@ enforces them, and only mean something when they say what they apply to.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from usmctl.findings import Severity, Violation, quote
-from usmctl.model import GovernanceItem
+from usmctl.model import (
+    Agreement,
+    Entity,
+    GovernanceItem,
+    Overlay,
+    ProcessEntry,
+    Profile,
+    Service,
+    Workflow,
+)
 from usmctl.rules.base import Rule, RuleContext
+from usmctl.rules.helpers import salvaged
+from usmctl.rules.references import resolve_any
+from usmctl.usm import PROVIDER_KINDS
+
+if TYPE_CHECKING:
+    from usmctl.architecture import Architecture
 
 
 def name_of(item: GovernanceItem) -> str:
@@ -24,7 +41,8 @@ class PolicyNotEnforced(Rule):
     Rationale:
         In USM, governance feeds the management system: a policy takes effect
         only through the processes and workflows that carry it out. A policy
-        nothing enforces is only a suggestion.
+        nothing enforces is only a suggestion. Source: docs/usm.md, "Governance,
+        overlays, practices and tools"; usm-portal (USM's official portal).
 
     Remediation:
         List in ``enforced_by`` the process entries (``provider:process``) or
@@ -76,6 +94,8 @@ class PolicyWithoutScope(Rule):
         Governance steers the management system through the services,
         agreements, workflows and overlays it applies to; without a scope
         nobody can tell where the policy holds or check that it is met.
+        Source: docs/usm.md, "Governance, overlays, practices and tools";
+        usm-portal (USM's official portal).
 
     Remediation:
         List in ``applies_to`` the ids of the entities the policy governs.
@@ -119,4 +139,150 @@ class PolicyWithoutScope(Rule):
                 yield ctx.violation(item, f"{name_of(item)} applies to nothing", "applies_to")
 
 
-GOVERNANCE_RULES: tuple[type[Rule], ...] = (PolicyNotEnforced, PolicyWithoutScope)
+class PolicyForeignEnforcer(Rule):
+    """No enforcer of a policy belongs to a party related to what it applies to.
+
+    Rationale:
+        A policy takes effect through the processes and workflows of the
+        providers it concerns: each provider runs its own five processes and
+        can only carry out a policy in its own work. A policy on one
+        provider's service enforced only by another provider's processes
+        binds nobody who delivers it. The related parties are a service's
+        provider; an agreement's provider and customer; an overlay's
+        integrator, the parties it binds and the providers of the services it
+        binds; a workflow's or process entry's provider; and a provider
+        itself. Source: docs/usm.md, "Governance, overlays, practices and
+        tools"; usm-portal (USM's official portal).
+
+    Remediation:
+        Add to ``enforced_by`` a process entry (``provider:process``) or a
+        workflow of a party the policy applies to, or correct ``applies_to``.
+
+    Bad:
+        usm: "1"
+        profiles:
+          - {id: acme-it, kind: provider}
+          - {id: cloudco, kind: supplier}
+        processes:
+          - {provider: acme-it, process: change}
+        services:
+          - {id: cloud-hosting, provider: cloudco}
+        governance:
+          - id: pol-patching
+            kind: policy
+            statement: Security patches are applied within a week
+            applies_to: [cloud-hosting]
+            enforced_by: [acme-it:change]
+
+    Good:
+        usm: "1"
+        profiles:
+          - {id: acme-it, kind: provider}
+          - {id: cloudco, kind: supplier}
+        processes:
+          - {provider: acme-it, process: change}
+          - {provider: cloudco, process: change}
+        services:
+          - {id: cloud-hosting, provider: cloudco}
+        governance:
+          - id: pol-patching
+            kind: policy
+            statement: Security patches are applied within a week
+            applies_to: [cloud-hosting]
+            enforced_by: [acme-it:change, cloudco:change]
+    """
+
+    code = "USM503"
+    name = "policy-foreign-enforcer"
+    default_severity = Severity.WARNING
+
+    def check(self, ctx: RuleContext) -> Iterator[Violation]:
+        for item in ctx.arch.governance:
+            if not item.applies_to or not item.enforced_by:
+                continue  # USM502 or USM501
+            if salvaged(item, "applies_to") or salvaged(item, "enforced_by"):
+                continue  # a removed value may be the related one (USM003)
+            related = _related_parties(ctx.arch, item.applies_to)
+            enforcers = _enforcing_parties(ctx.arch, item.enforced_by)
+            if not related or enforcers is None or not enforcers.isdisjoint(related):
+                continue  # unresolved or unjudgeable: USM006/USM007's finding
+            yield ctx.violation(
+                item,
+                f"{name_of(item)} is enforced only by process entries or workflows of "
+                f"{_names(enforcers)}, expected one of {_names(related, 'or')} "
+                "(related to what it applies to)",
+                "enforced_by",
+            )
+
+
+def _names(ids: set[str], joiner: str = "and") -> str:
+    ordered = sorted(ids)
+    quoted = [quote(name) for name in ordered]
+    if len(quoted) == 1:
+        return quoted[0]
+    return f"{', '.join(quoted[:-1])} {joiner} {quoted[-1]}"
+
+
+def _related_parties(arch: Architecture, targets: list[str]) -> set[str] | None:
+    """The providers related to a policy's targets (the parties that can enforce
+    it); None when a target, or a party it names, does not resolve, so nothing
+    can be judged."""
+    related: set[str] = set()
+    for target_id in targets:
+        target, _known = resolve_any(arch, target_id)
+        if target is None:
+            return None
+        parties = _parties_of(arch, target)
+        if parties is None:
+            return None
+        related |= parties
+    return related
+
+
+def _parties_of(arch: Architecture, target: Entity) -> set[str] | None:
+    names: list[str | None] = []
+    if isinstance(target, Service | Workflow | ProcessEntry):
+        names.append(target.provider)
+    elif isinstance(target, Agreement):
+        names += [target.provider, target.customer]
+    elif isinstance(target, Overlay):
+        if target.integrator is not None:
+            names.append(target.integrator)
+        for bound_id in target.binds_to:
+            bound, _known = resolve_any(arch, bound_id)
+            if bound is None:
+                return None
+            if isinstance(bound, Profile):
+                names.append(bound.id)
+            elif isinstance(bound, Service | Workflow | ProcessEntry) and bound.provider:
+                names.append(bound.provider)  # a bound workflow without provider adds none
+    elif isinstance(target, Profile) and target.kind in PROVIDER_KINDS:
+        names.append(target.id)
+    profiles = [arch.profile(name) for name in names]
+    if any(profile is None for profile in profiles):
+        return None  # a workflow without provider, an unresolved party
+    # only providers and suppliers run processes that can enforce anything
+    return {
+        profile.id for profile in profiles if profile is not None and profile.kind in PROVIDER_KINDS
+    }
+
+
+def _enforcing_parties(arch: Architecture, enforcers: list[str]) -> set[str] | None:
+    """The providers of a policy's enforcers; None when one of them does not
+    resolve to a workflow or process entry with a known provider."""
+    parties: set[str] = set()
+    for enforcer_id in enforcers:
+        enforcer, _known = resolve_any(arch, enforcer_id)
+        if not isinstance(enforcer, Workflow | ProcessEntry):
+            return None
+        if enforcer.provider is None or arch.profile(enforcer.provider) is None:
+            return None
+        parties.add(enforcer.provider)
+    return parties
+
+
+GOVERNANCE_RULES: tuple[type[Rule], ...] = (
+    PolicyNotEnforced,
+    PolicyWithoutScope,
+    PolicyForeignEnforcer,
+)

@@ -179,6 +179,13 @@ def steps_salvaged(workflow: Workflow) -> bool:
     return any(path[:1] == ("steps",) for path in workflow.origin.removed)
 
 
+def salvaged(entity: Entity, field: str) -> bool:
+    """Whether salvage removed a field of an entity, or a value inside it (already
+    reported as USM003/USM004): a rule judging that field would judge a value
+    the file does not have (one defect, one finding: docs/format.md)."""
+    return any(path[:1] == (field,) for path in entity.origin.removed)
+
+
 def raci_owner_label(workflow: Workflow, fields: Fields) -> str:
     """``step "Register"`` or ``step "Register" activity "Classify"`` for a RACI path."""
     written = as_written(workflow, fields)  # positions as in the file, for the label

@@ -1,4 +1,5 @@
-"""USM601–USM605: overlays (SPEC §1 layers: SIAM, DVMS and XLA sit on the management system).
+"""USM601–USM607: overlays such as SIAM, DVMS and XLA sit on the management
+system (docs/usm.md, "Governance, overlays, practices and tools").
 
 An overlay adds nothing by itself: it must sit on the USM management system
 (bind to its providers, services or workflows) and use what that system
@@ -11,8 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from usmctl.architecture import as_written
 from usmctl.findings import Severity, Violation, quote
+from usmctl.model import Overlay, Service
 from usmctl.rules.base import Rule, RuleContext, describe
+from usmctl.rules.helpers import salvaged
 from usmctl.usm import PROVIDER_KINDS, canonical_process
 
 if TYPE_CHECKING:
@@ -47,7 +51,8 @@ class OverlayUnbound(Rule):
     Rationale:
         Overlays such as SIAM, DVMS and XLA sit on the USM management system;
         one that binds to no provider, service or workflow is glue on sand:
-        it changes nothing anybody does.
+        it changes nothing anybody does. Source: docs/usm.md, "Governance,
+        overlays, practices and tools"; usm-portal (USM's official portal).
 
     Remediation:
         List in ``binds_to`` the providers, services or workflows the overlay
@@ -87,7 +92,8 @@ class SiamSingleSupplier(Rule):
         SIAM integrates several providers into one end-to-end service; in USM
         each is a provider link running the same five processes. With one
         supplier besides the integrator there is nothing to integrate: a
-        plain agreement between two links does the job.
+        plain agreement between two links does the job. Source: docs/usm.md, "Governance,
+        overlays, practices and tools"; usm-portal (USM's official portal).
 
     Remediation:
         Bind the overlay to every supplier it integrates, or drop the overlay
@@ -153,7 +159,8 @@ class SiamWithoutIntegrator(Rule):
         In SIAM one provider, the integrator, takes end-to-end responsibility
         towards the customer and manages the other providers as its
         suppliers. In USM terms it is the provider at the top of the supply
-        chain; without it nobody owns the integrated service.
+        chain; without it nobody owns the integrated service. Source: docs/usm.md, "Governance,
+        overlays, practices and tools"; usm-portal (USM's official portal).
 
     Remediation:
         Set ``integrator`` to the provider that integrates the others.
@@ -202,7 +209,8 @@ class DvmsWithoutLoop(Rule):
         continual-improvement loop. On USM it runs through governance items
         that apply to what it binds and through the ``improve`` process of
         the bound providers, fed by their workflows; with neither, the loop
-        has nothing to turn.
+        has nothing to turn. Source: docs/usm.md, "Governance,
+        overlays, practices and tools"; usm-portal (USM's official portal).
 
     Remediation:
         Add a governance item whose ``applies_to`` names the overlay or what
@@ -260,7 +268,8 @@ class XlaWithoutIndicators(Rule):
         XLA (experience level agreements) measure how the customers
         experience the services. On USM an experience indicator belongs to a
         service delivered under an agreement; an indicator of nothing
-        measures nothing.
+        measures nothing. Source: docs/usm.md, "Governance,
+        overlays, practices and tools"; usm-portal (USM's official portal).
 
     Remediation:
         Add ``indicators`` with a ``name``, the ``service`` they measure and
@@ -310,10 +319,176 @@ class XlaWithoutIndicators(Rule):
             yield ctx.violation(overlay, f"{describe(overlay)} has {what}", "indicators")
 
 
+class SiamIntegratorOutside(Rule):
+    """A SIAM integrator is external, or not among the overlay's ``binds_to``.
+
+    Rationale:
+        The SIAM integrator takes end-to-end responsibility towards the
+        customer: in USM terms it is the provider at the top of the supply
+        chain, holding the agreement with the customer and the agreements
+        with every supplier it integrates. An external integrator places that
+        responsibility, and the customer agreement, outside the organisation:
+        worth a deliberate decision. An integrator the overlay does not bind
+        to sits outside the overlay it is meant to run. Source: docs/usm.md,
+        "Governance, overlays, practices and tools"; usm-portal (USM's
+        official portal).
+
+    Remediation:
+        Name an internal provider as ``integrator`` and list it in
+        ``binds_to``, or suppress the finding where an external integrator
+        is the agreed model.
+
+    Bad:
+        usm: "1"
+        profiles:
+          - {id: acme-it, kind: provider}
+          - {id: cloudco, kind: supplier}
+          - {id: netlink, kind: supplier}
+        overlays:
+          - id: siam
+            kind: siam
+            integrator: acme-it
+            binds_to: [cloudco, netlink]
+
+    Good:
+        usm: "1"
+        profiles:
+          - {id: acme-it, kind: provider}
+          - {id: cloudco, kind: supplier}
+          - {id: netlink, kind: supplier}
+        overlays:
+          - id: siam
+            kind: siam
+            integrator: acme-it
+            binds_to: [acme-it, cloudco, netlink]
+    """
+
+    code = "USM606"
+    name = "siam-integrator-outside"
+    default_severity = Severity.WARNING
+
+    def check(self, ctx: RuleContext) -> Iterator[Violation]:
+        for overlay in ctx.arch.overlays:
+            if overlay.kind != "siam":
+                continue
+            integrator = ctx.arch.profile(overlay.integrator)
+            if integrator is None or integrator.kind not in PROVIDER_KINDS:
+                continue  # none (USM603), unresolved (USM006) or not a provider (USM007)
+            problems: list[str] = []
+            if integrator.external and not salvaged(integrator, "external"):
+                problems.append("is external")
+            if (
+                overlay.binds_to  # binding to nothing is USM601's finding
+                and not salvaged(overlay, "binds_to")
+                and integrator.id not in overlay.binds_to
+            ):
+                problems.append("is not among binds_to")
+            if problems:
+                yield ctx.violation(
+                    overlay,
+                    f"{describe(overlay)}: integrator {quote(integrator.id)} "
+                    f"{' and '.join(problems)}, expected an internal provider the overlay "
+                    "binds to",
+                    "integrator",
+                )
+
+
+class XlaIndicatorIncomplete(Rule):
+    """An XLA indicator has no target, or measures a service the overlay does not bind.
+
+    Rationale:
+        An experience indicator is only an agreement when it says what level
+        the experience should reach (``target``), and an XLA overlay only
+        measures what it sits on: the indicator's service, or the provider
+        of that service, must be among the overlay's ``binds_to``. Otherwise
+        the overlay reports on a service outside its own scope. Source:
+        docs/usm.md, "Governance, overlays, practices and tools"; usm-portal
+        (USM's official portal).
+
+    Remediation:
+        Give each indicator a ``target``, and bind the overlay to the
+        indicator's service or to that service's provider.
+
+    Bad:
+        usm: "1"
+        profiles:
+          - {id: acme-it, kind: provider}
+        services:
+          - {id: workplace, provider: acme-it}
+        overlays:
+          - id: xla
+            kind: xla
+            binds_to: [acme-it]
+            indicators:
+              - name: Employees who rate their workplace good
+                service: workplace
+
+    Good:
+        usm: "1"
+        profiles:
+          - {id: acme-it, kind: provider}
+        services:
+          - {id: workplace, provider: acme-it}
+        overlays:
+          - id: xla
+            kind: xla
+            binds_to: [acme-it]
+            indicators:
+              - name: Employees who rate their workplace good
+                service: workplace
+                target: "80%"
+    """
+
+    code = "USM607"
+    name = "xla-indicator-incomplete"
+    default_severity = Severity.WARNING
+
+    def check(self, ctx: RuleContext) -> Iterator[Violation]:
+        for overlay in ctx.arch.overlays:
+            if overlay.kind != "xla":
+                continue
+            judge_binding = bool(overlay.binds_to) and not salvaged(overlay, "binds_to")
+            for index, indicator in enumerate(overlay.indicators):
+                label = f"{describe(overlay)}: indicator {quote(indicator.name)}"
+                if indicator.target is None and not _indicator_salvaged(overlay, index, "target"):
+                    yield ctx.violation(
+                        overlay,
+                        f"{label} has no target, expected the level the experience should reach",
+                        "indicators",
+                        index,
+                        "target",
+                        key=True,
+                    )
+                if not judge_binding or indicator.service is None:
+                    continue
+                service = ctx.arch.get("services", indicator.service)
+                if not isinstance(service, Service) or ctx.arch.profile(service.provider) is None:
+                    continue  # an unresolved service or provider is USM006's finding
+                if service.id in overlay.binds_to or service.provider in overlay.binds_to:
+                    continue
+                yield ctx.violation(
+                    overlay,
+                    f"{label} measures service {quote(service.id)}, which the overlay does not "
+                    f"bind: expected {quote(service.id)} or its provider "
+                    f"{quote(service.provider)} among binds_to",
+                    "indicators",
+                    index,
+                    "service",
+                )
+
+
+def _indicator_salvaged(overlay: Overlay, index: int, field: str) -> bool:
+    """Whether salvage removed a field of the ``index``-th kept indicator."""
+    written = as_written(overlay, ("indicators", index, field))
+    return any(path[: len(written)] == written for path in overlay.origin.removed)
+
+
 OVERLAY_RULES: tuple[type[Rule], ...] = (
     OverlayUnbound,
     SiamSingleSupplier,
     SiamWithoutIntegrator,
     DvmsWithoutLoop,
     XlaWithoutIndicators,
+    SiamIntegratorOutside,
+    XlaIndicatorIncomplete,
 )

@@ -1,4 +1,5 @@
-"""USM401–USM407: services and agreements (SPEC §1 "service = supported facility", §3).
+"""USM401–USM410: services and agreements (docs/usm.md, "Services are supported
+facilities" and "Agreements and contracts").
 
 A USM service is a *supported facility*: a facility (goods and actions made
 available for use) plus support (help to users while they use it), delivered
@@ -15,6 +16,8 @@ from typing import TYPE_CHECKING
 from usmctl.findings import Severity, Violation, quote
 from usmctl.model import Agreement, Service
 from usmctl.rules.base import Rule, RuleContext, describe
+from usmctl.rules.helpers import plural, salvaged
+from usmctl.usm import REQUEST_TYPES
 
 if TYPE_CHECKING:
     from usmctl.architecture import Architecture
@@ -78,7 +81,9 @@ class ServiceMissingFacility(Rule):
         In USM a service is a supported facility: the facility is what the
         provider makes available for use (goods and actions). A service that
         does not say what it makes available is not a USM service, and neither
-        provider nor customer can agree on what is delivered.
+        provider nor customer can agree on what is delivered. Source:
+        docs/usm.md, "Services are supported facilities"; usm-portal (USM's
+        official portal).
 
     Remediation:
         Add ``facility.description`` saying what is made available for use,
@@ -122,6 +127,8 @@ class ServiceMissingSupport(Rule):
         In USM a service is a supported facility: support is the help users
         get while they use the facility. Without it the provider only hands
         over goods, and users have nowhere to turn when they need help.
+        Source: docs/usm.md, "Services are supported facilities"; usm-portal
+        (USM's official portal).
 
     Remediation:
         Add ``support.description`` saying what help users get, and the
@@ -167,6 +174,8 @@ class ServiceWithoutAgreement(Rule):
         and its customer: the agreement is where the customer's wishes enter
         the ``agree`` process. A service outside any agreement is delivered
         on goodwill, and its agreement's ``services`` list must say so too.
+        Source: docs/usm.md, "Agreements and contracts"; usm-portal (USM's
+        official portal).
 
     Remediation:
         Set the service's ``agreement`` and add the service's id to that
@@ -237,7 +246,8 @@ class ServiceWithoutCustomer(Rule):
     Rationale:
         USM defines a service by what it means to its customers; a service
         nobody receives has no one to agree with, no one to support and no
-        one whose requests drive the workflows.
+        one whose requests drive the workflows. Source: docs/usm.md, "Services
+        are supported facilities"; usmwiki, "The customer's demand".
 
     Remediation:
         List the parties that receive the service in ``customers``, or remove
@@ -280,7 +290,8 @@ class AgreementPartyMismatch(Rule):
         A USM agreement binds one provider to one customer for the services
         it lists. When its parties differ from the service's provider and
         customers, the service is delivered under somebody else's agreement
-        and nobody is accountable for it.
+        and nobody is accountable for it. Source: docs/usm.md, "Agreements and
+        contracts"; usm-portal (USM's official portal).
 
     Remediation:
         Point the service at the agreement between its own provider and
@@ -357,7 +368,8 @@ class ExternalWithoutContract(Rule):
         USM agreements inside one organisation are agreements; with an
         external party the same agreement is a legally binding contract.
         Recording it as a plain agreement hides where legal terms (and
-        procurement) apply.
+        procurement) apply. Source: docs/usm.md, "Agreements and contracts";
+        usm-portal (USM's official portal).
 
     Remediation:
         Set ``kind: contract`` on agreements whose provider is an external
@@ -409,7 +421,9 @@ class PlaceholderDescription(Rule):
     Rationale:
         The facility and support descriptions are what makes a service a USM
         supported facility. ``TBD`` satisfies the schema but says nothing:
-        the service is as undefined as one without a description.
+        the service is as undefined as one without a description. Source:
+        docs/usm.md, "Services are supported facilities"; usm-portal (USM's
+        official portal).
 
     Remediation:
         Write what the facility makes available for use, or what help users
@@ -462,6 +476,223 @@ class PlaceholderDescription(Rule):
                 )
 
 
+class PartialRequestInterface(Rule):
+    """An agreement lists ``request_types`` that leave out some of the four request types.
+
+    Rationale:
+        USM gives every provider link the same standard interface: the
+        customer may bring a wish (to ``agree``), a request for change (to
+        ``change``), a service request (to ``operate``) and an incident (to
+        ``recover``). An agreement that leaves a type out leaves its customer
+        without a way in for that kind of demand, inside the organisation and
+        between businesses alike. An agreement that lists no ``request_types``
+        says nothing about its interface and is not this rule's finding.
+        Source: docs/usm.md, "Request types and triggers"; usmwiki, "The
+        customer's demand".
+
+    Remediation:
+        List all four types in ``request_types``: ``[wish,
+        request-for-change, service-request, incident]``.
+
+    Bad:
+        usm: "1"
+        profiles:
+          - {id: acme-it, kind: provider}
+          - {id: acme-business, kind: customer}
+        agreements:
+          - id: sa-workplace
+            provider: acme-it
+            customer: acme-business
+            request_types: [service-request, incident]
+
+    Good:
+        usm: "1"
+        profiles:
+          - {id: acme-it, kind: provider}
+          - {id: acme-business, kind: customer}
+        agreements:
+          - id: sa-workplace
+            provider: acme-it
+            customer: acme-business
+            request_types: [wish, request-for-change, service-request, incident]
+    """
+
+    code = "USM408"
+    name = "partial-request-interface"
+    default_severity = Severity.WARNING
+
+    def check(self, ctx: RuleContext) -> Iterator[Violation]:
+        for agreement in ctx.arch.agreements:
+            if not agreement.request_types or salvaged(agreement, "request_types"):
+                continue  # none listed: not specified (USM803 for a supplier link)
+            missing = [name for name in REQUEST_TYPES if name not in agreement.request_types]
+            if not missing:
+                continue
+            yield ctx.violation(
+                agreement,
+                f"{agreement.kind} {quote(agreement.id)} leaves out request "
+                f"{plural(len(missing), 'type')} {', '.join(quote(name) for name in missing)}: "
+                f"expected all four ({', '.join(REQUEST_TYPES)})",
+                "request_types",
+            )
+
+
+class CustomerWithoutAgreement(Rule):
+    """A customer of a service is party to no agreement of the service's provider that lists it.
+
+    Rationale:
+        USM delivers a service to each customer under an agreement between
+        the provider and that customer: it is where that customer's demand
+        enters the provider's processes. When a service has several customers
+        and its agreement names only one, the others receive it without any
+        agreement. Source: docs/usm.md, "Agreements and contracts";
+        usm-portal (USM's official portal).
+
+    Remediation:
+        Add an agreement between the service's provider and the customer that
+        lists the service, or remove the customer from ``customers``.
+
+    Bad:
+        usm: "1"
+        profiles:
+          - {id: acme-it, kind: provider}
+          - {id: acme-business, kind: customer}
+          - {id: acme-labs, kind: customer}
+        services:
+          - id: workplace
+            provider: acme-it
+            customers: [acme-business, acme-labs]
+            agreement: sa-workplace
+        agreements:
+          - id: sa-workplace
+            provider: acme-it
+            customer: acme-business
+            services: [workplace]
+
+    Good:
+        usm: "1"
+        profiles:
+          - {id: acme-it, kind: provider}
+          - {id: acme-business, kind: customer}
+          - {id: acme-labs, kind: customer}
+        services:
+          - id: workplace
+            provider: acme-it
+            customers: [acme-business, acme-labs]
+            agreement: sa-workplace
+        agreements:
+          - id: sa-workplace
+            provider: acme-it
+            customer: acme-business
+            services: [workplace]
+          - id: sa-workplace-labs
+            provider: acme-it
+            customer: acme-labs
+            services: [workplace]
+    """
+
+    code = "USM409"
+    name = "customer-without-agreement"
+    default_severity = Severity.WARNING
+
+    def check(self, ctx: RuleContext) -> Iterator[Violation]:
+        if _some_agreement_failed(ctx.arch):
+            return  # the agreement left out of the model may be the missing one
+        listing = agreements_listing(ctx.arch)
+        for service in ctx.arch.services:
+            own = agreement_of(ctx.arch, service)
+            if (
+                own is None
+                or own.provider != service.provider
+                or own.customer not in service.customers
+                or not any(item is own for item in listing.get(service.id, ()))
+            ):
+                continue  # no agreement or the wrong one: USM403, USM405 or USM006
+            covered = {
+                item.customer
+                for item in listing.get(service.id, ())
+                if item.provider == service.provider
+            }
+            for index, customer in enumerate(service.customers):
+                if customer in covered or ctx.arch.profile(customer) is None:
+                    continue  # an unresolved customer is USM006's finding
+                yield ctx.violation(
+                    service,
+                    f"{describe(service)}: customer {quote(customer)} has no agreement for "
+                    f"it, expected an agreement between {quote(service.provider)} and "
+                    f"{quote(customer)} that lists {quote(service.id)}",
+                    "customers",
+                    index,
+                )
+
+
+class InternalContract(Rule):
+    """A contract between two internal parties.
+
+    Rationale:
+        In USM a contract is an agreement with legal and financial
+        consequences, made between businesses: with an external party.
+        Between two parties of the same organisation the same arrangement is
+        an agreement; calling it a contract suggests legal terms and
+        procurement that do not apply, or hides that a party is in fact
+        external. Source: docs/usm.md, "Agreements and contracts";
+        usm-portal (USM's official portal).
+
+    Remediation:
+        Set ``kind: agreement``, or mark the party that is a separate
+        business ``external: true``.
+
+    Bad:
+        usm: "1"
+        profiles:
+          - {id: acme-it, kind: provider}
+          - {id: acme-business, kind: customer}
+        agreements:
+          - id: sa-workplace
+            kind: contract
+            provider: acme-it
+            customer: acme-business
+
+    Good:
+        usm: "1"
+        profiles:
+          - {id: acme-it, kind: provider}
+          - {id: acme-business, kind: customer}
+        agreements:
+          - id: sa-workplace
+            kind: agreement
+            provider: acme-it
+            customer: acme-business
+    """
+
+    code = "USM410"
+    name = "internal-contract"
+    default_severity = Severity.INFO
+
+    def check(self, ctx: RuleContext) -> Iterator[Violation]:
+        for agreement in ctx.arch.agreements:
+            if agreement.kind != "contract":
+                continue
+            provider = ctx.arch.profile(agreement.provider)
+            customer = ctx.arch.profile(agreement.customer)
+            if provider is None or customer is None or provider.external or customer.external:
+                continue  # unresolved parties are USM006's finding
+            if salvaged(provider, "external") or salvaged(customer, "external"):
+                continue  # `external: "yes"` is USM003's finding
+            yield ctx.violation(
+                agreement,
+                f"contract {quote(agreement.id)} is between two internal parties, "
+                f'{quote(provider.id)} and {quote(customer.id)}: expected kind "agreement", '
+                "or the external party marked external: true",
+                "kind",
+            )
+
+
+def _some_agreement_failed(arch: Architecture) -> bool:
+    """Whether an agreement was declared but left out of the model (USM003)."""
+    return len(arch.known_ids.get("agreements", ())) > len(arch.index.get("agreements", {}))
+
+
 SERVICE_RULES: tuple[type[Rule], ...] = (
     ServiceMissingFacility,
     ServiceMissingSupport,
@@ -470,4 +701,7 @@ SERVICE_RULES: tuple[type[Rule], ...] = (
     AgreementPartyMismatch,
     ExternalWithoutContract,
     PlaceholderDescription,
+    PartialRequestInterface,
+    CustomerWithoutAgreement,
+    InternalContract,
 )
