@@ -87,8 +87,9 @@ class NonUsmProcess(Rule):
     Rationale:
         USM has five processes and no others; names such as
         ``problem-management`` or ``release-management`` are practices that
-        plug into those processes, not processes of their own. Source: docs/usm.md, "The five processes"; usm.gr (the USM process
-        model and its three-letter process codes).
+        plug into those processes, not processes of their own. Source:
+        docs/usm.md, "The five processes"; usm.gr (the USM process model and
+        its three-letter process codes).
 
     Remediation:
         Use one of agree, change, recover, operate or improve; model a
@@ -130,8 +131,9 @@ class ProcessAlias(Rule):
     Rationale:
         USM's five processes have canonical names; aliases such as ``INC``
         or ``change-management`` are accepted, but one name per process keeps
-        architectures comparable and searchable. Source: docs/usm.md, "The five processes"; usm.gr (the USM process
-        model and its three-letter process codes).
+        architectures comparable and searchable. Source: docs/usm.md, "The
+        five processes"; usm.gr (the USM process model and its three-letter
+        process codes).
 
     Remediation:
         Replace the alias by the canonical process name the message gives.
