@@ -48,3 +48,14 @@ def test_schema_rejects_what_the_models_reject() -> None:
         {"usm": "1", "profiles": [{"id": "x", "kind": "provider", "x-extra": 1}]}
     )
     assert not validator.is_valid({"usm": 1})
+
+
+def test_schema_accepts_provider_process_references() -> None:
+    validator = jsonschema.Draft202012Validator(json.loads(render()))
+    document = {
+        "usm": "1",
+        "processes": [{"provider": "acme-it", "process": "improve", "inputs": ["acme-it:recover"]}],
+        "practices": [{"id": "agile", "plugs_into": {"processes": ["acme-it:change", "change"]}}],
+        "governance": [{"id": "pol", "kind": "policy", "enforced_by": ["acme-it:change"]}],
+    }
+    assert validator.is_valid(document)

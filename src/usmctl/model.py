@@ -1,4 +1,4 @@
-"""Pydantic models of an architecture file (SPEC §2). No I/O here.
+"""Pydantic models of an architecture file (docs/format.md). No I/O here.
 
 Models are strict (a YAML 1.1 boolean or number where a string is expected is
 an error, never coerced) and closed (unknown keys are errors), except keys
@@ -118,7 +118,11 @@ class ProcessEntry(Entity):
     provider: Ref
     process: Text
     owner: Ref | None = None
-    inputs: list[Ref] = Field(default_factory=list)
+    inputs: list[Ref] = Field(
+        default_factory=list,
+        description="feedback sources: workflow ids, process entries (provider:process) "
+        "or service ids",
+    )
     description: Text | None = None
 
     @property
@@ -222,7 +226,11 @@ class Workflow(Entity):
 class PlugsInto(UsmModel):
     """Where a practice plugs into the management system."""
 
-    processes: list[Text] = Field(default_factory=list)
+    processes: list[Text] = Field(
+        default_factory=list,
+        description="process names (that process of every provider) or process entries "
+        "(provider:process: that provider's process only)",
+    )
     workflows: list[Ref] = Field(default_factory=list)
 
 
@@ -255,7 +263,9 @@ class GovernanceItem(Entity):
     kind: Literal["policy", "constraint"]
     statement: Text | None = None
     applies_to: list[Ref] = Field(default_factory=list)
-    enforced_by: list[Ref] = Field(default_factory=list)
+    enforced_by: list[Ref] = Field(
+        default_factory=list, description="process entries (provider:process) or workflow ids"
+    )
 
 
 class Indicator(UsmModel):
@@ -296,7 +306,7 @@ class ValueStream(Entity):
     stages: list[Stage] = Field(default_factory=list)
 
 
-# Section name -> entity model, in SPEC §2 order. The architecture key is a
+# Section name -> entity model, in docs/format.md order. The architecture key is a
 # single mapping; every other section is a list.
 SECTIONS: dict[str, type[Entity]] = {
     "profiles": Profile,

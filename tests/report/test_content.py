@@ -129,6 +129,35 @@ def test_process_matrix(tmp_path: Path) -> None:
     assert {cell.status for cell in rows["Hoster (hoster), external"]} == {"na"}
 
 
+def test_process_matrix_shows_a_practice_under_the_provider_it_is_tied_to(
+    tmp_path: Path,
+) -> None:
+    text = """\
+usm: "1"
+profiles:
+  - {id: team-a, kind: provider}
+  - {id: team-b, kind: provider}
+processes:
+  - {provider: team-a, process: change}
+  - {provider: team-a, process: recover}
+  - {provider: team-b, process: change}
+  - {provider: team-b, process: recover}
+workflows:
+  - {id: b-incident, provider: team-b, type: incident, owner_process: recover}
+practices:
+  - {id: agile, name: Agile, plugs_into: {processes: ["team-a:change"]}}
+  - {id: itil, name: ITIL, plugs_into: {processes: [recover]}}
+  - {id: swarm, name: Swarming, plugs_into: {processes: ["team-b:INC"], workflows: [b-incident]}}
+"""
+    rows = dict(build_report(checked(write(tmp_path, text)), date=DATE).process_matrix.rows)
+    _, change_a, recover_a, _, _ = rows["team-a"]
+    _, change_b, recover_b, _, _ = rows["team-b"]
+    assert change_a.lines == ("no owner", "practice: Agile")
+    assert change_b.lines == ("no owner",)
+    assert recover_a.lines == ("no owner", "practice: ITIL")
+    assert recover_b.lines == ("no owner", "practice: ITIL", "practice: Swarming")
+
+
 def test_workflow_matrix(tmp_path: Path) -> None:
     result = checked(write(tmp_path, SMALL))
     report = build_report(result, date=DATE)

@@ -77,6 +77,7 @@ SPEC_RULES: dict[str, tuple[str, str]] = {
     "USM702": ("practice-declared-as-process", "error"),
     "USM703": ("tool-without-workflow", "warning"),
     "USM704": ("workflow-multiple-tools", "warning"),
+    "USM705": ("tool-foreign-workflow", "warning"),
     "USM801": ("supply-cycle", "error"),
     "USM802": ("dependency-without-agreement", "error"),
     "USM803": ("supplier-not-a-link", "warning"),

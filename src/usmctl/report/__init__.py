@@ -1,4 +1,4 @@
-"""The consultant's gap report (SPEC §5 report) and the graph exports.
+"""The consultant's gap report (`usmctl report`) and the graph exports.
 
 `content` computes what the report says once from a RunResult; `html` and
 `markdown` render it; `svg` draws the supply chain; `exports` writes the graph

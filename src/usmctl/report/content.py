@@ -1,4 +1,4 @@
-"""The gap report's content, computed once from a RunResult (SPEC §5 report).
+"""The gap report's content, computed once from a RunResult (`usmctl report`).
 
 Both renderers (HTML and Markdown) read this model and nothing else, so the
 two variants always say the same thing. Every string here is raw user text:

@@ -65,28 +65,14 @@ def process_matrix(arch: Architecture) -> Matrix:
             owner = arch.profile(entry.owner)
             shown = (owner.name or owner.id) if owner is not None else entry.owner
             entries[(entry.provider, canonical)].append(shown or "")
-    workflow_process = {
-        workflow.id: canonical_process(workflow.owner_process or "") for workflow in arch.workflows
-    }
-    workflow_provider = {workflow.id: workflow.provider for workflow in arch.workflows}
+    plugged_in = _practices_by_process(arch)
     rows = []
     for provider, shown, external in _providers(arch):
         cells = []
         for process in PROCESSES:
             owners = entries.get((provider, process))
             practices = sorted(
-                {
-                    practice.name or practice.id
-                    for practice in arch.practices
-                    if any(
-                        canonical_process(item) == process for item in practice.plugs_into.processes
-                    )
-                    or any(
-                        workflow_provider.get(item) == provider
-                        and workflow_process.get(item) == process
-                        for item in practice.plugs_into.workflows
-                    )
-                }
+                plugged_in.get((provider, process), set()) | plugged_in[("", process)]
             )
             plugged = tuple(f"practice: {name}" for name in practices)
             if owners is None:
@@ -108,6 +94,29 @@ def process_matrix(arch: Architecture) -> Matrix:
         note="Each provider link runs the same five processes; an external supplier is "
         "specified only from the outside.",
     )
+
+
+def _practices_by_process(arch: Architecture) -> defaultdict[tuple[str, str], set[str]]:
+    """Practice names by (provider, canonical process) they plug into: a
+    ``provider:process`` entry or a workflow ties a practice to that provider
+    only; a bare process name (provider "") means every provider that runs it."""
+    workflows = {workflow.id: workflow for workflow in arch.workflows}
+    plugged: defaultdict[tuple[str, str], set[str]] = defaultdict(set)
+    for practice in arch.practices:
+        shown = practice.name or practice.id
+        for item in practice.plugs_into.processes:
+            provider, colon, process = item.rpartition(":")
+            canonical = canonical_process(process)
+            if canonical is not None and (provider or not colon):
+                plugged[(provider, canonical)].add(shown)
+        for item in practice.plugs_into.workflows:
+            workflow = workflows.get(item)
+            if workflow is None or workflow.provider is None:
+                continue
+            canonical = canonical_process(workflow.owner_process or "")
+            if canonical is not None:
+                plugged[(workflow.provider, canonical)].add(shown)
+    return plugged
 
 
 def _row_label(shown: str, entity_id: str, external: bool) -> str:

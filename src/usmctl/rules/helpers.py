@@ -13,7 +13,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from usmctl.architecture import as_written
 from usmctl.findings import quote
 from usmctl.model import Activity, Entity, Profile, Step, Workflow
-from usmctl.rules.references import iter_references
+from usmctl.rules.references import (
+    PROCESS_REFERENCE_FIELDS,
+    field_name,
+    iter_references,
+    split_process_reference,
+)
 from usmctl.usm import PROCESSES, PROVIDER_KINDS, canonical_process
 
 if TYPE_CHECKING:
@@ -67,7 +72,7 @@ def served_customers(arch: Architecture) -> set[str]:
 
 def is_running_provider(arch: Architecture, profile: Profile) -> bool:
     """An internal provider or supplier with services: one that runs USM's
-    five processes and eight workflows itself (SPEC §3, USM201/USM306)."""
+    five processes and eight workflows itself (USM201/USM306)."""
     return (
         profile.kind in PROVIDER_KINDS
         and not profile.external
@@ -132,7 +137,7 @@ def referenced_ids(arch: Architecture) -> set[str]:
 
 
 def process_names(arch: Architecture) -> Iterator[tuple[Entity, Fields, str]]:
-    """Every place a process name is expected (SPEC §3, USM202/USM203/USM702):
+    """Every place a process name is expected (USM202/USM203/USM702):
     process entries, workflow owners, step processes, practices' processes."""
     for entry in arch.processes:
         yield entry, ("process",), entry.process
@@ -143,7 +148,28 @@ def process_names(arch: Architecture) -> Iterator[tuple[Entity, Fields, str]]:
             yield workflow, ("steps", index, "process"), step.process
     for practice in arch.practices:
         for index, name in enumerate(practice.plugs_into.processes):
-            yield practice, ("plugs_into", "processes", index), name
+            if ":" not in name:  # provider:process: see process_reference_names
+                yield practice, ("plugs_into", "processes", index), name
+
+
+def process_reference_names(arch: Architecture) -> Iterator[tuple[Entity, Fields, str, str]]:
+    """Every ``provider:process`` reference that names a process (inputs,
+    enforced_by, plugs_into.processes) with its process part: that part is
+    checked like any process name (USM202/USM203/USM702)."""
+    for reference in iter_references(arch):
+        parts = split_process_reference(reference.value)
+        if parts is not None and reference.target_section in PROCESS_REFERENCE_FIELDS:
+            yield reference.entity, reference.fields, reference.value, parts[1]
+
+
+def named_processes(arch: Architecture) -> Iterator[tuple[Entity, Fields, str, str]]:
+    """``process_names`` and ``process_reference_names`` together, each with
+    the subject messages give it: ``plugs_into.processes[0] "INC"`` or
+    ``enforced_by[0] "acme-it:INC": "INC"``."""
+    for entity, fields, name in process_names(arch):
+        yield entity, fields, name, f"{field_name(entity, fields)} {quote(name)}"
+    for entity, fields, value, name in process_reference_names(arch):
+        yield entity, fields, name, f"{field_name(entity, fields)} {quote(value)}: {quote(name)}"
 
 
 def step_label(step: Step, index: int) -> str:

@@ -1,5 +1,5 @@
-"""USM701–USM704: practices and tools plugged into the management system
-(SPEC §1 Layers, §3)."""
+"""USM701–USM705: practices and tools plugged into the management system
+(docs/usm.md, "Governance, overlays, practices and tools")."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ import re
 from collections.abc import Iterator
 
 from usmctl.findings import Severity, Violation, quote
+from usmctl.model import Tool, Workflow
 from usmctl.rules.base import Rule, RuleContext, describe
-from usmctl.rules.helpers import cached, process_names, tools_by_workflow
+from usmctl.rules.helpers import cached, named_processes, tools_by_workflow
 from usmctl.rules.references import field_name
 from usmctl.usm import canonical_process
 
@@ -45,8 +46,9 @@ class PracticeUnplugged(Rule):
     Rationale:
         Practices (ITIL, DevOps, Agile, Lean, ...) add value only where they
         plug into USM's processes and workflows; a practice plugged into
-        nothing is a siloed ritual next to the management system (SPEC §1,
-        Layers).
+        nothing is a siloed ritual next to the management system. Source:
+        docs/usm.md, "Governance, overlays, practices and tools"; usm-portal
+        (USM's official portal).
 
     Remediation:
         List the processes and workflows the practice supports in
@@ -91,7 +93,10 @@ class PracticeDeclaredAsProcess(Rule):
         USM separates the five processes (the management system) from the
         practices that plug into them: ``problem-management`` or
         ``release-management`` are practices, and declaring them as processes
-        multiplies processes and silos (SPEC §1, Five processes and Layers).
+        multiplies processes and silos. This holds inside a
+        ``provider:process`` reference too (``acme-it:problem-management``).
+        Source: docs/usm.md, "The five processes"; usm.gr (the USM process
+        model and its three-letter process codes).
 
     Remediation:
         Use the USM process the practice supports (for problem management:
@@ -104,17 +109,22 @@ class PracticeDeclaredAsProcess(Rule):
           - {id: acme-it, kind: provider}
         processes:
           - {provider: acme-it, process: problem-management}
+        practices:
+          - id: root-cause
+            framework: ITIL 4
+            plugs_into: {processes: ["acme-it:problem-management"]}
 
     Good:
         usm: "1"
         profiles:
           - {id: acme-it, kind: provider}
         processes:
-          - {provider: acme-it, process: improve, inputs: [problem-management]}
+          - {provider: acme-it, process: improve, inputs: ["acme-it:recover"]}
+          - {provider: acme-it, process: recover}
         practices:
           - id: problem-management
             framework: ITIL 4
-            plugs_into: {processes: [improve]}
+            plugs_into: {processes: ["acme-it:improve"]}
     """
 
     code = "USM702"
@@ -123,7 +133,7 @@ class PracticeDeclaredAsProcess(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         practices = self._practice_names(ctx)
-        for entity, fields, name in process_names(ctx.arch):
+        for entity, fields, name, subject in named_processes(ctx.arch):
             if canonical_process(name) is not None:
                 continue
             practice = practices.get(_normal(name))
@@ -131,8 +141,8 @@ class PracticeDeclaredAsProcess(Rule):
                 continue
             yield ctx.violation(
                 entity,
-                f"{describe(entity)}: {field_name(entity, fields)} {quote(name)} is {practice}, "
-                "not a USM process: plug the practice into one of the five processes instead",
+                f"{describe(entity)}: {subject} is {practice}, not a USM process: plug the "
+                "practice into one of the five processes instead",
                 *fields,
             )
 
@@ -157,7 +167,8 @@ class ToolWithoutWorkflow(Rule):
     Rationale:
         Tools plug into the management system through the workflows they
         support; a tool that handles no workflow is a silo with its own
-        records (SPEC §1, Layers).
+        records. Source: docs/usm.md, "Governance, overlays, practices and
+        tools"; usm-portal (USM's official portal).
 
     Remediation:
         List the workflows the tool supports in ``handles`` (or set
@@ -197,41 +208,58 @@ class ToolWithoutWorkflow(Rule):
             )
 
 
+def _users(tool: Tool, workflow: Workflow) -> list[str]:
+    """The providers whose people record work in a tool: its ``used_by``, or,
+    when it names none, the provider of the workflow it handles ("" when that
+    is unknown too)."""
+    return list(tool.used_by) or [workflow.provider or ""]
+
+
 class WorkflowMultipleTools(Rule):
-    """Two or more tools handle the same workflow.
+    """Two tools used by the same provider handle the same workflow.
 
     Rationale:
-        One workflow is recorded in one tool; when two tools handle it, the
-        hand-off between them is unmanaged and each holds half the record
-        (SPEC §1, Layers: tools plug into workflows).
+        A provider records a workflow in one tool; when two of its tools
+        handle it, the same people record the work twice and the hand-off
+        between the tools is unmanaged. Teams of different providers that
+        each keep their own tool are normal USM: every provider link runs
+        its own management system. A tool without ``used_by`` counts as used
+        by the workflow's provider. Source: docs/usm.md, "Governance,
+        overlays, practices and tools"; usm-portal (USM's official portal).
 
     Remediation:
-        Choose the one tool that handles the workflow and remove it from the
-        other tools' ``handles``.
+        Choose the one tool of the provider that handles the workflow and
+        remove the workflow from its other tools' ``handles``.
 
     Bad:
         usm: "1"
+        profiles:
+          - {id: acme-it, kind: provider}
         workflows:
           - id: wf-rfc
+            provider: acme-it
             type: request-for-change
             owner_process: change
             steps:
               - {name: Implement, process: change}
         tools:
-          - {id: servicenow, product: ServiceNow, handles: [wf-rfc]}
-          - {id: jira, product: Jira, handles: [wf-rfc]}
+          - {id: servicenow, product: ServiceNow, used_by: [acme-it], handles: [wf-rfc]}
+          - {id: jira, product: Jira, used_by: [acme-it], handles: [wf-rfc]}
 
     Good:
         usm: "1"
+        profiles:
+          - {id: acme-it, kind: provider}
         workflows:
           - id: wf-rfc
+            provider: acme-it
             type: request-for-change
             owner_process: change
             steps:
               - {name: Implement, process: change}
         tools:
-          - {id: servicenow, product: ServiceNow, handles: [wf-rfc]}
-          - {id: jira, product: Jira, handles: []}
+          - {id: servicenow, product: ServiceNow, used_by: [acme-it], handles: [wf-rfc]}
+          - {id: jira, product: Jira, used_by: [acme-it], handles: []}
     """
 
     code = "USM704"
@@ -241,15 +269,137 @@ class WorkflowMultipleTools(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         handled = tools_by_workflow(ctx.arch)
         for workflow in ctx.arch.workflows:
-            tools = handled.get(workflow.id, [])
-            if len(tools) < 2:
+            tool_ids = handled.get(workflow.id, [])
+            if len(tool_ids) < 2:
                 continue
-            yield ctx.violation(
-                workflow,
-                f"{describe(workflow)} is handled by {len(tools)} tools "
-                f"({', '.join(tools)}), expected one",
-                "id",
-            )
+            by_user: dict[str, list[str]] = {}
+            for tool_id in tool_ids:
+                tool = ctx.arch.get("tools", tool_id)
+                if not isinstance(tool, Tool):
+                    continue  # unresolved: USM006
+                for user in _users(tool, workflow):
+                    by_user.setdefault(user, []).append(tool.id)
+            for user, tools in by_user.items():
+                if len(tools) < 2:
+                    continue
+                used_by = f" used by {quote(user)}" if user else ""
+                yield ctx.violation(
+                    workflow,
+                    f"{describe(workflow)} is handled by {len(tools)} tools{used_by} "
+                    f"({', '.join(tools)}), expected one",
+                    "id",
+                )
+                break  # one finding per workflow
+
+
+class ToolForeignWorkflow(Rule):
+    """A tool handles a workflow of a provider that is not among its ``used_by``.
+
+    Rationale:
+        A workflow is the work of the provider that runs it: its people
+        record that work in the tools they use. A tool that handles another
+        provider's workflow while that provider does not use it means the
+        workflow is recorded where its own people do not work, or
+        ``used_by`` forgets a provider. Source: docs/usm.md, "Governance,
+        overlays, practices and tools"; usm-portal (USM's official portal).
+
+    Remediation:
+        Add the workflow's provider to the tool's ``used_by``, or let a tool
+        of that provider handle the workflow.
+
+    Bad:
+        usm: "1"
+        profiles:
+          - {id: acme-it, kind: provider}
+          - {id: dev-team, kind: provider}
+        workflows:
+          - id: dev-rfc
+            provider: dev-team
+            type: request-for-change
+            owner_process: change
+            steps:
+              - {name: Implement, process: change}
+        tools:
+          - {id: servicenow, product: ServiceNow, used_by: [acme-it], handles: [dev-rfc]}
+
+    Good:
+        usm: "1"
+        profiles:
+          - {id: acme-it, kind: provider}
+          - {id: dev-team, kind: provider}
+        workflows:
+          - id: dev-rfc
+            provider: dev-team
+            type: request-for-change
+            owner_process: change
+            steps:
+              - {name: Implement, process: change}
+        tools:
+          - {id: servicenow, product: ServiceNow, used_by: [acme-it], handles: []}
+          - {id: jira, product: Jira, used_by: [dev-team], handles: [dev-rfc]}
+    """
+
+    code = "USM705"
+    name = "tool-foreign-workflow"
+    default_severity = Severity.WARNING
+
+    def check(self, ctx: RuleContext) -> Iterator[Violation]:
+        arch = ctx.arch
+        for tool in arch.tools:
+            if not self._judged(ctx, tool):
+                continue
+            seen: set[str] = set()
+            for index, workflow_id in enumerate(tool.handles):
+                workflow = self._foreign(ctx, tool, workflow_id, seen)
+                if workflow is not None:
+                    assert workflow.provider is not None
+                    yield ctx.violation(
+                        tool,
+                        f"{describe(tool)}: {field_name(tool, ('handles', index))} "
+                        f"{quote(workflow_id)} is a workflow of provider "
+                        f"{quote(workflow.provider)}, expected one of its used_by "
+                        f"({', '.join(tool.used_by)})",
+                        "handles",
+                        index,
+                    )
+        for workflow in arch.workflows:
+            if workflow.tool is None:
+                continue
+            tool = arch.get("tools", workflow.tool)
+            if not isinstance(tool, Tool) or workflow.id in tool.handles:
+                continue  # unresolved (USM006), or reported at handles
+            if self._judged(ctx, tool) and self._foreign(ctx, tool, workflow.id, set()):
+                assert workflow.provider is not None
+                yield ctx.violation(
+                    workflow,
+                    f"{describe(workflow)}: tool {quote(tool.id)} is used by "
+                    f"{', '.join(tool.used_by)}, not by the workflow's provider "
+                    f"{quote(workflow.provider)}",
+                    "tool",
+                )
+
+    @staticmethod
+    def _judged(ctx: RuleContext, tool: Tool) -> bool:
+        """A tool whose users are known: it names some and each resolves (a
+        typo in ``used_by`` is USM006 alone)."""
+        return bool(tool.used_by) and all(
+            ctx.arch.profile(user) is not None for user in tool.used_by
+        )
+
+    @staticmethod
+    def _foreign(ctx: RuleContext, tool: Tool, workflow_id: str, seen: set[str]) -> Workflow | None:
+        """The workflow, when it is a provider's workflow not among the tool's
+        users (each workflow once per tool); else None."""
+        if workflow_id in seen:
+            return None
+        seen.add(workflow_id)
+        workflow = ctx.arch.get("workflows", workflow_id)
+        if not isinstance(workflow, Workflow) or workflow.is_template:
+            return None
+        provider = workflow.provider
+        if provider is None or ctx.arch.profile(provider) is None:
+            return None  # no provider, or an unresolved one (USM006)
+        return None if provider in tool.used_by else workflow
 
 
 PRACTICE_RULES: tuple[type[Rule], ...] = (
@@ -257,4 +407,5 @@ PRACTICE_RULES: tuple[type[Rule], ...] = (
     PracticeDeclaredAsProcess,
     ToolWithoutWorkflow,
     WorkflowMultipleTools,
+    ToolForeignWorkflow,
 )

@@ -1,5 +1,5 @@
 """USM201–USM205 and USM903: how each provider runs the five USM processes
-(SPEC §1 Five processes, §3)."""
+(docs/usm.md, "The five processes")."""
 
 from __future__ import annotations
 
@@ -11,12 +11,11 @@ from usmctl.rules.base import Rule, RuleContext, describe
 from usmctl.rules.helpers import (
     ALL_PROCESSES,
     is_running_provider,
+    named_processes,
     party,
     plural,
-    process_names,
     processes_by_provider,
 )
-from usmctl.rules.references import field_name
 from usmctl.usm import PROCESSES, canonical_process, is_alias
 
 
@@ -27,8 +26,9 @@ class MissingProcess(Rule):
         USM has exactly five processes (agree, change, recover, operate,
         improve) and every provider link runs all of them: a provider that
         skips one has no standard way to handle that kind of customer request
-        or its own improvement (SPEC §1, Five processes). External parties are
-        exempt: only their outside is specified.
+        or its own improvement. External parties are exempt: only their
+        outside is specified. Source: docs/usm.md, "Links and recursion";
+        usmwiki, "The managed infrastructure".
 
     Remediation:
         Add a ``processes`` entry for each missing process of the provider,
@@ -87,8 +87,9 @@ class NonUsmProcess(Rule):
     Rationale:
         USM has five processes and no others; names such as
         ``problem-management`` or ``release-management`` are practices that
-        plug into those processes, not processes of their own (SPEC §1, Five
-        processes).
+        plug into those processes, not processes of their own. Source:
+        docs/usm.md, "The five processes"; usm.gr (the USM process model and
+        its three-letter process codes).
 
     Remediation:
         Use one of agree, change, recover, operate or improve; model a
@@ -114,12 +115,12 @@ class NonUsmProcess(Rule):
     default_severity = Severity.ERROR
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
-        for entity, fields, name in process_names(ctx.arch):
+        for entity, fields, name, subject in named_processes(ctx.arch):
             if canonical_process(name) is None:
                 yield ctx.violation(
                     entity,
-                    f"{describe(entity)}: {field_name(entity, fields)} {quote(name)} is not a USM "
-                    f"process, expected one of {ALL_PROCESSES}",
+                    f"{describe(entity)}: {subject} is not a USM process, expected one of "
+                    f"{ALL_PROCESSES}",
                     *fields,
                 )
 
@@ -130,7 +131,9 @@ class ProcessAlias(Rule):
     Rationale:
         USM's five processes have canonical names; aliases such as ``INC``
         or ``change-management`` are accepted, but one name per process keeps
-        architectures comparable and searchable (SPEC §1, Five processes).
+        architectures comparable and searchable. Source: docs/usm.md, "The
+        five processes"; usm.gr (the USM process model and its three-letter
+        process codes).
 
     Remediation:
         Replace the alias by the canonical process name the message gives.
@@ -155,12 +158,12 @@ class ProcessAlias(Rule):
     default_severity = Severity.WARNING
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
-        for entity, fields, name in process_names(ctx.arch):
+        for entity, fields, name, subject in named_processes(ctx.arch):
             if is_alias(name):
                 yield ctx.violation(
                     entity,
-                    f"{describe(entity)}: {field_name(entity, fields)} {quote(name)} is an alias "
-                    f"of {quote(canonical_process(name))}: write the canonical name",
+                    f"{describe(entity)}: {subject} is an alias of "
+                    f"{quote(canonical_process(name))}: write the canonical name",
                     *fields,
                 )
 
@@ -171,7 +174,9 @@ class ProcessWithoutOwner(Rule):
     Rationale:
         Each of a provider's five processes needs an owner who answers for
         it: without one nobody keeps the process and its workflows in shape
-        (SPEC §1, Profiles: operator profiles inside a provider).
+        (operator profiles are the roles inside a provider). Source:
+        docs/usm.md, "Profiles, operators and RACI"; usm-portal (USM's
+        official portal).
 
     Remediation:
         Set ``owner`` to an operator profile of the provider.
@@ -214,7 +219,8 @@ class DuplicateProcess(Rule):
     Rationale:
         A provider runs each of the five USM processes once; two entries for
         one process (perhaps once under an alias) split its owner and its
-        inputs (SPEC §1, Five processes).
+        inputs. Source: docs/usm.md, "The five processes"; usm.gr (the USM process
+        model and its three-letter process codes).
 
     Remediation:
         Merge the two entries into one.
@@ -263,12 +269,15 @@ class ImproveWithoutFeedback(Rule):
     Rationale:
         In USM feedback flows upward into improve: incidents, changes,
         measurements and complaints are what the provider learns from. An
-        improve process without inputs has nothing to improve on (SPEC §1,
-        Layers: feedback flows upward into improve).
+        improve process without inputs has nothing to improve on. Inputs
+        name workflows, process entries (``provider:process``) or services;
+        anything else (a profile, a tool, ...) is USM007. Source:
+        docs/usm.md, "The five processes"; usmwiki, "The managed
+        infrastructure".
 
     Remediation:
-        List the feedback sources in ``inputs``: workflows, services, process
-        entries or governance items.
+        List the feedback sources in ``inputs``: workflows, process entries
+        (``provider:process``) or services.
 
     Bad:
         usm: "1"

@@ -7,7 +7,6 @@ raw text; the reference rules (USM006, USM007) run here over the merged model.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from usmctl.architecture import suggest
 from usmctl.findings import Severity, Violation, quote
@@ -233,17 +232,13 @@ class WrongKindReference(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         for reference in iter_references(ctx.arch):
-            target: Any = reference.target
-            if target is None or reference.kinds is None:
-                continue
-            kind = getattr(target, "kind", None)
-            if kind in reference.kinds:
+            kind = reference.target_kind
+            if kind is None or reference.kinds is None or kind in reference.kinds:
                 continue
             yield ctx.violation(
                 reference.entity,
                 f"{describe(reference.entity)}: {reference.field_name} names "
-                f"{kind} {quote(reference.value)}, expected "
-                + " or ".join(sorted(reference.kinds)),
+                f"{kind} {quote(reference.value)}, expected {reference.expected}",
                 *reference.fields,
             )
 
