@@ -219,3 +219,28 @@ def test_the_parse_cache_stamps_every_module_parsing_uses() -> None:
             if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("usmctl."):
                 used = node.module.removeprefix("usmctl.")  # type: ignore[union-attr]
                 assert used in _STAMPED_MODULES, f"{name} imports {used}, which is not stamped"
+
+
+def test_a_key_after_a_merge_overrides_the_merged_key() -> None:
+    text = (
+        "defaults: &defaults {kind: operator, of: acme-it, name: Agent}\n"
+        "agent:\n"
+        "  <<: *defaults\n"
+        "  name: Desk agent\n"
+        "  of: acme-ops\n"
+    )
+    result = parse(text)
+    assert result.problems == []
+    assert result.data["agent"] == {"kind": "operator", "of": "acme-ops", "name": "Desk agent"}
+
+
+def test_a_key_before_a_merge_wins_over_the_merged_key() -> None:
+    result = parse("d: &d {a: 1, b: 2}\nm:\n  a: 3\n  <<: *d\n")
+    assert result.problems == []
+    assert result.data["m"] == {"a": 3, "b": 2}
+
+
+def test_a_key_repeated_next_to_a_merge_is_still_a_duplicate() -> None:
+    text = "d: &d {a: 1}\nm:\n  <<: *d\n  b: 2\n  a: 3\n  b: 4\n"
+    assert problems(text) == [("USM002", 6, 3)]
+    assert parse(text).data["m"] == {"a": 3, "b": 4}

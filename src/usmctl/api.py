@@ -40,7 +40,7 @@ class RunResult:
     baselined_findings: tuple[Finding, ...] = field(default=(), repr=False)
 
     def by_severity(self) -> dict[str, int]:
-        """Counts per severity, every severity present (SPEC §5 json summary)."""
+        """Counts per severity, every severity present (the json format's summary)."""
         counts = Counter(finding.severity for finding in self.findings)
         return {severity.value: counts.get(severity, 0) for severity in Severity}
 

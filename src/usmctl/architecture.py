@@ -1,4 +1,4 @@
-"""Merge parsed files into one `Architecture` (SPEC §2: the union of all files).
+"""Merge parsed files into one `Architecture` (docs/format.md: the union of all files).
 
 Schema problems become USM003/USM004 violations anchored at the offending node;
 USM005 duplicate ids are found here because only the merge sees every file.
@@ -7,6 +7,11 @@ removed and it is validated again, so one typo does not cascade into findings
 about the entities around it. One that cannot be salvaged (a required field
 missing or invalid) is left out of the model, but its id stays *known*, so it
 does not cascade into unresolved-reference noise either.
+
+One defect, one finding (docs/format.md): the architecture also records what
+failed, so the findings that would only repeat it are dropped: a value salvage
+removed (`repeats_salvage`), the files that failed to load (`failed_files`: the
+engine holds back unresolved references to ids they might declare).
 """
 
 from __future__ import annotations
@@ -61,7 +66,7 @@ SINGULAR = {
     "architecture": "architecture",
 }
 
-# USM-WIF keys -> model fields (SPEC §1); everything else is ignored (Must-Ignore).
+# USM-WIF keys -> model fields (docs/usm.md, "USM-WIF"); the rest is ignored (Must-Ignore).
 _WIF_TOP = {"slug": "id", "context": "provider", "process": "owner_process"}
 _WIF_KEY_MAP = {"id": "slug", "provider": "context", "owner_process": "process",
                 ".sort_index": "sort-index"}  # fmt: skip
@@ -96,11 +101,18 @@ class Architecture:
     known_ids: dict[str, set[str]] = field(default_factory=dict)
     # file -> (entity path, removed value path) of every value salvage removed
     salvaged: dict[str, list[tuple[DataPath, DataPath]]] = field(default_factory=dict)
+    # file -> paths of entities one of whose own fields failed and fell back to
+    # its default (``external: "yes"``): judgements of the whole entity read it
+    defaulted: dict[str, set[DataPath]] = field(default_factory=dict)
+    # every file read, as shown; those that failed to load (USM001/8/9/10)
+    files: list[str] = field(default_factory=list)
+    read_files: list[str] = field(default_factory=list)  # those with data
+    failed_files: list[str] = field(default_factory=list)
     # derived indexes rules share (filled on first use)
     cache: dict[str, Any] = field(default_factory=dict)
 
     def section(self, name: str) -> list[Any]:
-        """The entity list of a section by its SPEC name."""
+        """The entity list of a section by its name in the format."""
         entities: list[Any] = getattr(self, name)
         return entities
 
@@ -115,6 +127,11 @@ class Architecture:
         found = self.index.get("profiles", {}).get(profile_id)
         return found if isinstance(found, Profile) else None
 
+    def declares(self, section: str, entity_id: str) -> bool:
+        """Whether some file declares this id in the section (valid or not), or
+        may declare it: a file that failed to load may hold any id."""
+        return entity_id in self.known_ids.get(section, ()) or bool(self.failed_files)
+
     def repeats_salvage(self, locus: Locus) -> bool:
         """Whether a rule's finding at ``locus`` may only echo a salvaged value.
 
@@ -122,12 +139,20 @@ class Architecture:
         reporting at that value, inside it, or at a field that contains it
         (``steps[0].responsibilities`` after ``[r, a]`` lost its letters) would
         report the hole the removal left, so its finding is dropped; findings
-        at the entity itself or at its other fields stay.
+        at the entity's other fields stay. When one of the entity's own fields
+        fell back to its default (``external: "yes"`` read as not external), a
+        finding about the entity as a whole (at it or at its ``id``) would judge
+        the default, not what the author wrote: dropped too.
         """
         removed = self.salvaged.get(locus.file)
         if not removed or locus.anchor is None:
             return False
         at = locus.anchor.path
+        defaulted = self.defaulted.get(locus.file)
+        if defaulted and (
+            at in defaulted or (at[-1:] in (("id",), ("slug",)) and at[:-1] in defaulted)
+        ):
+            return True
         for entity_path, value_path in removed:
             if at[: len(value_path)] == value_path:
                 return True
@@ -148,8 +173,12 @@ def build(
     """Validate each file's sections and merge them into one architecture."""
     builder = _Builder(catalogue)
     for loaded in files:
+        builder.arch.files.append(loaded.source.display)
+        if loaded.failed:
+            builder.arch.failed_files.append(loaded.source.display)
         if loaded.data is None:
             continue
+        builder.arch.read_files.append(loaded.source.display)
         if loaded.source.kind == "yaml":
             builder.add_yaml(loaded)
         else:
@@ -240,6 +269,9 @@ class _Builder:
         raw_id = item.get("id") if section != "processes" else label
         if isinstance(raw_id, str):
             self.arch.known_ids[section].add(raw_id)
+        elif isinstance(raw_id, int | float) and not isinstance(raw_id, bool):
+            # ``id: 2024`` is one USM003; references to "2024" are not a second defect
+            self.arch.known_ids[section].add(str(raw_id))
         entity: Entity | None = self._validate(SECTIONS[section], item, origin)
         if entity is None:
             return None
@@ -294,6 +326,7 @@ class _Builder:
         vanished and left its provider and customers with none.
         """
         removed: list[DataPath] = []  # in the coordinates of ``item``
+        defaulted = False  # one of the entity's own fields fell back to its default
         current = item
         for _ in range(_SALVAGE_PASSES):
             targets: list[DataPath] = []
@@ -303,6 +336,8 @@ class _Builder:
                 if not target:
                     return None  # the entity itself is at fault: nothing to remove
                 targets.append(target)
+                if len(target) == 1 and detail["type"] != "extra_forbidden":
+                    defaulted = True
             current = _without(current, targets)
             earlier = frozenset(removed)
             removed.extend(_original_path(target, earlier) for target in targets)
@@ -312,6 +347,8 @@ class _Builder:
                 error = again
                 continue
             origin.removed = frozenset(removed)
+            if defaulted:
+                self.arch.defaulted.setdefault(origin.file, set()).add(origin.path)
             self.arch.salvaged.setdefault(origin.file, []).extend(
                 (origin.path, origin.raw_path(path)) for path in removed
             )

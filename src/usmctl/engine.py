@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -19,9 +20,11 @@ from usmctl.findings import (
     printable,
     quote,
 )
-from usmctl.loader import LoadedFile, matches_any
+from usmctl.loader import LOAD_FAILURES, LoadedFile, matches_any
 from usmctl.rules import ALL_RULES, BY_CODE, meta
 from usmctl.rules.base import Rule, RuleContext
+from usmctl.rules.helpers import referenced_ids
+from usmctl.rules.references import iter_references
 from usmctl.settings import Settings
 from usmctl.source import START, Anchor, Position, SourceMap
 
@@ -89,15 +92,18 @@ def run(files: list[LoadedFile], catalogue: Catalogue, settings: Settings) -> En
                 coded.append(CodedViolation(problem.code, Violation(message, locus)))
     coded.extend(item for item in built if item.code in enabled)
     context = RuleContext(architecture, catalogue, max_depth=settings.max_depth)
+    found: list[CodedViolation] = []
     for rule_class in ALL_RULES:
         if rule_class.code not in enabled or rule_class.check is Rule.check:
             continue
         rule = rule_class()
-        coded.extend(
+        found.extend(
             CodedViolation(rule.code, violation)
             for violation in rule.check(context)
             if not architecture.repeats_salvage(violation.at)
         )
+    coded = _with_failed_files_note(coded, architecture, _held_back(found, architecture))
+    coded.extend(found)
     if settings.custom_rules:
         from usmctl import custom_rules
 
@@ -107,7 +113,7 @@ def run(files: list[LoadedFile], catalogue: Catalogue, settings: Settings) -> En
     ignored = per_file_ignored(files, settings)
     findings = [
         finding
-        for finding in locate(coded, texts, settings)
+        for finding in _one_per_scalar(locate(coded, texts, settings))
         if finding.code not in ignored.get(finding.file, ())
     ]
     findings, suppressed = suppress(findings, files, settings, enabled=enabled, ignored=ignored)
@@ -117,6 +123,95 @@ def run(files: list[LoadedFile], catalogue: Catalogue, settings: Settings) -> En
         suppressed,
         frozenset(enabled),
     )
+
+
+def _held_back(found: list[CodedViolation], arch: Architecture) -> list[str]:
+    """Drop the findings that only repeat an unresolved reference (in place);
+    the ids held back because a file failed to load, for its note.
+
+    One defect, one finding (docs/format.md): a finding of another rule about
+    an entity that names the id its unresolved reference names (USM309's
+    "expected an operator of "hr-servics"" after USM006 on that provider) says
+    the same thing again. When a file failed to load, any id the loaded files
+    do not declare may be declared there: the USM006 findings and every
+    finding naming such an id (RACI keys included) are held back, and the
+    failed file's finding says how many ids went unchecked.
+    """
+    unresolved = [
+        reference
+        for reference in iter_references(arch)
+        if reference.target is None and not reference.known
+    ]
+    if not arch.failed_files:
+        if not unresolved:
+            return []
+        named: dict[tuple[str, str], set[str]] = defaultdict(set)
+        for reference in unresolved:
+            origin = reference.entity.origin
+            named[(origin.file, f"{origin.section}[{origin.label}]")].add(quote(reference.value))
+        found[:] = [item for item in found if not _names_any(item, named)]
+        return []
+    declared = set().union(*arch.known_ids.values())
+    doubtful = {reference.value for reference in unresolved}
+    doubtful |= {name for name in referenced_ids(arch) if name not in declared}
+    quoted = {quote(name) for name in doubtful}
+    found[:] = [
+        item
+        for item in found
+        if item.code != "USM006" and not any(name in item.violation.message for name in quoted)
+    ]
+    return sorted(doubtful)
+
+
+def _names_any(item: CodedViolation, named: dict[tuple[str, str], set[str]]) -> bool:
+    """Whether a finding (not USM006's own) names an id its entity fails to resolve."""
+    if item.code == "USM006":
+        return False
+    at = item.violation.at
+    end = at.path.find("]")  # "workflows[hr-wish]" of "workflows[hr-wish].steps[0]"
+    names = named.get((at.file, at.path[: end + 1] if end >= 0 else at.path))
+    return names is not None and any(name in item.violation.message for name in names)
+
+
+def _with_failed_files_note(
+    coded: list[CodedViolation], arch: Architecture, held: list[str]
+) -> list[CodedViolation]:
+    """The failed files' findings, each saying which ids went unchecked."""
+    if not held:
+        return coded
+    shown = ", ".join(quote(name) for name in held[:3]) + (", ..." if len(held) > 3 else "")
+    ids = "id" if len(held) == 1 else "ids"
+    note = (
+        f" (not checked until it loads: references to {len(held)} {ids} "
+        f"no other file declares, {shown})"
+    )
+    failed = set(arch.failed_files)
+    noted: set[str] = set()
+    out: list[CodedViolation] = []
+    for item in coded:
+        at = item.violation.at
+        if item.code in LOAD_FAILURES and at.file in failed and at.file not in noted:
+            noted.add(at.file)
+            message = item.violation.message + note
+            out.append(
+                CodedViolation(item.code, dataclasses.replace(item.violation, message=message))
+            )
+        else:
+            out.append(item)
+    return out
+
+
+def _one_per_scalar(findings: list[Finding]) -> list[Finding]:
+    """USM013 (read differently by YAML 1.1 and 1.2) stays silent at a scalar
+    that USM003 already reports as a YAML 1.1 boolean or number."""
+    if not any(finding.code == "USM013" for finding in findings):
+        return findings
+    schema = {(f.file, f.line, f.column) for f in findings if f.code == "USM003"}
+    return [
+        finding
+        for finding in findings
+        if finding.code != "USM013" or (finding.file, finding.line, finding.column) not in schema
+    ]
 
 
 def per_file_ignored(files: list[LoadedFile], settings: Settings) -> dict[str, set[str]]:

@@ -52,6 +52,15 @@ class LoadedFile:
     data: Any
     problems: list[Problem] = field(default_factory=list)
 
+    @property
+    def failed(self) -> bool:
+        """Whether the file could not be read as an architecture file at all
+        (USM001, USM008, USM009, USM010): whatever it declares is unknown."""
+        return self.data is None and any(problem.code in LOAD_FAILURES for problem in self.problems)
+
+
+LOAD_FAILURES = frozenset({"USM001", "USM008", "USM009", "USM010"})
+
 
 def file_kind(name: str) -> FileKind | None:
     """The kind of an architecture file by its name, or None if it is not one."""
@@ -295,7 +304,10 @@ def parse_bytes(source: SourceFile, raw: bytes, limits: Limits) -> LoadedFile:
     from usmctl.yamlio import parse  # PyYAML only when something is parsed
 
     result = parse(text, limits)
-    loaded = LoadedFile(source, text, result.data, list(result.problems))
+    problems = list(result.problems)
+    if source.kind != "yaml":  # JSON's scalars mean one thing: no YAML 1.1/1.2 question
+        problems = [problem for problem in problems if problem.code != "USM013"]
+    loaded = LoadedFile(source, text, result.data, problems)
     if any(problem.code in ("USM001", "USM009") for problem in result.problems):
         loaded.data = None
         return loaded
@@ -331,7 +343,7 @@ _JSON_STRING_OR_CONSTANT = re.compile(r'"(?:[^"\\]|\\.)*"|-?Infinity|NaN')
 
 
 def _json_syntax_problem(text: str) -> Problem | None:
-    """USM001 when a USM-WIF file is not strict JSON (SPEC §3), else None.
+    """USM001 when a USM-WIF file is not strict JSON (docs/format.md), else None.
 
     The YAML parser reads the data (and reports duplicate keys), but it also
     accepts what JSON does not: unquoted keys, trailing commas, comments,

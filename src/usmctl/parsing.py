@@ -26,7 +26,7 @@ class Problem:
 
 @dataclass(frozen=True, slots=True)
 class Limits:
-    """Bounds that keep hostile input cheap (SPEC §6)."""
+    """Bounds that keep hostile input cheap (docs/format.md)."""
 
     max_depth: int = 100
     max_alias_nodes: int = 100_000

@@ -4,11 +4,12 @@ We do not use PyYAML's constructors: building the data ourselves from the
 (libyaml) event stream lets one iterative loop detect duplicate keys with both
 positions, refuse object-constructing tags, bound alias expansion and nesting
 depth without recursion, and keep scalar types exactly as YAML 1.1 resolves
-them (so ``on`` stays a boolean and the model reports it; SPEC §2).
+them (so ``on`` stays a boolean and the model reports it; docs/format.md).
 """
 
 from __future__ import annotations
 
+import math
 import re
 import sys
 from dataclasses import dataclass, field
@@ -100,6 +101,96 @@ def _resolve_plain(value: str) -> Any:
         if regexp.match(value):
             return _construct(tag, value)
     return value
+
+
+# YAML 1.2 core schema (yaml.org/spec/1.2.2, 10.3.2): what editors and
+# yaml-language-server read a plain scalar as. USM013 compares it with YAML 1.1.
+_CORE_INT = re.compile(r"[-+]?[0-9]+\Z")
+_CORE_OCT = re.compile(r"0o[0-7]+\Z")
+_CORE_HEX = re.compile(r"0x[0-9a-fA-F]+\Z")
+_CORE_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?\Z")
+_CORE_INF = re.compile(r"[-+]?\.(?:inf|Inf|INF)\Z")
+_CORE_NAN = re.compile(r"\.(?:nan|NaN|NAN)\Z")
+_CORE_BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False,
+              "FALSE": False}  # fmt: skip
+_CORE_NULL = frozenset({"", "~", "null", "Null", "NULL"})
+# A plain scalar YAML 1.2 reads as a number starts with one of these; YAML 1.1's
+# booleans that 1.2 reads as text (yes/no/on/off) start with y, n or o.
+_AMBIGUOUS_FIRST = frozenset("0123456789+-.yYnNoO")
+# The common numbers both read alike (3, -1, 0, 2.5): no closer look needed.
+_PLAIN_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?\Z")
+
+
+def core_value(text: str) -> Any:
+    """A plain scalar as the YAML 1.2 core schema resolves it."""
+    if text in _CORE_NULL:
+        return None
+    if text in _CORE_BOOL:
+        return _CORE_BOOL[text]
+    if len(text) > MAX_NUMBER_CHARS:
+        return text
+    if _CORE_INT.match(text):
+        return int(text)
+    if _CORE_OCT.match(text):
+        return int(text[2:], 8)
+    if _CORE_HEX.match(text):
+        return int(text[2:], 16)
+    if _CORE_FLOAT.match(text) or _CORE_INF.match(text) or _CORE_NAN.match(text):
+        return float(text.replace(".", "", 1)) if "n" in text.lower() else float(text)
+    return text
+
+
+def ambiguity(text: str, typed: Any) -> Any:
+    """What YAML 1.2 reads a plain scalar as, when that differs from YAML 1.1's
+    ``typed`` (as `_resolve_plain` gave it); `_SAME` when both agree.
+
+    Differ: 1.1 booleans yes/no/on/off (1.2: text); 1.1 octal ``010`` (8; 1.2:
+    10); numbers 1.1 reads as text (``0800``, ``0o17``, ``1e3``, ``+.5``) and
+    1.2 as text (``1_000``, ``0b101``, ``0x1_F``, sexagesimal ``1:30``).
+    Timestamps agree: usmctl keeps ``2024-01-01`` as text, as YAML 1.2 does.
+    """
+    if text[:1] not in _AMBIGUOUS_FIRST or _PLAIN_NUMBER.match(text):
+        return _SAME
+    if typed.__class__ is str and text[:1] in "yYnNoO":
+        return _SAME  # 1.2 reads no word as a number
+    core = core_value(text)
+    if core.__class__ is typed.__class__ and (core == typed or _both_nan(core, typed)):
+        return _SAME  # the same type and value
+    return core
+
+
+_SAME = object()
+
+
+def _both_nan(one: Any, other: Any) -> bool:
+    """NaN is not equal to itself: ``.nan`` reads alike in both versions."""
+    return (
+        isinstance(one, float)
+        and isinstance(other, float)
+        and math.isnan(one)
+        and math.isnan(other)
+    )
+
+
+def ambiguity_message(text: str, typed: Any, core: Any) -> str:
+    """USM013's message: what each YAML version reads the scalar as."""
+    return (
+        f"{quote(text)} is {_as(typed)} to YAML 1.1 (usmctl, PyYAML) but {_as(core)} to "
+        "YAML 1.2 (editors, yaml-language-server): quote it if it is text, "
+        "or write the number as both read it"
+    )
+
+
+def _as(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, int):
+        return f"the integer {value}"
+    if isinstance(value, float):
+        return f"the number {value}"
+    return "text"
 
 
 def _construct(tag: str, value: str) -> Any:
@@ -324,6 +415,15 @@ def _parse_clean(text: str, limits: Limits) -> ParseResult | None:
         parser.dispose()
 
 
+def _resolve_clean(value: str) -> Any:
+    """`_resolve_plain` on the fast path: a scalar YAML 1.2 reads differently
+    (USM013) goes to the event builder, which reports it with its path."""
+    typed = _resolve_plain(value)
+    if value[:1] in _AMBIGUOUS_FIRST and ambiguity(value, typed) is not _SAME:
+        raise _NotCleanError
+    return typed
+
+
 def _clean_value(node: Any, depth: int) -> Any:
     tag = node.tag
     if tag is _MAP:
@@ -334,7 +434,7 @@ def _clean_value(node: Any, depth: int) -> Any:
             key_tag = key_node.tag
             if key_tag is _PLAIN:
                 key = _intern(key_node.value)
-                if key[:1] in _TYPED_FIRST and not isinstance(_resolve_plain(key), str):
+                if key[:1] in _TYPED_FIRST and _resolve_clean(key).__class__ is not str:
                     raise _NotCleanError  # a typed key (on:, 1:, <<:) is reported by _build
             elif key_tag is _STR:
                 key = _intern(key_node.value)
@@ -345,7 +445,7 @@ def _clean_value(node: Any, depth: int) -> Any:
             value_tag = value_node.tag
             if value_tag is _PLAIN:
                 value = value_node.value
-                mapping[key] = _resolve_plain(value) if value[:1] in _TYPED_FIRST else value
+                mapping[key] = _resolve_clean(value) if value[:1] in _TYPED_FIRST else value
             elif value_tag is _STR:
                 mapping[key] = value_node.value
             else:
@@ -360,7 +460,7 @@ def _clean_value(node: Any, depth: int) -> Any:
             item_tag = item_node.tag
             if item_tag is _PLAIN:
                 value = item_node.value
-                append(_resolve_plain(value) if value[:1] in _TYPED_FIRST else value)
+                append(_resolve_clean(value) if value[:1] in _TYPED_FIRST else value)
             elif item_tag is _STR:
                 append(item_node.value)
             else:
@@ -368,7 +468,7 @@ def _clean_value(node: Any, depth: int) -> Any:
         return sequence
     if tag is _PLAIN:
         value = node.value
-        return _resolve_plain(value) if value[:1] in _TYPED_FIRST else value
+        return _resolve_clean(value) if value[:1] in _TYPED_FIRST else value
     if tag is _STR:
         return node.value
     raise _NotCleanError
@@ -408,6 +508,8 @@ def _build(parser: Any, limits: Limits, result: ParseResult) -> None:
                 continue
             path = _child_path(frame)
             value = _scalar(event, path)
+            if event.tag is None and event.value[:1] in _AMBIGUOUS_FIRST and event.implicit[0]:
+                _check_ambiguous(event, value, path, result)
             if event.anchor is not None:
                 anchors[event.anchor] = (value, 1)
             if sizes:
@@ -461,7 +563,8 @@ def _build(parser: Any, limits: Limits, result: ParseResult) -> None:
                 raise _AbortParseError(
                     Problem(
                         "USM001",
-                        f"invalid YAML: found undefined alias {event.anchor!r}",
+                        f"invalid YAML: alias {quote('*' + event.anchor)} has no anchor "
+                        f"{quote('&' + event.anchor)} before it in this file",
                         Position.from_mark(event.start_mark),
                     )
                 )
@@ -528,7 +631,9 @@ def _scalar_key(event: Any, frame: _Frame, result: ParseResult) -> str:
             typed = _resolve_plain(text)
         except _NumberTooLongError:
             typed = 0  # a key of 1,000 digits: still a number to YAML 1.1
-        if typed is not None and not isinstance(typed, str) and text != "<<":
+        if typed.__class__ is str:
+            _check_ambiguous(event, typed, (*frame.path, text), result)
+        elif typed is not None and text != "<<":
             result.problems.append(
                 Problem(
                     "USM003",
@@ -538,6 +643,20 @@ def _scalar_key(event: Any, frame: _Frame, result: ParseResult) -> str:
                 )
             )
     return text
+
+
+def _check_ambiguous(event: Any, typed: Any, path: DataPath, result: ParseResult) -> None:
+    """USM013 when YAML 1.2 reads a plain scalar otherwise than YAML 1.1 does."""
+    core = ambiguity(event.value, typed)
+    if core is not _SAME:
+        result.problems.append(
+            Problem(
+                "USM013",
+                ambiguity_message(event.value, typed, core),
+                Position.from_mark(event.start_mark),
+                path,
+            )
+        )
 
 
 def _take_key(frame: _Frame, event: Any, key: object) -> None:
@@ -575,9 +694,9 @@ def _attach(
     if key == "<<" and key_event.implicit[0] and key_event.tag is None:
         _merge(frame, value, key_event)
         return
-    if key in container:
-        first = frame.positions.get(key)
-        first_text = f" (first at {first.line + 1}:{first.column + 1})" if first else ""
+    if key in frame.positions:  # explicit keys only: one after a merge overrides it
+        first = frame.positions[key]
+        first_text = f" (first at {first.line + 1}:{first.column + 1})"
         result.problems.append(
             Problem(
                 "USM002",
@@ -591,7 +710,8 @@ def _attach(
 
 
 def _merge(frame: _Frame, value: Any, key_event: Any) -> None:
-    """YAML 1.1 merge key: existing keys win over merged ones."""
+    """YAML 1.1 merge key: the mapping's own keys win over merged ones, before
+    or after the ``<<`` (a key written after it overrides, not repeats, it)."""
     sources = value if isinstance(value, list) else [value]
     for source in sources:
         if not isinstance(source, dict):

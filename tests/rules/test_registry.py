@@ -33,6 +33,8 @@ SPEC_RULES: dict[str, tuple[str, str]] = {
     "USM009": ("unsafe-yaml", "error"),
     "USM010": ("unreadable-file", "error"),
     "USM011": ("unused-suppression", "warning"),
+    "USM012": ("empty-architecture", "warning"),
+    "USM013": ("ambiguous-scalar", "warning"),
     "USM101": ("provider-without-services", "warning"),
     "USM102": ("customer-without-services", "warning"),
     "USM103": ("operator-without-provider", "error"),

@@ -1,4 +1,4 @@
-"""USM101–USM104: parties and operator profiles (SPEC §1 Profiles, §3)."""
+"""USM101–USM104: parties and operator profiles (docs/usm.md, "Profiles, operators and RACI")."""
 
 from __future__ import annotations
 
@@ -16,8 +16,9 @@ class ProviderWithoutServices(Rule):
     Rationale:
         In USM a provider exists to deliver services: supported facilities
         under an agreement. A provider that delivers nothing is either a
-        forgotten service or a profile that should not be a provider (SPEC §1,
-        Profiles and Service = supported facility).
+        forgotten service or a profile that should not be a provider.
+        Source: docs/usm.md, "Services are supported facilities"; usmwiki,
+        "The customer's demand".
 
     Remediation:
         Declare the services it provides (``services[].provider``), change its
@@ -62,8 +63,9 @@ class CustomerWithoutServices(Rule):
     Rationale:
         USM defines the customer through the services it receives under an
         agreement; a customer no service is delivered to has no agreed
-        facility, no support and no standard way to raise a request (SPEC §1,
-        Agreements).
+        facility, no support and no standard way to raise a request.
+        Source: docs/usm.md, "Agreements and contracts"; usmwiki, "The
+        customer's demand".
 
     Remediation:
         List the customer in ``customers`` of the services it uses, or remove
@@ -108,7 +110,9 @@ class OperatorWithoutProvider(Rule):
         Operator profiles are the roles inside a provider that workflow steps
         assign through RACI; every provider link runs its own five processes
         with its own people, so an operator must belong to exactly one
-        provider or (internal or external) supplier (SPEC §1, Profiles).
+        provider or (internal or external) supplier.
+        Source: docs/usm.md, "Profiles, operators and RACI"; the USM-WIF
+        proposal (SURVUZ, 2021).
 
     Remediation:
         Set ``of`` to the provider or supplier the operator works for.
@@ -159,7 +163,9 @@ class UnusedProfile(Rule):
         Every USM profile plays a part in the model: a party provides or
         receives services under agreements, an operator owns a process or
         takes part in a workflow step. A profile nothing refers to is dead
-        weight or a missing link (SPEC §1, Profiles).
+        weight or a missing link.
+        Source: docs/usm.md, "Profiles, operators and RACI"; usm-portal (USM's
+        official portal).
 
     Remediation:
         Reference the profile where it plays its part (a service, agreement,

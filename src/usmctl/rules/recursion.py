@@ -1,5 +1,5 @@
-"""USM801–USM804: the supply chain (SPEC §1: a supplier is a provider seen from
-its customer, USM's "link" recursion).
+"""USM801–USM804: the supply chain (docs/usm.md, "Links and recursion": a
+supplier is a provider seen from its customer, USM's "link" recursion).
 
 Every provider link runs the same five processes and offers the same interface
 (an agreement with the four request types) to the link above it. These rules
@@ -63,6 +63,8 @@ class SupplyCycle(Rule):
         suppliers, who may be customers of theirs. A service that ends up
         depending on itself has no bottom to its supply chain: no link can
         recover or change it without the others.
+        Source: docs/usm.md, "Links and recursion"; usmwiki, "The managed
+        infrastructure".
 
     Remediation:
         Break the cycle: remove the ``depends_on`` entry that points back up
@@ -111,6 +113,8 @@ class DependencyWithoutAgreement(Rule):
         depending service's provider is the supplier's customer, and every
         provider-customer relation runs under an agreement. Without it the
         supplier's service is used on goodwill and the chain has a gap.
+        Source: docs/usm.md, "Links and recursion"; usmwiki, "The managed
+        infrastructure".
 
     Remediation:
         Add an agreement (a contract with an external party) whose
@@ -172,7 +176,8 @@ class SupplierNotALink(Rule):
         four request types (wish, request-for-change, service-request,
         incident). For an external party only that outside is specified,
         so an agreement without request types leaves the link without its
-        standard interface.
+        standard interface. Source: docs/usm.md, "Request types and
+        triggers"; usm-portal (USM's official portal).
 
     Remediation:
         List the request types the supplier accepts in the agreement's
@@ -243,7 +248,8 @@ class RecursionTooDeep(Rule):
         and every link adds an agreement, five processes and a hand-over.
         A very deep chain is often a sign that internal teams are modelled
         as separate providers where one provider with several services would
-        do.
+        do. Source: docs/usm.md, "Links and recursion"; usmwiki, "The managed
+        infrastructure".
 
     Remediation:
         Check whether some links can merge into one provider, or raise

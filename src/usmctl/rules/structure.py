@@ -1,7 +1,8 @@
-"""USM001–USM011: well-formedness, schema and references (SPEC §2, §3).
+"""USM001–USM013: well-formedness, schema and references (docs/format.md).
 
 Most of these are reported by the loader and the model builder, which see the
-raw text; the reference rules (USM006, USM007) run here over the merged model.
+raw text (USM013 by the parser, at the scalar); the reference rules (USM006,
+USM007) and USM012 run here over the merged model.
 """
 
 from __future__ import annotations
@@ -9,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from usmctl.architecture import suggest
-from usmctl.findings import Severity, Violation, quote
+from usmctl.findings import Locus, Severity, Violation, quote
 from usmctl.rules.base import Rule, RuleContext, describe
 from usmctl.rules.references import iter_references
+from usmctl.source import START
 
 
 class YamlSyntax(Rule):
@@ -20,6 +22,7 @@ class YamlSyntax(Rule):
     Rationale:
         Nothing in a file that does not parse can be checked; the parser's
         position is the fastest way to the fix.
+        Source: docs/format.md, "Files"; the YAML 1.2 specification (yaml.org).
 
     Remediation:
         Fix the syntax at the reported line and column (an unclosed bracket,
@@ -45,6 +48,8 @@ class DuplicateKey(Rule):
     Rationale:
         YAML parsers silently keep the last value of a repeated key, so half
         of what the author wrote is lost without a word.
+        Source: docs/format.md, "Strict scalars"; the YAML 1.2
+        specification (yaml.org), which requires unique keys.
 
     Remediation:
         Remove or rename one of the two keys; the message gives both positions.
@@ -73,6 +78,7 @@ class SchemaViolation(Rule):
         The architecture format is typed; YAML 1.1 silently turns ``on``,
         ``no`` or ``1.0`` into booleans and numbers, which usmctl reports
         rather than coerces.
+        Source: docs/format.md, "Sections and fields"; JSON Schema (json-schema.org).
 
     Remediation:
         Give the field a value of the documented type; quote text that YAML
@@ -103,6 +109,7 @@ class UnknownField(Rule):
         A misspelt key (``custmers``) is otherwise silently ignored and the
         data it carries is lost. Keys starting with ``x-`` are extensions and
         allowed.
+        Source: docs/format.md, "Extensions"; JSON Schema (json-schema.org).
 
     Remediation:
         Use the suggested key, or prefix your own keys with ``x-``.
@@ -134,6 +141,7 @@ class DuplicateId(Rule):
     Rationale:
         Every reference names an entity by id; two entities with one id make
         every reference to it ambiguous.
+        Source: docs/format.md, "Ids"; JSON Schema (json-schema.org).
 
     Remediation:
         Rename one of the two entities (the message gives both positions) and
@@ -163,6 +171,7 @@ class UnresolvedReference(Rule):
     Rationale:
         A dangling reference breaks the chain USM relies on: service to
         agreement to provider to process.
+        Source: docs/format.md, "References"; JSON Schema (json-schema.org).
 
     Remediation:
         Fix the id (the message suggests the closest one) or declare the
@@ -204,6 +213,7 @@ class WrongKindReference(Rule):
     Rationale:
         USM roles are not interchangeable: a service is provided by a provider
         or supplier, never by a customer; a process is owned by an operator.
+        Source: docs/format.md, "References"; JSON Schema (json-schema.org).
 
     Remediation:
         Point the reference at an entity of the expected kind, or correct the
@@ -249,6 +259,7 @@ class UnsupportedVersion(Rule):
     Rationale:
         The version tells usmctl (and the next reader) which format the file
         follows; without it a file is not known to be an architecture file.
+        Source: docs/format.md, "Files"; JSON Schema (json-schema.org).
 
     Remediation:
         Add ``usm: "1"`` as the first key of the file (quoted: it is a string).
@@ -272,6 +283,7 @@ class UnsafeYaml(Rule):
     Rationale:
         Architecture repositories take pull requests from many hands and CI
         runs on them: a YAML file must never execute code or exhaust memory.
+        Source: docs/format.md, "Strict scalars"; the YAML 1.2 specification (yaml.org).
 
     Remediation:
         Remove language-specific tags (``!!python/...``), expand the aliases
@@ -298,6 +310,8 @@ class UnreadableFile(Rule):
     Rationale:
         usmctl reads UTF-8 text; anything else cannot be checked and must not
         pass silently.
+        Source: docs/format.md, "Files"; the YAML 1.2 specification
+        (yaml.org), whose streams are Unicode text.
 
     Remediation:
         Save the file as UTF-8, fix its permissions, or remove the broken link.
@@ -322,6 +336,8 @@ class UnusedSuppression(Rule):
         hide tomorrow's real finding. The same rule reports a suppression
         without a reason (the next reader cannot judge it), one naming an
         unknown rule, and a malformed one.
+        Source: docs/format.md, "Findings"; the YAML 1.2 specification
+        (yaml.org), whose comments carry no data.
 
     Remediation:
         Remove the suppression comment, fix its rule code, or say why after
@@ -342,6 +358,92 @@ class UnusedSuppression(Rule):
     default_severity = Severity.WARNING
 
 
+class EmptyArchitecture(Rule):
+    """The files found declare no profile and no service.
+
+    Rationale:
+        An architecture is providers delivering services to customers: files
+        with neither (only workflows, say, or an ``architecture`` header) are
+        usually the wrong directory or a glob that missed the files, and every
+        other rule then passes for want of anything to check. Source:
+        docs/format.md, "Files"; JSON Schema (json-schema.org).
+
+    Remediation:
+        Point usmctl at the directory holding the ``*.usm.yaml`` files, or
+        declare the provider, its customers and its services
+        (``usmctl init`` writes a starting point).
+
+    Bad:
+        usm: "1"
+        architecture:
+          id: acme
+
+    Good:
+        usm: "1"
+        architecture:
+          id: acme
+        profiles:
+          - {id: acme-it, kind: provider}
+    """
+
+    code = "USM012"
+    name = "empty-architecture"
+    default_severity = Severity.WARNING
+
+    def check(self, ctx: RuleContext) -> Iterator[Violation]:
+        arch = ctx.arch
+        if not arch.read_files or arch.failed_files:
+            return  # nothing was read, or a file that failed may hold them: said already
+        if arch.known_ids.get("profiles") or arch.known_ids.get("services"):
+            return  # declared, even if invalid (USM003 said so)
+        count = len(arch.files)
+        what = "the file found declares" if count == 1 else f"the {count} files found declare"
+        yield Violation(
+            f"{what} no profile and no service: expected at least a provider and its services",
+            Locus(arch.read_files[0], "", position=START),
+        )
+
+
+class AmbiguousScalar(Rule):
+    """An unquoted scalar that YAML 1.1 and YAML 1.2 read differently.
+
+    Rationale:
+        usmctl (PyYAML) reads YAML 1.1; editors, yaml-language-server and most
+        other tools read YAML 1.2's core schema. They disagree about some plain
+        scalars: ``yes``, ``no``, ``on``, ``off`` (1.1: booleans, 1.2: text);
+        ``010`` (1.1: octal 8, 1.2: 10); ``0800``, ``0o17``, ``1e3``, ``+.5``
+        (1.1: text, 1.2: numbers); ``1_000``, ``0b101``, ``0x_1F``, ``1:30``
+        (1.1: numbers, 1.2: text). The file then means one thing to usmctl
+        and another to the editor that checks it against the schema. Where a
+        string is expected the scalar is USM003 instead; timestamps are text
+        to both (usmctl does not read dates). Source: docs/format.md, "Strict
+        scalars"; the YAML 1.2 specification (yaml.org), its core schema.
+
+    Remediation:
+        Quote the scalar if it is text (``"0800"``, ``"on"``); write a number
+        in the form both read alike (``1000``, ``15``) or a boolean as
+        ``true``/``false``.
+
+    Bad:
+        usm: "1"
+        profiles:
+          - id: payroll-bureau
+            kind: supplier
+            external: yes
+
+    Good:
+        usm: "1"
+        profiles:
+          - id: payroll-bureau
+            kind: supplier
+            external: true
+    """
+
+    code = "USM013"
+    name = "ambiguous-scalar"
+    default_severity = Severity.WARNING
+
+
 STRUCTURE_RULES: tuple[type[Rule], ...] = (
     YamlSyntax,
     DuplicateKey,
@@ -354,4 +456,6 @@ STRUCTURE_RULES: tuple[type[Rule], ...] = (
     UnsafeYaml,
     UnreadableFile,
     UnusedSuppression,
+    EmptyArchitecture,
+    AmbiguousScalar,
 )

@@ -405,10 +405,16 @@ class MissingStandardWorkflow(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         by_provider = workflows_by_provider(ctx.arch)
+        # a workflow whose provider is unresolved (USM006) may be any provider's
+        orphans = {
+            w.type
+            for w in ctx.arch.workflows
+            if w.provider and not ctx.arch.declares("profiles", w.provider)
+        }
         for profile in ctx.arch.profiles:
             if not is_running_provider(ctx.arch, profile):
                 continue
-            present = {workflow.type for workflow in by_provider.get(profile.id, ())}
+            present = orphans | {workflow.type for workflow in by_provider.get(profile.id, ())}
             missing = [type_id for type_id in ctx.catalogue.ids if type_id not in present]
             if missing:
                 yield ctx.violation(
