@@ -17,7 +17,7 @@ from usmctl.rules.helpers import (
     processes_by_provider,
 )
 from usmctl.rules.references import field_name
-from usmctl.usm import PROCESSES, canonical_process, is_alias
+from usmctl.usm import PROCESSES, UNSOURCED_ALIASES, canonical_process, is_alias
 
 
 class MissingProcess(Rule):
@@ -157,10 +157,13 @@ class ProcessAlias(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         for entity, fields, name in process_names(ctx.arch):
             if is_alias(name):
+                unsourced = (
+                    " (no USM source has it)" if name.lower() in UNSOURCED_ALIASES else ""
+                )
                 yield ctx.violation(
                     entity,
                     f"{describe(entity)}: {field_name(entity, fields)} {quote(name)} is an alias "
-                    f"of {quote(canonical_process(name))}: write the canonical name",
+                    f"of {quote(canonical_process(name))}{unsourced}: write the canonical name",
                     *fields,
                 )
 
