@@ -179,10 +179,11 @@ class UnknownWorkflowType(Rule):
                     message = f"{describe(workflow)} has no type, expected one of {known}"
                     yield ctx.violation(workflow, message, "type", key=True)
             elif ctx.catalogue.get(workflow.type) is None:
+                field = "usm-type" if _is_wif(workflow) else "type"
                 yield ctx.violation(
                     workflow,
-                    f"{describe(workflow)}: type {quote(workflow.type)} is not in the workflow "
-                    f"catalogue{self._hint(ctx, workflow.type)}, expected one of {known}",
+                    f"{describe(workflow)}: {field} {quote(workflow.type)} is not in the "
+                    f"workflow catalogue{self._hint(ctx, workflow.type)}, expected one of {known}",
                     "type",
                 )
 
@@ -191,9 +192,8 @@ class UnknownWorkflowType(Rule):
         if type_id == "planned-operation" and ctx.catalogue.get(_PLANNED_SUCCESSOR):
             return (
                 f" (no USM source has it: a risk that operate handles is "
-                f"{quote(_PLANNED_SUCCESSOR)}, planned work that changes the managed "
-                "infrastructure is a change, other planned work is operate work inside an "
-                "existing workflow)"
+                f"{quote(_PLANNED_SUCCESSOR)}; planned work that changes the managed "
+                "infrastructure is a change)"
             )
         return suggest(type_id, ctx.catalogue.ids)
 
