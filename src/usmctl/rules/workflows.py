@@ -822,13 +822,13 @@ class WorkflowNotClosed(Rule):
 
     @staticmethod
     def _owning(ctx: RuleContext, workflow: Workflow) -> str | None:
-        """The owning process; None when USM301, USM303 or USM305 has the say."""
+        """The owning process; None when USM303, USM304 or USM305 has the say."""
         owner = _owner(workflow)
         judged = _walk(ctx, workflow)
         if judged is None:
             return owner if _catalogue_type(ctx, workflow) is None else None
         workflow_type, walked = judged
-        if not walked.entry_ok or (owner is not None and owner != workflow_type.entry):
+        if walked.verdict != "follows" or (owner is not None and owner != workflow_type.entry):
             return None
         return workflow_type.entry
 
