@@ -30,9 +30,7 @@ EXPECTED_TYPES = {
         "Wijziging van beheerde infrastructuur": "request-for-change",
         "Uitvoeren": "service-request",
         "Incident dat géén wijziging van beheerde infrastructuur vergt": "incident",
-        "Incident dat een wijziging van de beheerde infrastructuur vergt": (
-            "incident-with-change"
-        ),
+        "Incident dat een wijziging van de beheerde infrastructuur vergt": ("incident-with-change"),
         "Risico's die worden afgehandeld met een aanpassing van de overeenkomst": (
             "improvement-via-agreement"
         ),
@@ -48,9 +46,7 @@ EXPECTED_TYPES = {
 def test_the_usmtools_templates_validate_with_no_finding(language: str) -> None:
     result = check(["."], Settings(), cwd=FIXTURES / language)
     assert len(result.files) == 9
-    assert [
-        f"{f.file}:{f.line}:{f.column}: {f.code} {f.message}" for f in result.findings
-    ] == []
+    assert [f"{f.file}:{f.line}:{f.column}: {f.code} {f.message}" for f in result.findings] == []
 
 
 @pytest.mark.parametrize("language", sorted(EXPECTED_TYPES))

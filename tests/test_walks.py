@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from usmctl.catalogue import collapse, load_catalogue, walk
@@ -95,8 +97,8 @@ def test_usmtools_walks_follow_their_chain_and_no_other(template: str) -> None:
     assert workflow_type is not None
     assert walk(sequence, workflow_type.chain).verdict == "follows"
     assert catalogue.infer(sequence) == (expected,)
-    others = [t.id for t in catalogue.types if t.id != expected]
-    assert all(walk(sequence, catalogue.get(o).chain).verdict != "follows" for o in others)  # type: ignore[union-attr]
+    others = [t for t in catalogue.types if t.id != expected]
+    assert all(walk(sequence, other.chain).verdict != "follows" for other in others)
 
 
 @pytest.mark.parametrize(
@@ -144,7 +146,7 @@ def test_builtin_catalogue_is_v2_with_a_source_per_row() -> None:
     assert triggers["incident-with-change"] == ("reactive", "incident")
 
 
-def test_a_v1_catalogue_still_loads(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_v1_catalogue_still_loads(tmp_path: Path) -> None:
     path = tmp_path / "v1.yaml"
     path.write_text(
         'usm-catalogue: "1"\n'
@@ -158,7 +160,7 @@ def test_a_v1_catalogue_still_loads(tmp_path) -> None:  # type: ignore[no-untype
     assert catalogue.types[0].chain == ["agree", "change"]
 
 
-def test_a_v2_catalogue_rejects_the_v1_trigger(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_v2_catalogue_rejects_the_v1_trigger(tmp_path: Path) -> None:
     from usmctl.errors import ConfigError
 
     path = tmp_path / "v2.yaml"

@@ -157,9 +157,7 @@ class ProcessAlias(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         for entity, fields, name in process_names(ctx.arch):
             if is_alias(name):
-                unsourced = (
-                    " (no USM source has it)" if name.lower() in UNSOURCED_ALIASES else ""
-                )
+                unsourced = " (no USM source has it)" if name.lower() in UNSOURCED_ALIASES else ""
                 yield ctx.violation(
                     entity,
                     f"{describe(entity)}: {field_name(entity, fields)} {quote(name)} is an alias "
