@@ -18,16 +18,16 @@ import argparse
 import shutil
 from pathlib import Path
 
-# The default catalogue (SPEC §1): type id -> process path.
+# The default catalogue (docs/usm.md, "The eight workflows"): type id -> chain.
 WORKFLOW_TYPES = {
-    "wish": ["agree", "change"],
-    "request-for-change": ["change"],
+    "wish": ["agree", "change", "operate"],
+    "request-for-change": ["change", "operate"],
     "service-request": ["operate"],
-    "incident": ["recover"],
-    "incident-with-change": ["recover", "change"],
-    "improvement-via-agreement": ["improve", "agree", "change"],
-    "improvement-via-change": ["improve", "change"],
-    "planned-operation": ["operate"],
+    "incident": ["recover", "operate"],
+    "incident-with-change": ["recover", "change", "operate"],
+    "improvement-via-agreement": ["improve", "agree", "change", "operate"],
+    "improvement-via-change": ["improve", "change", "operate"],
+    "improvement-via-operation": ["improve", "operate"],
 }
 PROCESS_OWNER = {
     "agree": "manager",
@@ -135,7 +135,8 @@ def provider_file(index: int, *, providers: int, services: int, chain: int) -> s
             "    request_types: [wish, request-for-change, service-request, incident]",
         ]
     out.append("workflows:")
-    for type_id, path in WORKFLOW_TYPES.items():
+    for type_id, type_chain in WORKFLOW_TYPES.items():
+        path = type_chain + type_chain[-2::-1]  # a nested walk: down the chain and back
         out += [
             f"  - id: {pid}-wf-{type_id}",
             f"    name: {type_id.replace('-', ' ').capitalize()} at provider {index}",

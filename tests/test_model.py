@@ -199,7 +199,7 @@ def test_a_raci_typo_keeps_the_workflow_and_its_step_findings_quiet(tmp_path: Pa
     )
     result = run_check(root)
     # Not USM306 (no wish workflow) nor USM307/USM304 (the step lost its R and A).
-    assert located(result) == ["workflows.usm.yaml:20:46 USM003", "workflows.usm.yaml:20:49 USM003"]
+    assert located(result) == ["workflows.usm.yaml:23:46 USM003", "workflows.usm.yaml:23:49 USM003"]
     assert "wf-wish" in [workflow.id for workflow in result.architecture.workflows]
 
 

@@ -28,7 +28,7 @@ from typing import Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from usmctl.catalogue import Catalogue
+from usmctl.catalogue import Catalogue, collapse
 from usmctl.findings import Locus, Violation, quote
 from usmctl.loader import LoadedFile
 from usmctl.model import (
@@ -50,7 +50,6 @@ from usmctl.model import (
 )
 from usmctl.parsing import type_name
 from usmctl.source import Anchor, DataPath, format_path
-from usmctl.usm import canonical_process
 
 SINGULAR = {
     "profiles": "profile",
@@ -66,10 +65,11 @@ SINGULAR = {
     "architecture": "architecture",
 }
 
-# USM-WIF keys -> model fields (docs/usm.md, "USM-WIF"); the rest is ignored (Must-Ignore).
-_WIF_TOP = {"slug": "id", "context": "provider", "process": "owner_process"}
+# USM-WIF keys -> model fields (docs/usm.md, "USM-WIF"); everything else is
+# ignored (Must-Ignore). `usm-type` is usmctl's extension: the catalogue type.
+_WIF_TOP = {"slug": "id", "context": "provider", "process": "owner_process", "usm-type": "type"}
 _WIF_KEY_MAP = {"id": "slug", "provider": "context", "owner_process": "process",
-                ".sort_index": "sort-index"}  # fmt: skip
+                "type": "usm-type", ".sort_index": "sort-index"}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -400,11 +400,15 @@ class _Builder:
         )
         if isinstance(entity, Workflow):
             entity._template = template
-            inferred = infer_type(entity, self.catalogue)
-            if inferred is not None:
+            if entity.type is not None:
+                return
+            candidates = infer_types(entity, self.catalogue)
+            if len(candidates) == 1:
                 # Models are frozen: the inferred type is set once, here.
-                object.__setattr__(entity, "type", inferred)
+                object.__setattr__(entity, "type", candidates[0])
                 entity._inferred_type = True
+            elif candidates:
+                entity._type_candidates = candidates  # a tie: USM313, counts for no type
 
     def finish(self) -> tuple[Architecture, list[CodedViolation]]:
         return self.arch, self.violations
@@ -709,20 +713,11 @@ def _wif_index(value: Any) -> Any:
     return value
 
 
-def infer_type(workflow: Workflow, catalogue: Catalogue) -> str | None:
-    """The catalogue type whose path a USM-WIF workflow's steps follow exactly."""
-    collapsed: list[str] = []
-    for step in ordered_steps(workflow):
-        process = canonical_process(step.process)
-        if process is None:
-            return None
-        if not collapsed or collapsed[-1] != process:
-            collapsed.append(process)
-    owner = canonical_process(workflow.owner_process or "") if workflow.owner_process else None
-    for workflow_type in catalogue.types:
-        if workflow_type.path == collapsed and (owner is None or owner == workflow_type.entry):
-            return workflow_type.id
-    return None
+def infer_types(workflow: Workflow, catalogue: Catalogue) -> tuple[str, ...]:
+    """The catalogue types a USM-WIF workflow's step walk fits best (docs/usm.md,
+    "USM-WIF"): one is its type, several a tie, none no fit."""
+    sequence = collapse(step.process for step in ordered_steps(workflow))
+    return catalogue.infer(sequence) if sequence else ()
 
 
 def ordered_steps(workflow: Workflow) -> list[Any]:

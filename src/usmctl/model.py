@@ -211,6 +211,7 @@ class Workflow(Entity):
 
     _template: bool = PrivateAttr(default=False)
     _inferred_type: bool = PrivateAttr(default=False)
+    _type_candidates: tuple[str, ...] = PrivateAttr(default=())
 
     @property
     def is_template(self) -> bool:
@@ -221,6 +222,12 @@ class Workflow(Entity):
     def type_inferred(self) -> bool:
         """True when the catalogue type was inferred from a USM-WIF step path."""
         return self._inferred_type
+
+    @property
+    def type_candidates(self) -> tuple[str, ...]:
+        """For a USM-WIF workflow without ``usm-type`` whose step walk fits
+        several catalogue types equally: those types (it has no type)."""
+        return self._type_candidates
 
 
 class PlugsInto(UsmModel):

@@ -1,10 +1,11 @@
-"""Facts of the USM method the tool carries (SPEC §1)."""
+"""Facts of the USM method the tool carries (docs/usm.md)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-# The default workflow catalogue (SPEC §1 table), package data of usmctl.
+# The default workflow catalogue (docs/usm.md, "The eight workflows"), package
+# data of usmctl.
 BUILTIN_CATALOGUE = "data/catalogue.yaml"
 
 
@@ -20,7 +21,8 @@ def read_catalogue(path: Path | None) -> bytes:
 
 PROCESSES: tuple[str, ...] = ("agree", "change", "recover", "operate", "improve")
 
-# Known aliases (USM203), matched case-insensitively.
+# Known aliases (USM203), matched case-insensitively. The three-letter forms
+# are usm.gr's; `operation` is the usm.tools templates' name.
 PROCESS_ALIASES: dict[str, str] = {
     "contract-management": "agree",
     "ctm": "agree",
@@ -31,6 +33,7 @@ PROCESS_ALIASES: dict[str, str] = {
     "restore": "recover",
     "operations-management": "operate",
     "ops": "operate",
+    "operation": "operate",
     "improvement-management": "improve",
     "imp": "improve",
     "rim": "improve",
@@ -43,8 +46,11 @@ TRIGGER_ENTRY: dict[str, str] = {
     "service-request": "operate",
     "incident": "recover",
     "risk": "improve",
-    "planned": "operate",
 }
+# Triggers of catalogue v1 that no USM source has; accepted in v1 files only.
+LEGACY_TRIGGERS: dict[str, str] = {"planned": "operate"}
+# Aliases v1 accepted that no USM source has: still accepted (USM203 says so).
+UNSOURCED_ALIASES = frozenset({"restore", "rim"})
 REQUEST_TYPES: tuple[str, ...] = ("wish", "request-for-change", "service-request", "incident")
 
 PARTY_KINDS = frozenset({"customer", "provider", "supplier"})

@@ -172,7 +172,7 @@ def test_workflow_matrix(tmp_path: Path) -> None:
         "warn",
         ("wf-wish", "path deviates", "no tool"),
     )
-    assert cells["planned-operation"].status == "missing"
+    assert cells["improvement-via-operation"].status == "missing"
 
 
 def test_services_and_bindings_tables(tmp_path: Path) -> None:
@@ -319,7 +319,7 @@ def test_broken_example_builds_a_report() -> None:
 
 
 def test_path_ok_is_the_usm304_test(tmp_path: Path) -> None:
-    """Repeats are fine; stopping before the end of the catalogue path is not."""
+    """Repeats and stopping early are fine (a nested walk); skipping a level is not."""
     extra = """\
   - id: wf-iwc
     provider: shop-it
@@ -327,6 +327,7 @@ def test_path_ok_is_the_usm304_test(tmp_path: Path) -> None:
     owner_process: recover
     steps:
       - {name: Restore, process: recover, responsibilities: {manager: [R, A]}}
+      - {name: Restart, process: operate, responsibilities: {manager: [R, A]}}
   - id: wf-rfc
     provider: shop-it
     type: request-for-change

@@ -77,7 +77,10 @@ def run_case(rule: str, case: Case, root: Path) -> list[Expected]:
         target = root / name
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
-    settings = Settings(**case.settings)
+    values = dict(case.settings)
+    if "catalogue" in values:  # a catalogue file among the case's files
+        values["catalogue"] = root / values["catalogue"]
+    settings = Settings(**values)
     result = check(["."], settings, cwd=root)
     return [
         Expected(at=f"{f.file}:{f.line}:{f.column}", message=f.message)

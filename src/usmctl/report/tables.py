@@ -125,11 +125,14 @@ def _row_label(shown: str, entity_id: str, external: bool) -> str:
 
 
 def _workflow_path_ok(workflow: Workflow, workflow_type: WorkflowType) -> bool:
-    """The same test as USM304: the collapsed step processes are the catalogue path."""
+    """The same test as USM303/USM304: the steps are a nested walk of the chain."""
     from usmctl.architecture import ordered_steps
-    from usmctl.rules.helpers import collapsed_path
+    from usmctl.catalogue import collapse, walk
 
-    return collapsed_path(ordered_steps(workflow)) == list(workflow_type.path)
+    sequence = collapse(step.process for step in ordered_steps(workflow))
+    if not sequence:
+        return False
+    return walk(sequence, workflow_type.chain).verdict == "follows"
 
 
 def workflow_matrix(arch: Architecture, catalogue: Catalogue) -> Matrix:
@@ -175,8 +178,8 @@ def workflow_matrix(arch: Architecture, catalogue: Catalogue) -> Matrix:
         title="Provider × catalogue workflow",
         columns=catalogue.ids,
         rows=tuple(rows),
-        note="Present: a workflow of the type; path ok: its steps follow the catalogue "
-        "path; tool: the tool that handles it.",
+        note="Present: a workflow of the type; path ok: its steps are a nested walk of "
+        "the type's catalogue chain; tool: the tool that handles it.",
     )
 
 

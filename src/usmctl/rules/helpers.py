@@ -7,10 +7,11 @@ Each index is built once per run, in one pass over its section, and cached in
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from usmctl.architecture import as_written
+from usmctl.catalogue import collapse
 from usmctl.findings import quote
 from usmctl.model import Activity, Entity, Profile, Step, Workflow
 from usmctl.rules.references import (
@@ -19,7 +20,7 @@ from usmctl.rules.references import (
     iter_references,
     split_process_reference,
 )
-from usmctl.usm import PROCESSES, PROVIDER_KINDS, canonical_process
+from usmctl.usm import PROCESSES, PROVIDER_KINDS
 
 if TYPE_CHECKING:
     from usmctl.architecture import Architecture
@@ -229,16 +230,9 @@ def raci_owner_label(workflow: Workflow, fields: Fields) -> str:
 def collapsed_path(steps: list[Step]) -> list[str] | None:
     """Canonical step processes with consecutive repeats merged; None when a
     step runs no USM process (USM202 reports that)."""
-    collapsed: list[str] = []
-    for step in steps:
-        process = canonical_process(step.process)
-        if process is None:
-            return None
-        if not collapsed or collapsed[-1] != process:
-            collapsed.append(process)
-    return collapsed
+    return collapse(step.process for step in steps)
 
 
-def arrow(path: list[str]) -> str:
+def arrow(path: Sequence[str]) -> str:
     """``recover → change``."""
     return " → ".join(path)

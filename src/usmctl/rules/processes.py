@@ -16,7 +16,7 @@ from usmctl.rules.helpers import (
     plural,
     processes_by_provider,
 )
-from usmctl.usm import PROCESSES, canonical_process, is_alias
+from usmctl.usm import PROCESSES, UNSOURCED_ALIASES, canonical_process, is_alias
 
 
 class MissingProcess(Rule):
@@ -160,10 +160,11 @@ class ProcessAlias(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         for entity, fields, name, subject in named_processes(ctx.arch):
             if is_alias(name):
+                unsourced = " (no USM source has it)" if name.lower() in UNSOURCED_ALIASES else ""
                 yield ctx.violation(
                     entity,
                     f"{describe(entity)}: {subject} is an alias of "
-                    f"{quote(canonical_process(name))}: write the canonical name",
+                    f"{quote(canonical_process(name))}{unsourced}: write the canonical name",
                     *fields,
                 )
 

@@ -1,17 +1,16 @@
-"""USM301–USM311: workflows against the catalogue, and their RACI (SPEC §1
-Eight workflows and USM-WIF, §3)."""
+"""USM301–USM313: workflows against the catalogue and its nested walks, and
+their RACI (docs/usm.md, "The eight workflows", "Nested walks", "USM-WIF")."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 from usmctl.architecture import ordered_steps, suggest
-from usmctl.catalogue import WorkflowType
+from usmctl.catalogue import Walk, WorkflowType, walk
 from usmctl.findings import Severity, Violation, quote
 from usmctl.model import Workflow
 from usmctl.rules.base import Rule, RuleContext, describe
 from usmctl.rules.helpers import (
-    Fields,
     arrow,
     collapsed_path,
     is_running_provider,
@@ -35,18 +34,40 @@ def _is_wif(workflow: Workflow) -> bool:
     return workflow.origin.key_map is not None
 
 
-def _entry_mismatch(ctx: RuleContext, workflow: Workflow) -> tuple[int, str, WorkflowType] | None:
-    """(step index, first process, type) when the first step does not run the
-    catalogue entry process (USM303); None when it does or cannot be judged."""
+def _walk(ctx: RuleContext, workflow: Workflow) -> tuple[WorkflowType, Walk] | None:
+    """The workflow's type and its nested walk along the type's chain; None
+    when it cannot be judged (no catalogue type, no steps, steps cut by
+    salvage, or a step in no USM process: USM302, USM310, USM003, USM202)."""
     workflow_type = _catalogue_type(ctx, workflow)
-    steps = ordered_steps(workflow)
-    if workflow_type is None or not steps or steps_salvaged(workflow):
+    if workflow_type is None or not workflow.steps or steps_salvaged(workflow):
         return None
-    first = canonical_process(steps[0].process)
-    if first is None or first == workflow_type.entry:
+    sequence = collapsed_path(ordered_steps(workflow))
+    if not sequence:
         return None
-    index = next(i for i, step in enumerate(workflow.steps) if step is steps[0])
-    return index, first, workflow_type
+    return workflow_type, walk(sequence, workflow_type.chain)
+
+
+def _step_index(workflow: Workflow, walk_index: int) -> int:
+    """The index in ``steps`` (as the model holds them) of the first step of
+    the walk's ``walk_index``-th collapsed process."""
+    position = -1
+    previous: str | None = None
+    for step in ordered_steps(workflow):
+        process = canonical_process(step.process)
+        if process != previous:
+            position += 1
+            previous = process
+        if position == walk_index:
+            return next(i for i, candidate in enumerate(workflow.steps) if candidate is step)
+    raise ValueError(walk_index)
+
+
+def _owner(workflow: Workflow) -> str | None:
+    return canonical_process(workflow.owner_process) if workflow.owner_process else None
+
+
+# The catalogue v2 type a v1 `planned-operation` workflow most likely is.
+_PLANNED_SUCCESSOR = "improvement-via-operation"
 
 
 class WorkflowWithoutOwningProcess(Rule):
@@ -55,7 +76,8 @@ class WorkflowWithoutOwningProcess(Rule):
     Rationale:
         Every USM workflow is owned by one of the five processes: the process
         its trigger enters, which answers for the workflow from request to
-        result (SPEC §1, Eight workflows).
+        result. Source: docs/usm.md, "The eight workflows"; usmwiki, "The
+        managed infrastructure".
 
     Remediation:
         Set ``owner_process`` to the catalogue entry process of the
@@ -108,12 +130,18 @@ class UnknownWorkflowType(Rule):
     Rationale:
         USM knows eight standard workflows, each entered by one request type
         or provider trigger; a workflow outside the catalogue cannot be
-        checked against its entry process and path (SPEC §1, Eight
-        workflows).
+        checked against its entry process and chain. No USM source has a
+        planned-operation workflow (catalogue v1 had one): a risk that
+        operate handles is improvement-via-operation. A USM-WIF file has no
+        type field: usmctl reads its extension ``usm-type`` or infers the
+        type from the step walk, and reports here when no chain fits.
+        Source: docs/usm.md, "The eight workflows"; the usm.tools workflow
+        templates (github.com/mikko-ahonen/usmtools).
 
     Remediation:
-        Set ``type`` to a catalogue type id (``usmctl explain USM302`` and the
-        catalogue file list them), or add the type to your own catalogue.
+        Set ``type`` (in USM-WIF: ``usm-type``) to a catalogue type id
+        (``usmctl explain USM302`` and the catalogue file list them), or add
+        the type to your own catalogue.
 
     Bad:
         usm: "1"
@@ -142,8 +170,8 @@ class UnknownWorkflowType(Rule):
         known = ", ".join(ctx.catalogue.ids)
         for workflow in ctx.arch.workflows:
             if workflow.type is None:
-                if workflow.is_template:
-                    continue
+                if workflow.is_template or workflow.type_candidates:
+                    continue  # a template may leave it open; a tie is USM313
                 if _is_wif(workflow):
                     message = f"{describe(workflow)}: {self._uninferred(ctx, workflow)}"
                     yield ctx.violation(workflow, message, "steps", key=True)
@@ -151,13 +179,23 @@ class UnknownWorkflowType(Rule):
                     message = f"{describe(workflow)} has no type, expected one of {known}"
                     yield ctx.violation(workflow, message, "type", key=True)
             elif ctx.catalogue.get(workflow.type) is None:
+                field = "usm-type" if _is_wif(workflow) else "type"
                 yield ctx.violation(
                     workflow,
-                    f"{describe(workflow)}: type {quote(workflow.type)} is not in the workflow "
-                    f"catalogue{suggest(workflow.type, ctx.catalogue.ids)}, "
-                    f"expected one of {known}",
+                    f"{describe(workflow)}: {field} {quote(workflow.type)} is not in the "
+                    f"workflow catalogue{self._hint(ctx, workflow.type)}, expected one of {known}",
                     "type",
                 )
+
+    @staticmethod
+    def _hint(ctx: RuleContext, type_id: str) -> str:
+        if type_id == "planned-operation" and ctx.catalogue.get(_PLANNED_SUCCESSOR):
+            return (
+                f" (no USM source has it: a risk that operate handles is "
+                f"{quote(_PLANNED_SUCCESSOR)}; planned work that changes the managed "
+                "infrastructure is a change)"
+            )
+        return suggest(type_id, ctx.catalogue.ids)
 
     @staticmethod
     def _uninferred(ctx: RuleContext, workflow: Workflow) -> str:
@@ -167,16 +205,10 @@ class UnknownWorkflowType(Rule):
             return "no catalogue type can be inferred: a step runs no USM process"
         if not path:
             return "no catalogue type can be inferred: it has no steps"
-        same_path = [entry.id for entry in ctx.catalogue.types if entry.path == path]
-        if same_path:
-            return (
-                f"its step path {arrow(path)} is that of type {quote(same_path[0])}, but its "
-                f"process {quote(workflow.owner_process)} is not that type's entry process"
-            )
         known = ", ".join(ctx.catalogue.ids)
         return (
-            f"its step path {arrow(path)} matches no catalogue workflow type, expected the "
-            f"path of one of {known}"
+            f"its step walk {arrow(path)} follows the chain of no catalogue workflow type, "
+            f"expected a nested walk of the chain of one of {known} (or set usm-type)"
         )
 
 
@@ -187,7 +219,8 @@ class WorkflowEntryMismatch(Rule):
         Each USM workflow is entered by the process its trigger belongs to: a
         wish enters agree, a request for change enters change, a service
         request enters operate, an incident enters recover, a risk enters
-        improve (SPEC §1, Four customer request types).
+        improve. Source: docs/usm.md, "Request types and triggers"; usmwiki,
+        "The customer's demand".
 
     Remediation:
         Start the workflow with a step of the entry process, or correct its
@@ -211,6 +244,9 @@ class WorkflowEntryMismatch(Rule):
             steps:
               - {name: Analyse the risk, process: improve}
               - {name: Change the configuration, process: change}
+              - {name: Deploy the configuration, process: operate}
+              - {name: Review the change, process: change}
+              - {name: Evaluate and close, process: improve}
     """
 
     code = "USM303"
@@ -219,32 +255,46 @@ class WorkflowEntryMismatch(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         for workflow in ctx.arch.workflows:
-            mismatch = _entry_mismatch(ctx, workflow)
-            if mismatch is None:
+            judged = _walk(ctx, workflow)
+            if judged is None or judged[1].entry_ok:
                 continue
-            index, first, workflow_type = mismatch
+            workflow_type, walked = judged
+            fits = [
+                type_id
+                for type_id in ctx.catalogue.infer(walked.sequence)
+                if type_id != workflow_type.id
+            ]
+            hint = f" (its steps follow the chain of type {quote(fits[0])})" if fits else ""
             yield ctx.violation(
                 workflow,
-                f"{describe(workflow)} starts in process {quote(first)}, expected the entry "
-                f"process {quote(workflow_type.entry)} of type {quote(workflow_type.id)}",
+                f"{describe(workflow)} starts in process {quote(walked.sequence[0])}, expected "
+                f"the entry process {quote(workflow_type.entry)} of type "
+                f"{quote(workflow_type.id)}{hint}",
                 "steps",
-                index,
+                _step_index(workflow, 0),
                 "process",
             )
 
 
 class WorkflowPathDeviation(Rule):
-    """A workflow's step processes do not follow the catalogue path.
+    """A workflow's step processes are not a nested walk of its type's chain.
 
     Rationale:
-        The catalogue gives each standard workflow its path through the five
-        processes (for example recover → change for an incident that needs a
-        change). A process may repeat, but a process outside the path means
-        the workflow is not the standard one (SPEC §1, Eight workflows).
+        USM workflows are nested: the catalogue gives each type its chain
+        (for example recover → change → operate for an incident that needs a
+        change). With consecutive steps of one process taken as one, the
+        work starts at the entry process and each next process is the next
+        one down the chain (a hand-over) or one higher up that it has passed
+        (a return); it may stop early, leaving the deeper work to another
+        workflow. A step that skips a level, runs a process outside the
+        chain, or returns to a process not yet passed is off the standard
+        workflow. Source: docs/usm.md, "Nested walks"; usmwiki, "The managed
+        infrastructure", and the usm.tools workflow templates.
 
     Remediation:
-        Reorder or reassign the steps so that their processes follow the
-        path, or choose the type whose path the workflow really follows.
+        Reorder or reassign the steps so that the work is handed down and
+        back the chain one level at a time, or choose the type whose chain
+        the workflow really walks.
 
     Bad:
         usm: "1"
@@ -255,7 +305,7 @@ class WorkflowPathDeviation(Rule):
             steps:
               - {name: Register, process: recover}
               - {name: Restart the server, process: operate}
-              - {name: Fix the configuration, process: change}
+              - {name: Evaluate and close, process: recover}
 
     Good:
         usm: "1"
@@ -265,8 +315,10 @@ class WorkflowPathDeviation(Rule):
             owner_process: recover
             steps:
               - {name: Register, process: recover}
-              - {name: Diagnose, process: recover}
               - {name: Fix the configuration, process: change}
+              - {name: Restart the server, process: operate}
+              - {name: Review the change, process: change}
+              - {name: Evaluate and close, process: recover}
     """
 
     code = "USM304"
@@ -275,39 +327,21 @@ class WorkflowPathDeviation(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         for workflow in ctx.arch.workflows:
-            workflow_type = _catalogue_type(ctx, workflow)
-            steps = ordered_steps(workflow)
-            if workflow_type is None or not steps or steps_salvaged(workflow):
-                continue
-            collapsed = collapsed_path(steps)
-            if collapsed is None or collapsed == workflow_type.path:
-                continue
-            if _entry_mismatch(ctx, workflow) is not None:
-                continue  # USM303 already reports this workflow
-            fields = self._first_deviation(workflow, workflow_type.path)
+            judged = _walk(ctx, workflow)
+            if judged is None or judged[1].verdict != "deviation":
+                continue  # follows, or a wrong entry (USM303 reports it)
+            workflow_type, walked = judged
+            deviation = walked.deviation
+            assert deviation is not None
             yield ctx.violation(
                 workflow,
-                f"{describe(workflow)} follows {arrow(collapsed)}, expected the catalogue path "
-                f"{arrow(workflow_type.path)} of type {quote(workflow_type.id)}",
-                *fields,
-                key=fields == ("steps",),
+                f"{describe(workflow)} walks {arrow(list(walked.sequence))}, expected a nested "
+                f"walk of the chain {arrow(workflow_type.chain)} of type "
+                f"{quote(workflow_type.id)}: {deviation.explain()}",
+                "steps",
+                _step_index(workflow, deviation.index),
+                "process",
             )
-
-    @staticmethod
-    def _first_deviation(workflow: Workflow, path: list[str]) -> Fields:
-        """The process of the first step off the path; the steps key when the
-        steps stop before the path ends."""
-        position = 0
-        for step in ordered_steps(workflow):
-            process = canonical_process(step.process)
-            if process == path[position]:
-                continue
-            if position + 1 < len(path) and process == path[position + 1]:
-                position += 1
-                continue
-            index = next(i for i, candidate in enumerate(workflow.steps) if candidate is step)
-            return ("steps", index, "process")
-        return ("steps",)
 
 
 class OwnerProcessMismatch(Rule):
@@ -316,7 +350,8 @@ class OwnerProcessMismatch(Rule):
     Rationale:
         A USM workflow is owned by the process its trigger enters: the
         process that received the request answers for it until the end
-        (SPEC §1, Four customer request types and Eight workflows).
+        and closes it. Source: docs/usm.md, "The eight workflows"; usmwiki,
+        "The customer's demand".
 
     Remediation:
         Set ``owner_process`` to the entry process of the workflow's type.
@@ -352,6 +387,9 @@ class OwnerProcessMismatch(Rule):
             owner = canonical_process(workflow.owner_process)
             if owner is None or owner == workflow_type.entry:
                 continue
+            judged = _walk(ctx, workflow)
+            if judged is not None and judged[1].sequence[0] == owner:
+                continue  # owner and first step agree: the type is off (USM303)
             yield ctx.violation(
                 workflow,
                 f"{describe(workflow)} is owned by process {quote(owner)}, expected the entry "
@@ -366,8 +404,10 @@ class MissingStandardWorkflow(Rule):
     Rationale:
         Every USM provider link handles the same request types through the
         same standard workflows; a missing one means some customer request
-        or provider trigger has no agreed way through the provider (SPEC §1,
-        Eight workflows).
+        or provider trigger has no agreed way through the provider. A USM-WIF
+        workflow whose type is a tie (USM313) counts for no type. Source:
+        docs/usm.md, "The eight workflows"; usmwiki, "The managed
+        infrastructure".
 
     Remediation:
         Add a workflow of each missing type for the provider (``usmctl init``
@@ -396,7 +436,7 @@ class MissingStandardWorkflow(Rule):
           - {id: wf-incident-change, provider: acme-it, type: incident-with-change}
           - {id: wf-improve-agreement, provider: acme-it, type: improvement-via-agreement}
           - {id: wf-improve-change, provider: acme-it, type: improvement-via-change}
-          - {id: wf-planned, provider: acme-it, type: planned-operation}
+          - {id: wf-improve-operation, provider: acme-it, type: improvement-via-operation}
     """
 
     code = "USM306"
@@ -432,8 +472,9 @@ class RaciAccountable(Rule):
     Rationale:
         In USM's RACI exactly one operator profile is accountable for each
         step (or, in USM-WIF, each activity): with none nobody answers for the
-        result, with several everybody assumes another one does (SPEC §1,
-        USM-WIF responsibilities).
+        result, with several everybody assumes another one does. Source:
+        docs/usm.md, "Profiles, operators and RACI"; the USM-WIF proposal
+        (SURVUZ, 2021).
 
     Remediation:
         Give ``A`` to exactly one profile of the step or activity.
@@ -496,8 +537,8 @@ class RaciResponsible(Rule):
 
     Rationale:
         RACI assigns the work of each step to operator profiles; a step
-        without ``R`` is work nobody does (SPEC §1, USM-WIF
-        responsibilities).
+        without ``R`` is work nobody does. Source: docs/usm.md, "Profiles,
+        operators and RACI"; the USM-WIF proposal (SURVUZ, 2021).
 
     Remediation:
         Give ``R`` to the operator profile(s) that carry out the step.
@@ -556,8 +597,9 @@ class RaciForeignProfile(Rule):
     Rationale:
         A provider's workflows are carried out by that provider's own
         operator profiles; another provider's people take part only through
-        that provider's own workflows, across the supplier link (SPEC §1,
-        Profiles and the link recursion).
+        that provider's own workflows, across the supplier link. Source:
+        docs/usm.md, "Links and recursion"; usm-portal (USM's official
+        portal).
 
     Remediation:
         Assign an operator profile whose ``of`` is the workflow's provider, or
@@ -631,7 +673,7 @@ class WorkflowWithoutSteps(Rule):
     Rationale:
         A USM workflow is a sequence of steps, each run by one of the five
         processes with its RACI; without steps nothing says who does what
-        (SPEC §1, Eight workflows and USM-WIF).
+        Source: docs/usm.md, "USM-WIF"; the USM-WIF proposal (SURVUZ, 2021).
 
     Remediation:
         Add the workflow's steps with their process and responsibilities.
@@ -676,8 +718,9 @@ class WorkflowWithoutTool(Rule):
 
     Rationale:
         Tools plug into the management system by supporting its workflows;
-        a workflow no tool handles is run by hand or not recorded (SPEC §1,
-        Layers: tools plug into processes and workflows).
+        a workflow no tool handles is run by hand or not recorded. Source:
+        docs/usm.md, "Governance, overlays, practices and tools"; usm-portal
+        (USM's official portal).
 
     Remediation:
         List the workflow in a tool's ``handles`` or set the workflow's
@@ -722,6 +765,131 @@ class WorkflowWithoutTool(Rule):
             )
 
 
+class WorkflowNotClosed(Rule):
+    """A workflow's last step is not in its owning process.
+
+    Rationale:
+        USM workflows are nested: the owning process hands the work down the
+        chain and gets it back, and it ends the workflow itself (review
+        delivery and feedback, evaluate and close), which feeds improve. A
+        workflow that ends in another process leaves its close to nobody.
+        Source: docs/usm.md, "Nested walks"; the usm.tools workflow
+        templates (github.com/mikko-ahonen/usmtools).
+
+    Remediation:
+        End the workflow with steps of its owning process, such as "Review
+        delivery and feedback" and "Evaluate and close".
+
+    Bad:
+        usm: "1"
+        workflows:
+          - id: wf-rfc
+            type: request-for-change
+            owner_process: change
+            steps:
+              - {name: Accept the RFC, process: change}
+              - {name: Deploy, process: operate}
+
+    Good:
+        usm: "1"
+        workflows:
+          - id: wf-rfc
+            type: request-for-change
+            owner_process: change
+            steps:
+              - {name: Accept the RFC, process: change}
+              - {name: Deploy, process: operate}
+              - {name: Evaluate and close, process: change}
+    """
+
+    code = "USM312"
+    name = "workflow-not-closed"
+    default_severity = Severity.INFO
+
+    def check(self, ctx: RuleContext) -> Iterator[Violation]:
+        for workflow in ctx.arch.workflows:
+            owning = self._owning(ctx, workflow)
+            steps = ordered_steps(workflow)
+            if owning is None or not steps or steps_salvaged(workflow):
+                continue
+            last = canonical_process(steps[-1].process)
+            if last is None or last == owning:
+                continue
+            index = next(i for i, step in enumerate(workflow.steps) if step is steps[-1])
+            yield ctx.violation(
+                workflow,
+                f"{describe(workflow)} ends in process {quote(last)}, expected its owning "
+                f"process {quote(owning)} to close it (review delivery and feedback, evaluate "
+                "and close)",
+                "steps",
+                index,
+                "process",
+            )
+
+    @staticmethod
+    def _owning(ctx: RuleContext, workflow: Workflow) -> str | None:
+        """The owning process; None when USM303, USM304 or USM305 has the say."""
+        owner = _owner(workflow)
+        judged = _walk(ctx, workflow)
+        if judged is None:
+            return owner if _catalogue_type(ctx, workflow) is None else None
+        workflow_type, walked = judged
+        if walked.verdict != "follows" or (owner is not None and owner != workflow_type.entry):
+            return None
+        return workflow_type.entry
+
+
+class WifTypeAmbiguous(Rule):
+    """A USM-WIF workflow without ``usm-type`` fits several catalogue types equally.
+
+    Rationale:
+        A USM-WIF file has no field for the catalogue type, so usmctl infers
+        it: the type whose chain the step walk follows, and among several the
+        one whose chain the walk covers the largest share of. When that still
+        leaves a tie, the workflow counts for none of the types (USM306)
+        until ``usm-type`` names one. Source: docs/usm.md, "USM-WIF"; the
+        USM-WIF proposal (SURVUZ, 2021).
+
+    Remediation:
+        Add the extension field ``"usm-type"`` with the catalogue type id to
+        the USM-WIF file (other USM-WIF readers ignore it).
+
+    Bad:
+        usm: "1"
+        # Needs a USM-WIF file and a user catalogue whose types "patch" and
+        # "tune" both have the chain [operate]; wf-patch.workflow.json then
+        # fits both equally:
+        # {"slug": "wf-patch", "context": "acme-it", "process": "operate",
+        #  "steps": [{"name": "Patch", "process": "operate"}]}
+
+    Good:
+        usm: "1"
+        # wf-patch.workflow.json names its type with the extension field:
+        # {"slug": "wf-patch", "context": "acme-it", "process": "operate",
+        #  "usm-type": "patch",
+        #  "steps": [{"name": "Patch", "process": "operate"}]}
+    """
+
+    code = "USM313"
+    name = "wif-type-ambiguous"
+    default_severity = Severity.INFO
+
+    def check(self, ctx: RuleContext) -> Iterator[Violation]:
+        for workflow in ctx.arch.workflows:
+            candidates = workflow.type_candidates
+            if not candidates:
+                continue
+            path = collapsed_path(ordered_steps(workflow)) or []
+            named = ", ".join(quote(type_id) for type_id in candidates)
+            yield ctx.violation(
+                workflow,
+                f"{describe(workflow)}: its step walk {arrow(path)} fits catalogue types "
+                f"{named} equally: set usm-type to one of them (until then it counts for none)",
+                "steps",
+                key=True,
+            )
+
+
 WORKFLOW_RULES: tuple[type[Rule], ...] = (
     WorkflowWithoutOwningProcess,
     UnknownWorkflowType,
@@ -734,4 +902,6 @@ WORKFLOW_RULES: tuple[type[Rule], ...] = (
     RaciForeignProfile,
     WorkflowWithoutSteps,
     WorkflowWithoutTool,
+    WorkflowNotClosed,
+    WifTypeAmbiguous,
 )
