@@ -162,7 +162,8 @@ def test_an_alias_before_its_anchor_is_one_syntax_error_with_a_note(tmp_path: Pa
             "base.usm.yaml:3:31",
             'invalid YAML: alias "*party" has no anchor "&party" before it in this file '
             "(not checked until it loads: references to 3 ids no other file declares, "
-            '"acme-it", "change-manager", "desk-agent")',
+            '"acme-it", "change-manager", "desk-agent"; USM311, which looks for what is '
+            "missing)",
         )
     ]
 
@@ -174,8 +175,24 @@ def test_an_unquoted_version_is_one_unsupported_version(tmp_path: Path) -> None:
     assert [(code, at) for code, at, _ in found] == [("USM008", "base.usm.yaml:1:6")]
     assert found[0][2].endswith(
         "(not checked until it loads: references to 3 ids no other file declares, "
-        '"acme-it", "change-manager", "desk-agent")'
+        '"acme-it", "change-manager", "desk-agent"; USM311, which looks for what is missing)'
     )
+
+
+def test_a_file_that_fails_to_load_hides_what_may_be_missing(tmp_path: Path) -> None:
+    """The services live in the failed file: no USM101/USM102 for their parties."""
+    parties, services = BASE.split("services:\n")
+    files = {
+        "parties.usm.yaml": parties,
+        "services.usm.yaml": 'usm: 1\nservices:\n' + services,
+    }
+    assert [(code, at) for code, at, _ in findings(tmp_path, files)] == [
+        ("USM008", "services.usm.yaml:1:6")
+    ]
+    (message,) = [message for _, _, message in findings(tmp_path, files)]
+    assert message.endswith(
+        "(not checked until it loads: USM101, USM102, USM104, which look for what is missing)"
+    ), message
 
 
 def test_an_unquoted_numeric_id_is_one_schema_violation(tmp_path: Path) -> None:

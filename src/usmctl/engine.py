@@ -102,7 +102,9 @@ def run(files: list[LoadedFile], catalogue: Catalogue, settings: Settings) -> En
             for violation in rule.check(context)
             if not architecture.repeats_salvage(violation.at)
         )
-    coded = _with_failed_files_note(coded, architecture, _held_back(found, architecture))
+    absent = _absence_held_back(found, architecture)
+    held = _held_back(found, architecture)
+    coded = _with_failed_files_note(coded, architecture, held, absent)
     coded.extend(found)
     if settings.custom_rules:
         from usmctl import custom_rules
@@ -173,18 +175,35 @@ def _names_any(item: CodedViolation, named: dict[tuple[str, str], set[str]]) -> 
     return names is not None and any(name in item.violation.message for name in names)
 
 
+def _absence_held_back(found: list[CodedViolation], arch: Architecture) -> list[str]:
+    """While a file fails to load, drop (in place) the findings of rules that
+    report what the architecture lacks: what they miss may be in that file
+    (``usm: 1`` in the services file is one USM008, not USM008 + USM101 +
+    USM102). The codes held back, for the failed file's note."""
+    if not arch.failed_files:
+        return []
+    codes = sorted({item.code for item in found if BY_CODE[item.code].judges_absence})
+    if codes:
+        found[:] = [item for item in found if item.code not in codes]
+    return codes
+
+
 def _with_failed_files_note(
-    coded: list[CodedViolation], arch: Architecture, held: list[str]
+    coded: list[CodedViolation], arch: Architecture, held: list[str], absent: list[str]
 ) -> list[CodedViolation]:
-    """The failed files' findings, each saying which ids went unchecked."""
-    if not held:
+    """The failed files' findings, each saying what went unchecked: the ids
+    no other file declares, and the rules that report what is missing."""
+    parts = []
+    if held:
+        shown = ", ".join(quote(name) for name in held[:3]) + (", ..." if len(held) > 3 else "")
+        ids = "id" if len(held) == 1 else "ids"
+        parts.append(f"references to {len(held)} {ids} no other file declares, {shown}")
+    if absent:
+        verb = "looks" if len(absent) == 1 else "look"
+        parts.append(f"{', '.join(absent)}, which {verb} for what is missing")
+    if not parts:
         return coded
-    shown = ", ".join(quote(name) for name in held[:3]) + (", ..." if len(held) > 3 else "")
-    ids = "id" if len(held) == 1 else "ids"
-    note = (
-        f" (not checked until it loads: references to {len(held)} {ids} "
-        f"no other file declares, {shown})"
-    )
+    note = f" (not checked until it loads: {'; '.join(parts)})"
     failed = set(arch.failed_files)
     noted: set[str] = set()
     out: list[CodedViolation] = []

@@ -53,6 +53,11 @@ class Rule:
     code: ClassVar[str]
     name: ClassVar[str]
     default_severity: ClassVar[Severity]
+    # A rule that reports what the architecture lacks (no service, no
+    # workflow of a type, nobody referring to a profile) cannot judge while a
+    # file fails to load: the missing thing may be in it. The engine holds
+    # such findings back then, and the failed file's finding says so.
+    judges_absence: ClassVar[bool] = False
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         """Yield one violation per offending node."""

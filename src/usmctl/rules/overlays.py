@@ -243,6 +243,7 @@ class DvmsWithoutLoop(Rule):
     code = "USM604"
     name = "dvms-without-loop"
     default_severity = Severity.WARNING
+    judges_absence = True
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         governed = _governed_ids(ctx.arch)

@@ -62,6 +62,7 @@ class MissingProcess(Rule):
     code = "USM201"
     name = "missing-process"
     default_severity = Severity.ERROR
+    judges_absence = True
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         by_provider = processes_by_provider(ctx.arch)

@@ -44,6 +44,7 @@ class ProviderWithoutServices(Rule):
     code = "USM101"
     name = "provider-without-services"
     default_severity = Severity.WARNING
+    judges_absence = True
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         providing = services_by_provider(ctx.arch)
@@ -90,6 +91,7 @@ class CustomerWithoutServices(Rule):
     code = "USM102"
     name = "customer-without-services"
     default_severity = Severity.WARNING
+    judges_absence = True
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         served = served_customers(ctx.arch)
@@ -192,6 +194,7 @@ class UnusedProfile(Rule):
     code = "USM104"
     name = "unused-profile"
     default_severity = Severity.INFO
+    judges_absence = True
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         referenced = referenced_ids(ctx.arch)

@@ -152,6 +152,7 @@ class DependencyWithoutAgreement(Rule):
     code = "USM802"
     name = "dependency-without-agreement"
     default_severity = Severity.ERROR
+    judges_absence = True
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         for service, index, dependency, agreements in _cross_provider_dependencies(ctx.arch):

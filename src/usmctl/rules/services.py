@@ -594,6 +594,7 @@ class CustomerWithoutAgreement(Rule):
     code = "USM409"
     name = "customer-without-agreement"
     default_severity = Severity.WARNING
+    judges_absence = True
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         if _some_agreement_failed(ctx.arch):

@@ -442,6 +442,7 @@ class MissingStandardWorkflow(Rule):
     code = "USM306"
     name = "missing-standard-workflow"
     default_severity = Severity.WARNING
+    judges_absence = True
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         by_provider = workflows_by_provider(ctx.arch)
@@ -751,6 +752,7 @@ class WorkflowWithoutTool(Rule):
     code = "USM311"
     name = "workflow-without-tool"
     default_severity = Severity.INFO
+    judges_absence = True
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         handled = tools_by_workflow(ctx.arch)
