@@ -184,7 +184,7 @@ def test_a_file_that_fails_to_load_hides_what_may_be_missing(tmp_path: Path) -> 
     parties, services = BASE.split("services:\n")
     files = {
         "parties.usm.yaml": parties,
-        "services.usm.yaml": 'usm: 1\nservices:\n' + services,
+        "services.usm.yaml": "usm: 1\nservices:\n" + services,
     }
     assert [(code, at) for code, at, _ in findings(tmp_path, files)] == [
         ("USM008", "services.usm.yaml:1:6")
