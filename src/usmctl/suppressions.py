@@ -13,7 +13,9 @@ comment.
 
 from __future__ import annotations
 
+import bisect
 import re
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -50,10 +52,6 @@ class Suppression:
         """The directive as written, without the reason: ``ignore[USM404]``."""
         return f"{self.kind}[{','.join(self.selectors)}]"
 
-    def covers(self, line: int) -> bool:
-        """True when a finding on ``line`` is in the suppression's reach."""
-        return self.whole_file or line in (self.line, self.line + 1)
-
 
 @dataclass(frozen=True)
 class Applied:
@@ -77,12 +75,11 @@ def scan(file: str, text: str) -> tuple[list[Suppression], list[CodedViolation]]
             if marker is not None:
                 candidates.append((number, marker))
     in_scalars = _scalar_spans(text) if candidates else []
+    starts = [start for start, _ in in_scalars]
     seen_lines: set[int] = set()
     for number, marker in candidates:
         column = marker.start() + 1
-        if number in seen_lines or any(
-            start <= (number, column) < end for start, end in in_scalars
-        ):
+        if number in seen_lines or _inside(in_scalars, starts, (number, column)):
             continue  # text inside a block or quoted scalar is not a comment
         seen_lines.add(number)
         directive = _DIRECTIVE.match(marker.group("body"))
@@ -114,6 +111,18 @@ def scan(file: str, text: str) -> tuple[list[Suppression], list[CodedViolation]]
             )
         )
     return found, malformed
+
+
+def _inside(
+    spans: list[tuple[tuple[int, int], tuple[int, int]]],
+    starts: list[tuple[int, int]],
+    where: tuple[int, int],
+) -> bool:
+    """Whether ``where`` lies in one of the ``spans``: scalars neither overlap nor
+    go back, so only the last one starting at or before it can hold it (a
+    binary search, not a scan of every span for every comment)."""
+    index = bisect.bisect_right(starts, where) - 1
+    return index >= 0 and where < spans[index][1]
 
 
 def _scalar_spans(text: str) -> list[tuple[tuple[int, int], tuple[int, int]]]:
@@ -172,13 +181,21 @@ def apply(
                         f"suppression without a reason: say why after {quote(item.written)}",
                     )
                 )
+    # file -> line -> the suppressions reaching that line (whole-file ones under
+    # line 0): a finding looks up its own line, not every comment of its file.
+    reach: dict[str, dict[int, list[Suppression]]] = {}
+    for file, items in suppressions.items():
+        by_line: dict[int, list[Suppression]] = defaultdict(list)
+        for item in items:
+            for line in (0,) if item.whole_file else (item.line, item.line + 1):
+                by_line[line].append(item)
+        reach[file] = by_line
     kept: list[Finding] = []
     suppressed = 0
     for finding in findings:
         hidden = False
-        for item in suppressions.get(finding.file, ()):
-            if not item.covers(finding.line):
-                continue
+        lines = reach.get(finding.file, {})
+        for item in [*lines.get(0, ()), *lines.get(finding.line, ())]:
             for selector in item.selectors:
                 if finding.code in resolved[(item.file, item.line, selector)]:
                     item.used.add(selector)

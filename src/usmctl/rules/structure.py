@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from usmctl.architecture import suggest
+from usmctl.architecture import Choices, suggest
 from usmctl.findings import Locus, Severity, Violation, quote
 from usmctl.rules.base import Rule, RuleContext, describe
-from usmctl.rules.references import iter_references
+from usmctl.rules.references import Reference, iter_references
 from usmctl.source import START
 
 
@@ -202,9 +202,18 @@ class UnresolvedReference(Rule):
                 reference.entity,
                 f"{describe(reference.entity)}: {reference.field_name} names "
                 f"{reference.noun} {quote(reference.value)}, which does not exist"
-                + suggest(reference.value, reference.candidates(ctx.arch)),
+                + suggest(reference.value, _choices(ctx, reference)),
                 *reference.fields,
             )
+
+
+def _choices(ctx: RuleContext, reference: Reference) -> Choices:
+    """The ids a reference could have meant, indexed once per kind of reference."""
+    key = f"did-you-mean:{reference.target_section}:{sorted(reference.kinds or ())}"
+    found = ctx.arch.cache.get(key)
+    if found is None:
+        found = ctx.arch.cache[key] = Choices(reference.candidates(ctx.arch))
+    return found
 
 
 class WrongKindReference(Rule):
