@@ -113,8 +113,11 @@ def read_files(
             else:
                 read.append((source, raw))
     if stdin is not None:
+        from usmctl.findings import printable
+
         name = stdin_filename or "stdin.usm.yaml"
-        read.append((SourceFile(cwd / name, name, file_kind(name) or "yaml"), stdin))
+        shown = printable(name, exact=True)  # as a file name found on disk
+        read.append((SourceFile(cwd / name, shown, file_kind(name) or "yaml"), stdin))
     return read, unreadable
 
 

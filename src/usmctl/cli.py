@@ -38,8 +38,20 @@ DebugOption = Annotated[bool, typer.Option("--debug", help="Show a traceback on 
 
 
 def _err(message: str) -> None:
-    sys.stderr.write(f"usmctl: {message}\n")
+    from usmctl.findings import printable
+
+    sys.stderr.write(_for_ci(f"usmctl: {printable(message)}\n"))
     sys.stderr.flush()
+
+
+def _for_ci(text: str) -> str:
+    """Under GitHub Actions the runner reads workflow commands from stdout and
+    stderr: no line of ours may be one that names or data in the repository made."""
+    if os.environ.get("GITHUB_ACTIONS") != "true":
+        return text
+    from usmctl.reporters.github import inert
+
+    return inert(text)
 
 
 def guarded(debug: bool, body: Callable[[], T]) -> T:
@@ -67,8 +79,20 @@ def guarded(debug: bool, body: Callable[[], T]) -> T:
         raise typer.Exit(ExitCode.USAGE) from None
 
 
-def emit(text: str, output: Path | None, *, protected: tuple[Path, ...] = ()) -> None:
-    """Write a command's payload to stdout or, atomically, to ``--output``."""
+def emit(
+    text: str,
+    output: Path | None,
+    *,
+    protected: tuple[Path, ...] = (),
+    commands: bool = False,
+) -> None:
+    """Write a command's payload to stdout or, atomically, to ``--output``.
+
+    ``commands``: the payload is the github format's workflow commands (their
+    values escaped as the runner expects); any other payload is made inert.
+    """
+    if not commands:
+        text = _for_ci(text)
     if output is None:
         sys.stdout.write(text)
         sys.stdout.flush()
@@ -197,7 +221,7 @@ def validate(
         text = REPORTERS[chosen](
             result, ReportOptions(color=color, statistics=statistics, quiet=quiet)
         )
-        emit(text, output, protected=inputs)
+        emit(text, output, protected=inputs, commands=chosen == "github")
         if not result.files:
             _err(
                 "warning: no architecture files found (*.usm.yaml, *.usm.yml, usm.yaml, "
@@ -206,7 +230,7 @@ def validate(
         if not output_format and os.environ.get("GITHUB_ACTIONS") == "true":
             # In GitHub Actions the default run also annotates the PR diff;
             # the runner reads workflow commands from stdout only.
-            emit(REPORTERS["github"](result, ReportOptions()), None)
+            emit(REPORTERS["github"](result, ReportOptions()), None, commands=True)
         if exit_zero or not result.fails(settings.fail_on):
             return ExitCode.OK
         return ExitCode.FINDINGS
@@ -271,13 +295,21 @@ def progress_callback(
 
 
 def _report_date() -> str:
-    """Today, or SOURCE_DATE_EPOCH's day for reproducible reports."""
+    """Today, or SOURCE_DATE_EPOCH's day for reproducible reports.
+
+    A value that is not a number of seconds (``abc``, ``²``, ``-1``) or is out
+    of the calendar's range is ignored with a warning."""
     import datetime
 
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
-    if epoch.isdigit():
-        moment = datetime.datetime.fromtimestamp(int(epoch), tz=datetime.UTC)
-        return moment.date().isoformat()
+    if epoch:
+        try:
+            if not (epoch.isascii() and epoch.isdigit()):
+                raise ValueError(epoch)
+            moment = datetime.datetime.fromtimestamp(int(epoch), tz=datetime.UTC)
+            return moment.date().isoformat()
+        except (ValueError, OverflowError, OSError):
+            _err(f"warning: ignoring SOURCE_DATE_EPOCH {epoch[:40]!r}: not a date in range")
     return datetime.date.today().isoformat()
 
 

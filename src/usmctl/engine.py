@@ -71,6 +71,11 @@ def known_rules(settings: Settings) -> list[tuple[str, str]]:
 def enabled_codes(settings: Settings, extra: Iterable[tuple[str, str]] = ()) -> set[str]:
     """The codes a run reports, after --select, --extend-select and --ignore."""
     known = known_rules(settings) + list(extra)
+    if not any(selector.strip() for selector in settings.select):
+        # ``--select ''`` (an unset variable in a CI script) would check nothing and pass
+        raise UsageError(
+            "--select names no rule: give codes, names or prefixes (ALL for every rule)"
+        )
     selected = resolve_selectors(settings.select, known)
     selected |= resolve_selectors(settings.extend_select, known)
     return selected - resolve_selectors(settings.ignore, known)

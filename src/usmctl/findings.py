@@ -84,20 +84,33 @@ def rule_url(code: str, name: str) -> str | None:
     return f"{DOCS_URL}#{code.lower()}-{name}"
 
 
-def printable(text: str) -> str:
-    """``text`` safe to show on one line of a terminal or CI log.
+def printable(text: str, *, exact: bool = False) -> str:
+    """``text`` safe to show on one line of a terminal, a CI log or an export.
 
-    Control characters (a newline, an ANSI escape from a YAML value or a file
-    name) and bytes of a file name that are not UTF-8 become backslash escapes,
-    so input can neither forge output lines nor drive the terminal.
+    The one place output is escaped: control characters (a newline, an ANSI
+    escape, NUL, from a YAML value or a file name) become backslash escapes, and
+    so do bytes of a file name that are not UTF-8 (``\\xff``), so input can
+    neither forge output lines nor drive the terminal nor break an XML export.
+    ``exact`` (file names, graph node names) makes the escaping one-to-one: a
+    backslash is doubled and a character is written ``\\u0085``, never like a
+    byte, so two names that differ only by such characters never look the same.
     """
-    if text.isprintable():
+    if text.isprintable() and not (exact and "\\" in text):
         return text
-    shown = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-    return "".join(
-        char if char.isprintable() else char.encode("unicode_escape").decode("ascii")
-        for char in shown
-    )
+    return "".join(_shown(char, exact) for char in text)
+
+
+def _shown(char: str, exact: bool) -> str:
+    if char == "\\":
+        return "\\\\" if exact else char
+    if char.isprintable():
+        return char
+    code = ord(char)
+    if 0xDC80 <= code <= 0xDCFF:  # a byte that is not UTF-8 (surrogateescape)
+        return f"\\x{code - 0xDC00:02x}"
+    if exact:
+        return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+    return char.encode("unicode_escape").decode("ascii")
 
 
 def quote(text: object) -> str:

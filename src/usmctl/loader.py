@@ -80,7 +80,7 @@ def display_path(path: Path, cwd: Path) -> str:
         shown = path.relative_to(cwd).as_posix()
     except ValueError:
         shown = path.as_posix()
-    return printable(shown)
+    return printable(shown, exact=True)
 
 
 def discover(

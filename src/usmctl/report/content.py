@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from usmctl import __version__
-from usmctl.findings import Finding, Severity
+from usmctl.findings import Finding, Severity, printable
 from usmctl.report.tables import (
     Matrix,
     Table,
@@ -358,9 +358,9 @@ def graph_data(
     layers = supply_chain.layers()
     nodes = tuple(
         GraphNode(
-            name=name,
-            entity=str(data["entity"]),
-            label=str(data["label"]),
+            name=printable(name, exact=True),
+            entity=printable(str(data["entity"]), exact=True),
+            label=printable(str(data["label"])),
             kind=str(data["kind"]),
             role=str(data["role"]),
             external=bool(data["external"]),
@@ -375,7 +375,7 @@ def graph_data(
     )
     edges = tuple(
         sorted(
-            GraphEdge(source, target, key)
+            GraphEdge(printable(source, exact=True), printable(target, exact=True), key)
             for source, target, key in supply_chain.graph.edges(keys=True)
         )
     )

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from usmctl.report.content import GraphEdge, GraphNode
 from usmctl.report.palette import BORDER_COLOUR, DEPENDENCY_COLOUR, MARK_COLOURS, ROLE_FILLS
+from usmctl.reporters.github import inert_json, inert_xml
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -164,7 +165,7 @@ def to_graphml(nodes: Nodes, edges: Edges) -> str:
 
     buffer = io.BytesIO()
     nx.write_graphml(to_networkx(nodes, edges), buffer, encoding="utf-8")
-    return buffer.getvalue().decode("utf-8")
+    return inert_xml(buffer.getvalue().decode("utf-8"))
 
 
 def to_json(nodes: Nodes, edges: Edges) -> str:
@@ -172,7 +173,7 @@ def to_json(nodes: Nodes, edges: Edges) -> str:
     import networkx as nx
 
     data: dict[str, Any] = nx.node_link_data(to_networkx(nodes, edges), edges="edges")
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return inert_json(json.dumps(data, indent=2, ensure_ascii=False)) + "\n"
 
 
 EXPORTS: dict[str, Callable[[Nodes, Edges], str]] = {

@@ -29,6 +29,40 @@ def escape_property(text: str) -> str:
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
+# What GitHub's runner takes for a workflow command (actions/runner,
+# ActionCommand.cs): a line that starts with "::" once leading white space is
+# trimmed, and the older form "##[name]" anywhere in a line.
+_LEGACY = "##["
+
+
+def inert(text: str) -> str:
+    """``text`` with no line the runner would take for a workflow command.
+
+    A line that would start with ``::`` (a file named ``::error ...::x.usm.yaml``
+    at the start of a text line) gets ``./`` in front, which keeps a path a
+    path; ``##[`` becomes ``##\\[``. JSON and XML outputs are inert already
+    (`inert_json`, `inert_xml`), so this changes nothing in them.
+    """
+    if "::" not in text and _LEGACY not in text:
+        return text
+    lines = text.split("\n")
+    for number, line in enumerate(lines):
+        prefix = "./" if line.lstrip().startswith("::") else ""
+        lines[number] = prefix + line.replace(_LEGACY, "##\\[")
+    return "\n".join(lines)
+
+
+def inert_json(text: str) -> str:
+    """JSON text with ``[`` after ``##`` written ``\\u005b``: the same data, and
+    no legacy workflow command (``##[`` only occurs inside strings)."""
+    return text.replace(_LEGACY, "##\\u005b")
+
+
+def inert_xml(text: str) -> str:
+    """XML text with ``[`` after ``##`` written ``&#91;``: the same document."""
+    return text.replace(_LEGACY, "##&#91;")
+
+
 def annotation(finding: Finding) -> str:
     """One workflow command for a finding."""
     properties = ",".join(

@@ -13,6 +13,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from usmctl.findings import Severity
+from usmctl.reporters.github import inert_json
 
 if TYPE_CHECKING:
     from usmctl.api import RunResult
@@ -39,4 +40,4 @@ def payload(result: RunResult) -> list[dict[str, Any]]:
 
 def render(result: RunResult, options: ReportOptions) -> str:
     """The Code Quality report, indented, with a final newline."""
-    return json.dumps(payload(result), indent=2, ensure_ascii=False) + "\n"
+    return inert_json(json.dumps(payload(result), indent=2, ensure_ascii=False)) + "\n"

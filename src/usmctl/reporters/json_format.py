@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from usmctl.reporters.github import inert_json
+
 if TYPE_CHECKING:
     from usmctl.api import RunResult
     from usmctl.reporters import ReportOptions
@@ -39,4 +41,4 @@ def payload(result: RunResult) -> dict[str, Any]:
 
 def render(result: RunResult, options: ReportOptions) -> str:
     """The JSON document, indented, with a final newline."""
-    return json.dumps(payload(result), indent=2, ensure_ascii=False) + "\n"
+    return inert_json(json.dumps(payload(result), indent=2, ensure_ascii=False)) + "\n"

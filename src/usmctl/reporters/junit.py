@@ -12,6 +12,7 @@ from collections import defaultdict
 from typing import TYPE_CHECKING
 
 from usmctl.findings import Finding, rule_url
+from usmctl.reporters.github import inert_xml
 
 if TYPE_CHECKING:
     from usmctl.api import RunResult
@@ -84,4 +85,4 @@ def render(result: RunResult, options: ReportOptions) -> str:
             failure.text = _clean(_detail(finding))
     ET.indent(root)
     body = ET.tostring(root, encoding="unicode")
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + inert_xml(body) + "\n"

@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 from usmctl import __version__
 from usmctl.findings import Finding, Severity
+from usmctl.reporters.github import inert_json
 
 if TYPE_CHECKING:
     from usmctl.api import RunResult
@@ -114,4 +115,4 @@ def payload(result: RunResult) -> dict[str, Any]:
 
 def render(result: RunResult, options: ReportOptions) -> str:
     """The SARIF log, indented, with a final newline."""
-    return json.dumps(payload(result), indent=2, ensure_ascii=False) + "\n"
+    return inert_json(json.dumps(payload(result), indent=2, ensure_ascii=False)) + "\n"
