@@ -67,6 +67,7 @@ ANNOTATION = re.compile(
     r"::(?P<command>error|warning|notice) file=(?P<file>[^,]*),line=(?P<line>\d+),"
     r"col=(?P<column>\d+),title=(?P<code>[^,:]*)::"
 )
+CLEAN = shutil.ignore_patterns(".*")  # the pilot as committed: no cache a test left
 SEVERITY = {"error": "error", "warning": "warning", "notice": "info"}
 
 
@@ -186,7 +187,7 @@ def snapshot(root: Path) -> dict[str, Entry]:
 class Tree:
     """The planted repository and what the test may let change."""
 
-    base: Path  # tmp_path: repo/, outside/, home/, twin/
+    base: Path  # tmp_path: repo/, outside/, home/, twin-a/, twin-b/
     repo: Path
     outside: Path
     home: Path
@@ -207,33 +208,35 @@ class Run:
 
 
 def cache_entry_names(tree: Tree) -> tuple[list[Path], list[str]]:
-    """The cache's file names for the pilot's files and its top-level folders, as
-    a clean twin of the repository gets them: entries are named by content and
-    file name, so a pull request can predict them and plant there."""
-    twin = tree.base / "twin"
-    shutil.copytree(EXAMPLES / "pilot", twin)
-    process = subprocess.run(
-        launcher("validate", "--format", "json"),
-        cwd=twin,
-        env=environment(tree, github=False),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert process.returncode in (0, 1), process.stderr
-    cache = twin / ".usmctl_cache"
-    files = sorted(path.relative_to(cache) for path in cache.rglob("*") if path.is_file())
-    folders = sorted(path.name for path in cache.iterdir() if path.is_dir())
-    files = [name for name in files if name.name != ".gitignore"]
-    assert len(files) >= 2 and folders, f"the twin's cache: {files} {folders}"
-    return files, folders
+    """Where a clean run on the pilot writes its cache: the entries named by file
+    content and name alone (the same in any working directory, so a pull
+    request can predict them and plant there) and the top-level folders of the
+    others. Learnt from two clean twins of the repository in two folders."""
+    names = []
+    for twin in (tree.base / "twin-a", tree.base / "twin-b"):
+        shutil.copytree(EXAMPLES / "pilot", twin, ignore=CLEAN)
+        process = subprocess.run(
+            launcher("validate", "--format", "json"),
+            cwd=twin,
+            env=environment(tree, github=False),
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert process.returncode in (0, 1), process.stderr
+        cache = twin / ".usmctl_cache"
+        names.append({p.relative_to(cache) for p in cache.rglob("*") if p.is_file()})
+    fixed = sorted(name for name in names[0] & names[1] if name.name != ".gitignore")
+    moving = sorted({name.parts[0] for name in names[0] - names[1]})
+    assert len(fixed) >= 2 and moving, f"the twins' caches: {names}"
+    return fixed, moving
 
 
 def plant(tree: Tree, base_url: str) -> None:
     """Write the hostile repository."""
     repo, outside = tree.repo, tree.outside
-    shutil.copytree(EXAMPLES / "pilot", repo)
+    shutil.copytree(EXAMPLES / "pilot", repo, ignore=CLEAN)
     outside.mkdir()
     (tree.home / ".cache").mkdir(parents=True)
     (repo / "README.md").write_text("# the architecture\n")
@@ -296,14 +299,13 @@ def plant(tree: Tree, base_url: str) -> None:
     # The cache: planted entries where a clean run would write.
     entries, folders = cache_entry_names(tree)
     cache = repo / ".usmctl_cache"
-    for name in entries:
+    for name in entries[:2]:
         (cache / name).parent.mkdir(parents=True, exist_ok=True)
     os.mkfifo(cache / entries[0])
     (cache / entries[1]).symlink_to("/dev/zero")
     (cache / ".gitignore").symlink_to(outside / "planted-gitignore")  # dangling
-    for folder in folders:
-        if not (cache / folder).exists():
-            (cache / folder).symlink_to(outside / "runs-target")
+    for folder in folders:  # a link at a level of the cache
+        (cache / folder).symlink_to(outside / "runs-target")
 
     # Custom rules reaching out: a server, a file outside, /dev/zero.
     remote = repo / "remote-rules"
