@@ -13,11 +13,13 @@ import os
 import shutil
 import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+import usmctl
 from tests.hardening.helpers import codes_at, json_findings, run_cli
 from usmctl.api import check
 from usmctl.settings import Settings
@@ -265,9 +267,10 @@ def test_broken_link_named_on_the_command_line(tmp_path: Path) -> None:
     assert validate(tmp_path, "broken.usm.yaml") == [("USM010", "broken.usm.yaml", 1, 1)]
 
 
-def check_as_user(uid: int, root: Path) -> list[tuple[str, str, int, int]]:
-    """``api.check`` in a forked child that dropped to ``uid`` (exec would need the
-    interpreter to be reachable by that user; a fork does not)."""
+def as_user(uid: int, work: Callable[[], Any]) -> Any:
+    """``work()`` in a forked child that dropped to ``uid`` (exec would need the
+    interpreter to be reachable by that user; a fork does not); its JSON answer,
+    or ``{"error": ...}`` when it raised."""
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: never return into pytest
@@ -277,9 +280,7 @@ def check_as_user(uid: int, root: Path) -> list[tuple[str, str, int, int]]:
             os.setgroups([])
             os.setgid(uid)
             os.setuid(uid)
-            findings = check(["."], Settings(), cwd=root).findings
-            payload = [[f.code, f.file, f.line, f.column] for f in findings]
-            os.write(write_end, json.dumps(payload).encode())
+            os.write(write_end, json.dumps(work()).encode())
         except BaseException as error:
             os.write(write_end, json.dumps({"error": repr(error)}).encode())
             status = 1
@@ -289,6 +290,32 @@ def check_as_user(uid: int, root: Path) -> list[tuple[str, str, int, int]]:
     with os.fdopen(read_end, "rb") as stream:
         answer = json.loads(stream.read() or b"null")
     os.waitpid(pid, 0)
+    return answer
+
+
+def first_unreadable(package: Path) -> str | None:
+    """The first directory or file of ``package`` this user cannot enter or read
+    (the package's parents included), or None when all of it is readable."""
+    for parent in reversed(package.parents):
+        if not os.access(parent, os.X_OK):
+            return str(parent)
+    for folder, _, names in os.walk(package, onerror=lambda error: None):
+        if not os.access(folder, os.R_OK | os.X_OK):
+            return folder
+        for name in names:
+            if not os.access(os.path.join(folder, name), os.R_OK):
+                return os.path.join(folder, name)
+    return None
+
+
+def check_as_user(uid: int, root: Path) -> list[tuple[str, str, int, int]]:
+    """``api.check`` as ``uid`` (see ``as_user``): the findings as (code, file, line, column)."""
+
+    def work() -> list[list[Any]]:
+        findings = check(["."], Settings(), cwd=root).findings
+        return [[f.code, f.file, f.line, f.column] for f in findings]
+
+    answer = as_user(uid, work)
     assert isinstance(answer, list), answer
     return [(code, file, line, column) for code, file, line, column in answer]
 
@@ -297,7 +324,17 @@ def check_as_user(uid: int, root: Path) -> list[tuple[str, str, int, int]]:
     not hasattr(os, "fork") or os.geteuid() != 0, reason="needs root to become another user"
 )
 def test_permission_denied_as_an_unprivileged_user(shared_dir: Path) -> None:
-    """We run as root, which reads a chmod 000 file: so check as ``nobody`` (65534)."""
+    """We run as root, which reads a chmod 000 file: so check as ``nobody`` (65534).
+
+    The child imports the rest of usmctl lazily, so it needs to read the package:
+    a checkout in a private folder (a clone under ``mktemp -d``) is skipped.
+    """
+    package = Path(usmctl.__file__).resolve().parent
+    unreadable = as_user(65534, lambda: first_unreadable(package))
+    if unreadable is not None:
+        pytest.skip(
+            f"uid 65534 cannot read the package: {unreadable} (a checkout in a private folder)"
+        )
     (shared_dir / "ok.usm.yaml").write_text(VERSION)
     (shared_dir / "secret.usm.yaml").write_text(VERSION)
     (shared_dir / "secret.usm.yaml").chmod(0)
