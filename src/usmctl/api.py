@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import os
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -101,11 +102,18 @@ def read_files(
     read: list[Read] = []
     unreadable: list[LoadedFile] = []
     on_disk = [path for path in paths if path != STDIN]
+    name = stdin_filename or "stdin.usm.yaml"
     if on_disk or stdin is None:
         sources, broken = discover(
-            on_disk or ["."], cwd=cwd, include=settings.include, exclude=settings.exclude
+            on_disk or ["."],
+            cwd=cwd,
+            include=settings.include,
+            exclude=settings.exclude,
+            follow_links=settings.follow_links,
         )
         unreadable.extend(broken)
+        if stdin is not None:  # standard input stands for the file it names
+            sources = _without(sources, cwd / name)
         for source in sources:
             raw = read_raw(source, settings.limits)
             if isinstance(raw, LoadedFile):
@@ -113,9 +121,15 @@ def read_files(
             else:
                 read.append((source, raw))
     if stdin is not None:
-        name = stdin_filename or "stdin.usm.yaml"
         read.append((SourceFile(cwd / name, name, file_kind(name) or "yaml"), stdin))
     return read, unreadable
+
+
+def _without(sources: list[SourceFile], path: Path) -> list[SourceFile]:
+    """``sources`` but the file at ``path`` (an editor's unsaved buffer on
+    standard input replaces it; read both, every id would be USM005)."""
+    real = os.path.realpath(path)
+    return [source for source in sources if os.path.realpath(source.path) != real]
 
 
 def parse_files(
