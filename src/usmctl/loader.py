@@ -263,19 +263,22 @@ def read_source(
     return load_bytes(source, raw, limits, cache=cache)
 
 
-_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0)
+_NO_WAIT = getattr(os, "O_NONBLOCK", 0)
 
 
 def read_raw(source: SourceFile, limits: Limits) -> bytes | LoadedFile:
     """A file's bytes, or the unreadable file (USM009/USM010) as loaded.
 
-    Opened without blocking and checked once open: a file replaced by a FIFO
-    (or a device) after discovery is USM010, not a hang; its size is that of
-    the file opened. A non-regular file named on the command line is read as
-    given (``usmctl validate <(cmd)``), up to the size limit.
+    A file found by walking is opened without blocking and checked once open:
+    one replaced by a FIFO (or a device) after discovery is USM010, not a hang.
+    The size limit is that of the file opened. A file named on the command line
+    is read as given, a pipe too (``usmctl validate <(cmd)``; a FIFO with no
+    writer waits, as ``cat`` would), up to the size limit.
     """
+    flags = _OPEN_FLAGS if source.named else _OPEN_FLAGS | _NO_WAIT
     try:
-        descriptor = os.open(source.path, _OPEN_FLAGS)
+        descriptor = os.open(source.path, flags)
     except OSError as error:
         return _unreadable(source, _why(error))
     try:
@@ -287,7 +290,6 @@ def read_raw(source: SourceFile, limits: Limits) -> bytes | LoadedFile:
             if not stat.S_ISREG(mode):
                 if not source.named:
                     return _unreadable(source, NOT_REGULAR)
-                os.set_blocking(descriptor, True)
             elif size > limits.max_file_bytes:
                 return LoadedFile(
                     source,
