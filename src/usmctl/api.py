@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import os
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -101,11 +102,18 @@ def read_files(
     read: list[Read] = []
     unreadable: list[LoadedFile] = []
     on_disk = [path for path in paths if path != STDIN]
+    name = stdin_filename or "stdin.usm.yaml"
     if on_disk or stdin is None:
         sources, broken = discover(
-            on_disk or ["."], cwd=cwd, include=settings.include, exclude=settings.exclude
+            on_disk or ["."],
+            cwd=cwd,
+            include=settings.include,
+            exclude=settings.exclude,
+            follow_links=settings.follow_links,
         )
         unreadable.extend(broken)
+        if stdin is not None:  # standard input stands for the file it names
+            sources = _without(sources, cwd / name)
         for source in sources:
             raw = read_raw(source, settings.limits)
             if isinstance(raw, LoadedFile):
@@ -115,10 +123,16 @@ def read_files(
     if stdin is not None:
         from usmctl.findings import printable
 
-        name = stdin_filename or "stdin.usm.yaml"
         shown = printable(name, exact=True)  # as a file name found on disk
         read.append((SourceFile(cwd / name, shown, file_kind(name) or "yaml"), stdin))
     return read, unreadable
+
+
+def _without(sources: list[SourceFile], path: Path) -> list[SourceFile]:
+    """``sources`` but the file at ``path`` (an editor's unsaved buffer on
+    standard input replaces it; read both, every id would be USM005)."""
+    real = os.path.realpath(path)
+    return [source for source in sources if os.path.realpath(source.path) != real]
 
 
 def parse_files(

@@ -771,9 +771,19 @@ def _wif_activity(activity: Any) -> Any:
     return out
 
 
+# A sort-index written as text is read as a number up to this many digits;
+# longer (or other digits: "²", "①") it stays text and the model reports it.
+_MAX_INDEX_DIGITS = 18
+
+
 def _wif_index(value: Any) -> Any:
     # The USM-WIF memo's own examples write sort-index as a string ("3").
-    if isinstance(value, str) and value.isdigit():
+    if (
+        isinstance(value, str)
+        and value.isascii()
+        and value.isdigit()
+        and len(value) <= _MAX_INDEX_DIGITS
+    ):
         return int(value)
     return value
 

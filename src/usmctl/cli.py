@@ -20,6 +20,7 @@ from usmctl.errors import ExitCode, UsmctlError
 
 if TYPE_CHECKING:
     from usmctl.api import RunResult
+    from usmctl.settings import Settings
 
 app = typer.Typer(
     name="usmctl",
@@ -35,6 +36,12 @@ T = TypeVar("T")
 ProgressCallback = Callable[[int, int], None]
 PROGRESS_THRESHOLD = 200  # files: below this a run is quick enough to need no bar
 DebugOption = Annotated[bool, typer.Option("--debug", help="Show a traceback on internal errors.")]
+FollowLinksOption = Annotated[
+    bool,
+    typer.Option(
+        "--follow-links", help="Read file links that point outside the directories named."
+    ),
+]
 
 
 def _err(message: str) -> None:
@@ -163,6 +170,7 @@ def validate(
     stdin_filename: Annotated[
         str | None, typer.Option(help="File name to report for standard input.")
     ] = None,
+    follow_links: FollowLinksOption = False,
     debug: DebugOption = False,
 ) -> None:
     """Check an architecture and report findings."""
@@ -191,7 +199,7 @@ def validate(
             baseline=baseline,
             no_cache=no_cache,
         )
-        settings = build_settings(options, cwd=cwd)
+        settings = _with_links(build_settings(options, cwd=cwd), follow_links)
         targets = paths or ["."]
         stdin = None
         if STDIN in targets:  # one byte past the limit is enough to refuse (USM009)
@@ -321,15 +329,27 @@ def _refuse_existing(output: Path, force: bool) -> None:
         raise UsageError(f"{output} exists; use --force to overwrite it")
 
 
+def _with_links(settings: Settings, follow_links: bool) -> Settings:
+    """``--follow-links`` is a command-line choice only: config cannot set it."""
+    import dataclasses
+
+    return dataclasses.replace(settings, follow_links=follow_links)
+
+
 def _architecture_run(
-    paths: list[str] | None, config: Path | None, catalogue: Path | None
+    paths: list[str] | None,
+    config: Path | None,
+    catalogue: Path | None,
+    follow_links: bool = False,
 ) -> tuple[RunResult, Path]:
     """Check the architecture for `report` and `graph` (every rule selected)."""
     from usmctl.api import check
     from usmctl.config import CliOptions, build_settings
 
     cwd = Path.cwd()
-    settings = build_settings(CliOptions(catalogue=catalogue, config=config), cwd=cwd)
+    settings = _with_links(
+        build_settings(CliOptions(catalogue=catalogue, config=config), cwd=cwd), follow_links
+    )
     result = check(paths or ["."], settings, cwd=cwd, progress=progress_callback())
     return result, cwd
 
@@ -354,6 +374,7 @@ def report(
     catalogue: Annotated[
         Path | None, typer.Option(help="Workflow catalogue to use instead of the built-in.")
     ] = None,
+    follow_links: FollowLinksOption = False,
     debug: DebugOption = False,
 ) -> None:
     """Write the consultant's gap report (HTML or Markdown)."""
@@ -367,7 +388,7 @@ def report(
             raise UsageError("report needs --output FILE (report.html or report.md)")
         chosen = report_format(output, output_format)
         _refuse_existing(output, force)
-        result, cwd = _architecture_run(paths, config, catalogue)
+        result, cwd = _architecture_run(paths, config, catalogue, follow_links)
         text = render_report(result, chosen, date=_report_date())
         write_atomic(output, text, force=force, protected=_inputs(result, cwd))
         return ExitCode.OK
@@ -393,6 +414,7 @@ def graph(
     catalogue: Annotated[
         Path | None, typer.Option(help="Workflow catalogue to use instead of the built-in.")
     ] = None,
+    follow_links: FollowLinksOption = False,
     debug: DebugOption = False,
 ) -> None:
     """Export the supply-chain graph (parties, services, dependencies)."""
@@ -408,7 +430,7 @@ def graph(
             )
         if output is not None:
             _refuse_existing(output, force)
-        result, cwd = _architecture_run(paths, config, catalogue)
+        result, cwd = _architecture_run(paths, config, catalogue, follow_links)
         text = render_graph(result, output_format)
         if output is None:
             emit(text, None)

@@ -41,6 +41,9 @@ class SourceFile:
     path: Path
     display: str
     kind: FileKind
+    # Named on the command line (read as given: ``<(cmd)`` is a pipe), not
+    # found by walking a directory (only regular files are read).
+    named: bool = True
 
 
 @dataclass(slots=True)
@@ -89,13 +92,18 @@ def discover(
     cwd: Path,
     include: tuple[str, ...] = (),
     exclude: tuple[str, ...] = (),
+    follow_links: bool = False,
 ) -> tuple[list[SourceFile], list[LoadedFile]]:
     """Expand PATHs into architecture files, sorted and unique.
 
     Returns the files to read and the ones already known broken (a broken
     symlink found while walking gives USM010). A PATH that does not exist is a
     usage error. Files named explicitly are always read, whatever their name.
+    A file link found while walking is read only when its target lies inside
+    one of the directories named, unless ``follow_links``.
     """
+    paths = list(paths)
+    roots = None if follow_links else _roots(paths, cwd)
     # Keyed by the real path: a file reached twice (``a a/../a``, a link to a
     # folder named beside it) is read once, or its ids would clash with themselves.
     found: dict[str, SourceFile] = {}
@@ -116,7 +124,7 @@ def discover(
         except OSError as error:  # a name too long, a component that is a file, ...
             raise UsageError(f"cannot read path {raw}: {error.strerror or error}") from None
         if is_dir:
-            for file_path, kind, why in _walk(absolute):
+            for file_path, kind, why in _walk(absolute, roots):
                 shown = display_path(file_path, cwd)
                 if not _selected(shown, file_path, include, exclude):
                     continue
@@ -124,7 +132,8 @@ def discover(
                     broken[file_path] = _unreadable(SourceFile(file_path, shown, kind), why)
                 else:
                     found.setdefault(
-                        os.path.realpath(file_path), SourceFile(file_path, shown, kind)
+                        os.path.realpath(file_path),
+                        SourceFile(file_path, shown, kind, named=False),
                     )
         else:
             kind = file_kind(absolute.name) or (
@@ -161,12 +170,35 @@ def _selected(
     return not matches_any(shown, file_path, exclude)
 
 
-def _walk(root: Path) -> Iterator[tuple[Path, FileKind, str | None]]:
+def _roots(paths: Iterable[str], cwd: Path) -> tuple[str, ...]:
+    """The real paths of the directories named: where walked links may point."""
+    roots = []
+    for raw in paths:
+        absolute = os.path.join(cwd, raw)
+        if raw and os.path.isdir(absolute):
+            roots.append(os.path.realpath(absolute))
+    return tuple(roots)
+
+
+def _inside(path: str, roots: tuple[str, ...]) -> bool:
+    return any(path == root or path.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
+
+
+OUTSIDE_LINK = (
+    "symbolic link to a file outside the directories checked: not read "
+    "(name it, or pass --follow-links to read it)"
+)
+
+
+def _walk(
+    root: Path, roots: tuple[str, ...] | None = None
+) -> Iterator[tuple[Path, FileKind, str | None]]:
     """Architecture files under ``root``, with why one cannot be read (else None).
 
     Symbolic links to directories are not followed, so link loops cannot hang
-    us; a broken link, a FIFO or device (opening a FIFO would block) and a
-    directory we may not list are reported rather than skipped in silence.
+    us; a broken link, a FIFO or device (opening a FIFO would block), a link to
+    a file outside ``roots`` (when given) and a directory we may not list are
+    reported rather than skipped in silence.
     """
     unlistable: list[OSError] = []
     for directory, dirnames, filenames in os.walk(
@@ -185,18 +217,23 @@ def _walk(root: Path) -> Iterator[tuple[Path, FileKind, str | None]]:
             if kind is None:
                 continue
             file_path = Path(directory, name)
-            try:
-                mode = file_path.stat().st_mode
+            try:  # a folder we may list but not enter: lstat fails too
+                mode = os.lstat(file_path).st_mode
             except OSError as error:
-                if not file_path.is_symlink():
-                    yield file_path, kind, _why(error)
-                elif error.errno == errno.ELOOP:
-                    yield file_path, kind, "broken symbolic link (a loop of links)"
-                else:
-                    yield file_path, kind, "broken symbolic link"
+                yield file_path, kind, _why(error)
                 continue
+            if stat.S_ISLNK(mode):
+                try:
+                    mode = os.stat(file_path).st_mode
+                except OSError as error:
+                    loop = " (a loop of links)" if error.errno == errno.ELOOP else ""
+                    yield file_path, kind, f"broken symbolic link{loop}"
+                    continue
+                if roots is not None and not _inside(os.path.realpath(file_path), roots):
+                    yield file_path, kind, OUTSIDE_LINK
+                    continue
             if not stat.S_ISREG(mode):
-                yield file_path, kind, "not a regular file (a FIFO, device or socket)"
+                yield file_path, kind, NOT_REGULAR
             else:
                 yield file_path, kind, None
     yield from _unlistable(unlistable)
@@ -226,33 +263,52 @@ def read_source(
     return load_bytes(source, raw, limits, cache=cache)
 
 
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0)
+_NO_WAIT = getattr(os, "O_NONBLOCK", 0)
+
+
 def read_raw(source: SourceFile, limits: Limits) -> bytes | LoadedFile:
-    """A file's bytes, or the unreadable file (USM009/USM010) as loaded."""
+    """A file's bytes, or the unreadable file (USM009/USM010) as loaded.
+
+    A file found by walking is opened without blocking and checked once open:
+    one replaced by a FIFO (or a device) after discovery is USM010, not a hang.
+    The size limit is that of the file opened. A file named on the command line
+    is read as given, a pipe too (``usmctl validate <(cmd)``; a FIFO with no
+    writer waits, as ``cat`` would), up to the size limit.
+    """
+    flags = _OPEN_FLAGS if source.named else _OPEN_FLAGS | _NO_WAIT
     try:
-        size = source.path.stat().st_size
+        descriptor = os.open(source.path, flags)
     except OSError as error:
         return _unreadable(source, _why(error))
-    if size > limits.max_file_bytes:
-        return LoadedFile(
-            source,
-            None,
-            None,
-            [
-                Problem(
-                    "USM009",
-                    f"file is {size} bytes, over the {limits.max_file_bytes}-byte limit",
-                    START,
+    try:
+        with os.fdopen(descriptor, "rb") as handle:
+            status = os.fstat(descriptor)
+            mode, size = status.st_mode, status.st_size
+            if stat.S_ISDIR(mode):
+                return _unreadable(source, "is a directory, not a file")
+            if not stat.S_ISREG(mode):
+                if not source.named:
+                    return _unreadable(source, NOT_REGULAR)
+            elif size > limits.max_file_bytes:
+                return LoadedFile(
+                    source,
+                    None,
+                    None,
+                    [
+                        Problem(
+                            "USM009",
+                            f"file is {size} bytes, over the {limits.max_file_bytes}-byte limit",
+                            START,
+                        )
+                    ],
                 )
-            ],
-        )
-    try:
-        with source.path.open("rb") as handle:
-            raw = handle.read(limits.max_file_bytes + 1)
-    except IsADirectoryError:
-        return _unreadable(source, "is a directory, not a file")
+            return handle.read(limits.max_file_bytes + 1)
     except OSError as error:
         return _unreadable(source, _why(error))
-    return raw
+
+
+NOT_REGULAR = "not a regular file (a FIFO, device or socket)"
 
 
 def load_bytes(
@@ -297,10 +353,14 @@ def parse_bytes(source: SourceFile, raw: bytes, limits: Limits) -> LoadedFile:
         )
     text = _as_parsed(source, decoded)
     if source.kind != "yaml":
-        # Checked on the text as written: the surrogate rewrite shifts columns.
-        syntax = _json_syntax_problem(decoded)
-        if syntax is not None:
-            return LoadedFile(source, text, None, [syntax])
+        # Read on the text as written: the surrogate rewrite shifts columns.
+        read = _read_json(decoded, text, limits)
+        if isinstance(read, Problem):
+            return LoadedFile(source, text, None, [read])
+        if read is not _ASK_YAML:
+            loaded = LoadedFile(source, text, read)
+            _check_document(loaded)
+            return loaded
     from usmctl.yamlio import parse  # PyYAML only when something is parsed
 
     result = parse(text, limits)
@@ -334,28 +394,82 @@ def _refuse_constant(name: str) -> Any:
     raise _NonStandardConstantError(name)
 
 
-def _keep_text(text: str) -> str:
-    return text
-
-
 # A JSON string, or a constant Python's json accepts and JSON does not.
 _JSON_STRING_OR_CONSTANT = re.compile(r'"(?:[^"\\]|\\.)*"|-?Infinity|NaN')
 
 
-def _json_syntax_problem(text: str) -> Problem | None:
-    """USM001 when a USM-WIF file is not strict JSON (docs/format.md), else None.
+class _AskYamlError(Exception):
+    """The JSON reader leaves a file to the YAML parser, which places the problem."""
 
-    The YAML parser reads the data (and reports duplicate keys), but it also
-    accepts what JSON does not: unquoted keys, trailing commas, comments,
-    single quotes, block style. Numbers are not converted (a huge one is the
-    YAML parse's USM009); too deep nesting is left to the YAML parse's limit.
+
+_ASK_YAML: Any = object()
+# JSON's escape of a lone surrogate (one the pair rewrite left): no UTF-8 text
+# holds it; the YAML parser reports it.
+_LONE_SURROGATE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+def _json_int(text: str) -> int:
+    from usmctl.yamlio import MAX_NUMBER_CHARS
+
+    if len(text) > MAX_NUMBER_CHARS:
+        raise _AskYamlError
+    return int(text)
+
+
+def _json_float(text: str) -> float:
+    from usmctl.yamlio import MAX_NUMBER_CHARS
+
+    if len(text) > MAX_NUMBER_CHARS:
+        raise _AskYamlError
+    return float(text)
+
+
+def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    mapping = dict(pairs)
+    if len(mapping) != len(pairs):
+        raise _AskYamlError  # a duplicate key: USM002 needs both positions
+    return mapping
+
+
+def _too_deep(data: Any, max_depth: int) -> bool:
+    """Whether containers nest deeper than ``max_depth`` (iterative)."""
+    level: list[Any] = [data]
+    for _ in range(max_depth):
+        level = [
+            child
+            for node in level
+            if isinstance(node, (dict, list))
+            for child in (node.values() if isinstance(node, dict) else node)
+            if isinstance(child, (dict, list))
+        ]
+        if not level:
+            return False
+    return True
+
+
+def _read_json(written: str, text: str, limits: Limits) -> Any:
+    """A USM-WIF file read as strict JSON (docs/format.md): its data, USM001 as
+    a `Problem` when it is not JSON, or `_ASK_YAML`.
+
+    JSON is read as JSON: keys of any length and characters YAML refuses raw
+    (U+007F, U+0080, U+FFFE) are valid. The YAML parser reads what needs exact
+    positions (a duplicate key, a number over the length limit, nesting past
+    the depth limit, a lone surrogate escape).
     """
     import json
 
+    if "\\u" in text and _LONE_SURROGATE.search(text):
+        return _ASK_YAML
     try:
-        json.loads(
-            text, parse_constant=_refuse_constant, parse_int=_keep_text, parse_float=_keep_text
+        data = json.loads(
+            written,
+            object_pairs_hook=_json_object,
+            parse_constant=_refuse_constant,
+            parse_int=_json_int,
+            parse_float=_json_float,
         )
+    except (_AskYamlError, RecursionError):
+        return _ASK_YAML
     except json.JSONDecodeError as error:
         # "Unterminated string starting at": the position is given as line:col.
         message = error.msg.removesuffix(" at")
@@ -372,9 +486,9 @@ def _json_syntax_problem(text: str) -> Problem | None:
             f"invalid JSON: {error} is not a JSON value (JSON has no NaN or Infinity)",
             Position.at_offset(text, next(constants, 0)),
         )
-    except RecursionError:
-        return None
-    return None
+    if _too_deep(data, limits.max_depth):
+        return _ASK_YAML
+    return data
 
 
 # JSON writes a character past U+FFFF as a surrogate pair (Python's json.dumps

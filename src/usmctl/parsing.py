@@ -30,10 +30,13 @@ class Limits:
 
     max_depth: int = 100
     max_alias_nodes: int = 100_000
+    # Characters of text (keys and scalars) that aliases expand to: a long
+    # value repeated by aliases costs what a file of that size costs.
+    max_alias_chars: int = 1_000_000
     max_file_bytes: int = 20 * 1024 * 1024
 
     def __post_init__(self) -> None:
-        for name in ("max_depth", "max_alias_nodes", "max_file_bytes"):
+        for name in ("max_depth", "max_alias_nodes", "max_alias_chars", "max_file_bytes"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1")
 

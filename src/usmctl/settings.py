@@ -54,3 +54,7 @@ class Settings:
     limits: Limits = field(default_factory=Limits)
     baseline: Path | None = None
     use_cache: bool = True
+    # Read file links found while walking whose target lies outside the
+    # directories named: the command line's --follow-links only, never config
+    # (a pull request writes the config).
+    follow_links: bool = False

@@ -9,6 +9,7 @@ located, so a clean run pays nothing for positions.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -41,6 +42,12 @@ class Position:
 
 START = Position(1, 1)
 _COMPLEX_KEY = "\0complex-key"
+# Characters the YAML reader refuses raw and JSON allows in strings (U+007F,
+# U+0080, U+FFFE, ...): to locate in a USM-WIF file, each becomes one space,
+# so every column stays where it is.
+_NOT_YAML_PRINTABLE = re.compile(
+    "[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+)
 
 
 def format_path(path: DataPath) -> str:
@@ -94,7 +101,10 @@ class SourceMap:
 
         values: dict[DataPath, Position] = {}
         keys: dict[DataPath, Position] = {}
-        parser = make_parser(self._text)
+        text = self._text
+        if _NOT_YAML_PRINTABLE.search(text):
+            text = _NOT_YAML_PRINTABLE.sub(" ", text)
+        parser = make_parser(text)
         # Each frame: [path, is_mapping, next_index_or_key, expecting_key]
         stack: list[list[object]] = []
         try:

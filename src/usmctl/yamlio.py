@@ -95,11 +95,20 @@ class _NumberTooLongError(ValueError):
 
 
 def _resolve_plain(value: str) -> Any:
-    """YAML 1.1 implicit typing of a plain scalar (as PyYAML's SafeLoader)."""
+    """YAML 1.1 implicit typing of a plain scalar (as PyYAML's SafeLoader).
+
+    YAML 1.1's patterns also match texts with no digit (``0x_``, ``0b_``,
+    ``._``), which PyYAML fails to convert: they stay text, as YAML 1.2 reads them.
+    """
     candidates = _RESOLVERS.get(value[:1] if value else "", ())
     for tag, regexp in candidates:
         if regexp.match(value):
-            return _construct(tag, value)
+            try:
+                return _construct(tag, value)
+            except _NumberTooLongError:
+                raise
+            except ValueError:
+                return value
     return value
 
 
@@ -252,7 +261,7 @@ def _construct_float(value: str) -> float:
     return sign * float(text)
 
 
-def _scalar(event: Any, path: DataPath) -> Any:
+def _scalar(event: Any, path: DataPath, result: ParseResult) -> Any:
     tag = event.tag
     try:
         if tag is None or tag == "!":
@@ -271,15 +280,18 @@ def _scalar(event: Any, path: DataPath) -> Any:
             )
         ) from None
     except (ValueError, KeyError):
+        # An explicit tag the value does not fit (``!!int abc``): the text
+        # stands and the rest of the file is read.
         shown = event.value if len(event.value) <= 40 else event.value[:40] + "..."
-        raise _AbortParseError(
+        result.problems.append(
             Problem(
                 "USM003",
                 f"value {quote(shown)} is not a valid {tag.rsplit(':', 1)[-1]}",
                 Position.from_mark(event.start_mark),
                 path,
             )
-        ) from None
+        )
+        return event.value
 
 
 def _unsafe_tag(tag: str, event: Any, path: DataPath) -> Problem:
@@ -302,7 +314,7 @@ def parse(text: str, limits: Limits = Limits()) -> ParseResult:
     try:
         over_limit = False
         try:
-            _build(parser, limits, result)
+            _build(parser, limits, result, anchored="&" in text)
         except _AbortParseError as abort:
             result.problems.append(abort.problem)
             result.data = None
@@ -481,11 +493,19 @@ def _reader_position(text: str, error: yaml.YAMLError) -> Position:
     return Position.at_offset(text, offset)
 
 
-def _build(parser: Any, limits: Limits, result: ParseResult) -> None:
-    anchors: dict[str, tuple[Any, int]] = {}
+def _build(parser: Any, limits: Limits, result: ParseResult, *, anchored: bool = True) -> None:
+    """Build the first document's data from parser events.
+
+    ``anchored``: the text may hold anchors; without any, no alias can occur
+    and the sizes that aliases are counted by are not tracked.
+    """
+    # An anchor's value, its node count and the characters of its text (keys
+    # included): what one alias to it expands to.
+    anchors: dict[str, tuple[Any, int, int]] = {}
     stack: list[_Frame] = []
     sizes: list[int] = []  # node counts of the open containers, for anchors
-    alias_nodes = 0
+    lengths: list[int] = []  # characters of text in the open containers
+    alias_nodes = alias_chars = 0
     scalar_event = yaml.ScalarEvent
     mapping_start = yaml.MappingStartEvent
     sequence_start = yaml.SequenceStartEvent
@@ -503,17 +523,20 @@ def _build(parser: Any, limits: Limits, result: ParseResult) -> None:
             if frame is not None and frame.positions is not None and frame.key is _NO_KEY:
                 key = _scalar_key(event, frame, result)
                 if event.anchor is not None:
-                    anchors[event.anchor] = (key, 1)
+                    anchors[event.anchor] = (key, 1, len(key))
+                if lengths:
+                    lengths[-1] += len(key)
                 _take_key(frame, event, key)
                 continue
             path = _child_path(frame)
-            value = _scalar(event, path)
+            value = _scalar(event, path, result)
             if event.tag is None and event.value[:1] in _AMBIGUOUS_FIRST and event.implicit[0]:
                 _check_ambiguous(event, value, path, result)
             if event.anchor is not None:
-                anchors[event.anchor] = (value, 1)
+                anchors[event.anchor] = (value, 1, len(event.value))
             if sizes:
                 sizes[-1] += 1
+                lengths[-1] += len(event.value)
             _attach(frame, value, root, result, limits)
             continue
         if kind is mapping_start or kind is sequence_start:
@@ -533,6 +556,8 @@ def _build(parser: Any, limits: Limits, result: ParseResult) -> None:
             path = _child_path(frame)
             if tag is not None and tag not in _SAFE_COLLECTION_TAGS:
                 raise _AbortParseError(_unsafe_tag(tag, event, path))
+            if tag == (_SEQ if kind is mapping_start else _MAP):
+                result.problems.append(_mismatched_tag(tag, event, path))
             if len(stack) >= max_depth:
                 raise _AbortParseError(
                     Problem(
@@ -545,15 +570,20 @@ def _build(parser: Any, limits: Limits, result: ParseResult) -> None:
                 )
             container: Any = {} if kind is mapping_start else []
             stack.append(_Frame(container, path, event.anchor))
-            sizes.append(1)
+            if anchored:
+                sizes.append(1)
+                lengths.append(0)
             continue
         if kind in collection_end:
             frame = stack.pop()
-            size = sizes.pop()
-            if frame.anchor is not None:
-                anchors[frame.anchor] = (frame.container, size)
-            if sizes:
-                sizes[-1] += size
+            if anchored:
+                size = sizes.pop()
+                length = lengths.pop()
+                if frame.anchor is not None:
+                    anchors[frame.anchor] = (frame.container, size, length)
+                if sizes:
+                    sizes[-1] += size
+                    lengths[-1] += length
             _attach(stack[-1] if stack else None, frame.container, root, result, limits)
             continue
         if kind is alias_event:
@@ -568,19 +598,25 @@ def _build(parser: Any, limits: Limits, result: ParseResult) -> None:
                         Position.from_mark(event.start_mark),
                     )
                 )
-            value, size = target
+            value, size, length = target
             alias_nodes += size
-            if alias_nodes > limits.max_alias_nodes:
+            alias_chars += length
+            if alias_nodes > limits.max_alias_nodes or alias_chars > limits.max_alias_chars:
+                if alias_nodes > limits.max_alias_nodes:
+                    what = f"{limits.max_alias_nodes} nodes"
+                else:
+                    what = f"{limits.max_alias_chars} characters of text"
                 raise _AbortParseError(
                     Problem(
                         "USM009",
-                        f"aliases expand to more than {limits.max_alias_nodes} nodes "
-                        "(an alias bomb?)",
+                        f"aliases expand to more than {what} (an alias bomb?)",
                         Position.from_mark(event.start_mark),
                         _child_path(frame),
                     ),
                     over_limit=True,
                 )
+            if lengths:
+                lengths[-1] += length
             if frame is not None and frame.positions is not None and frame.key is _NO_KEY:
                 if not isinstance(value, str):
                     result.problems.append(
@@ -659,6 +695,18 @@ def _check_ambiguous(event: Any, typed: Any, path: DataPath, result: ParseResult
         )
 
 
+def _mismatched_tag(tag: str, event: Any, path: DataPath) -> Problem:
+    """``!!seq`` on a mapping or ``!!map`` on a list: the data stays as written."""
+    shown = tag.replace("tag:yaml.org,2002:", "!!")
+    written = "a mapping" if tag == _SEQ else "a list"
+    return Problem(
+        "USM003",
+        f"tag {quote(shown)} on {written}: remove the tag, or write the value as the tag says",
+        Position.from_mark(event.start_mark),
+        path,
+    )
+
+
 def _take_key(frame: _Frame, event: Any, key: object) -> None:
     frame.key = key
     frame.key_event = event
@@ -692,7 +740,7 @@ def _attach(
     if key is _SKIPPED_KEY:
         return
     if key == "<<" and key_event.implicit[0] and key_event.tag is None:
-        _merge(frame, value, key_event)
+        _merge(frame, value, key_event, result)
         return
     if key in frame.positions:  # explicit keys only: one after a merge overrides it
         first = frame.positions[key]
@@ -709,19 +757,24 @@ def _attach(
     container[key] = value
 
 
-def _merge(frame: _Frame, value: Any, key_event: Any) -> None:
+def _merge(frame: _Frame, value: Any, key_event: Any, result: ParseResult) -> None:
     """YAML 1.1 merge key: the mapping's own keys win over merged ones, before
-    or after the ``<<`` (a key written after it overrides, not repeats, it)."""
+    or after the ``<<`` (a key written after it overrides, not repeats, it).
+
+    A merge of anything but mappings is reported and skipped: the rest of the
+    file stands (it is not an empty file).
+    """
     sources = value if isinstance(value, list) else [value]
-    for source in sources:
-        if not isinstance(source, dict):
-            raise _AbortParseError(
-                Problem(
-                    "USM003",
-                    "a merge key (<<) takes a mapping or a list of mappings",
-                    Position.from_mark(key_event.start_mark),
-                    frame.path,
-                )
+    if not all(isinstance(source, dict) for source in sources):
+        result.problems.append(
+            Problem(
+                "USM003",
+                "a merge key (<<) takes a mapping or a list of mappings",
+                Position.from_mark(key_event.start_mark),
+                frame.path,
             )
+        )
+        return
+    for source in sources:
         for merged_key, merged_value in source.items():
             frame.container.setdefault(merged_key, merged_value)

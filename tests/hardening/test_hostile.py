@@ -364,14 +364,14 @@ def test_permission_denied_when_opening(tmp_path: Path, monkeypatch: pytest.Monk
     """Whoever runs the tests: an open() that fails with EACCES is USM010."""
     (tmp_path / "secret.usm.yaml").write_text(VERSION)
 
-    real_open = Path.open
+    real_open = os.open
 
-    def deny(self: Path, *args: object, **kwargs: object) -> object:
-        if self.name.endswith(".usm.yaml"):
-            raise PermissionError(13, "Permission denied", str(self))
-        return real_open(self, *args, **kwargs)  # type: ignore[call-overload]
+    def deny(path: Any, *args: Any, **kwargs: Any) -> int:
+        if str(path).endswith(".usm.yaml"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "open", deny)
+    monkeypatch.setattr(os, "open", deny)
     [finding] = check(["."], Settings(), cwd=tmp_path).findings
     assert (finding.code, finding.file, finding.line) == ("USM010", "secret.usm.yaml", 1)
     assert "Permission denied" in finding.message
