@@ -54,3 +54,9 @@ class Settings:
     limits: Limits = field(default_factory=Limits)
     baseline: Path | None = None
     use_cache: bool = True
+    # The tree a pull request controls (`usmctl.sidefiles`): links in it are
+    # not followed out of it. None: side files are the caller's own paths.
+    repository: Path | None = None
+    # False when a config file in the repository named the catalogue: it must
+    # then lie in the repository.
+    catalogue_named: bool = True
