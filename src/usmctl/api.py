@@ -197,7 +197,12 @@ def check(
             from usmctl.catalogue import load_catalogue
             from usmctl.engine import run
 
-            catalogue = load_catalogue(settings.catalogue, raw=catalogue_raw)
+            catalogue = load_catalogue(
+                settings.catalogue,
+                raw=catalogue_raw,
+                repository=settings.repository,
+                named=settings.catalogue_named,
+            )
             files = unreadable + parse_files(
                 read, settings, cwd=cwd, cached=stdin is None, progress=progress
             )
@@ -214,7 +219,10 @@ def check(
         from usmctl import baseline
 
         filtered = baseline.apply(
-            findings, baseline.load(settings.baseline), files=shown, enabled=found.enabled
+            findings,
+            baseline.load(settings.baseline, repository=settings.repository),
+            files=shown,
+            enabled=found.enabled,
         )
         findings, hidden, stale = filtered.findings, filtered.hidden, filtered.stale
     return RunResult(
@@ -235,11 +243,14 @@ def _findings_cache(
     """The findings cache for this kind of run, the state of its input, and the
     catalogue's bytes that state covers (the run checks those, not a re-read)."""
     from usmctl.cache import CACHE_DIR, FindingsCache
+    from usmctl.errors import ConfigError
     from usmctl.usm import read_catalogue
 
     try:
-        catalogue = read_catalogue(settings.catalogue)
-    except OSError:
+        catalogue = read_catalogue(
+            settings.catalogue, repository=settings.repository, named=settings.catalogue_named
+        )
+    except ConfigError:
         return None, "", None  # the run reports it
     # The baseline is applied to the findings afterwards: not part of the run.
     identity = "\0".join([repr(dataclasses.replace(settings, baseline=None)), str(cwd), *paths])

@@ -67,15 +67,20 @@ def write(path: Path, result: RunResult, *, protected: Iterable[Path] = ()) -> N
     write_atomic(path, render((*result.findings, *result.baselined_findings)), protected=protected)
 
 
-def load(path: Path) -> dict[str, Entry]:
-    """Read a baseline; a missing or malformed one is a ConfigError (exit 2)."""
+def load(path: Path, *, repository: Path | None = None) -> dict[str, Entry]:
+    """Read a baseline (a side file: `usmctl.sidefiles`); a missing or
+    malformed one is a ConfigError (exit 2)."""
+    from usmctl.sidefiles import read_side_file
+
+    raw = read_side_file(path, what="baseline", shown=str(path), repository=repository)
     try:
-        document: Any = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"baseline not found: {path}") from None
-    except (OSError, UnicodeDecodeError) as error:
+        document: Any = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as error:
         raise ConfigError(f"{path}: cannot read baseline: {error}") from None
-    except json.JSONDecodeError as error:
+    except RecursionError:
+        raise ConfigError(f"{path}: baseline is not valid JSON: nested too deeply") from None
+    except ValueError as error:
+        # JSONDecodeError, or a number past Python's 4,300 digits.
         raise ConfigError(f"{path}: baseline is not valid JSON: {error}") from None
     if not isinstance(document, dict) or document.get("version") != VERSION:
         raise ConfigError(f'{path}: not a usmctl baseline (expected "version": {VERSION})')

@@ -205,16 +205,25 @@ class Catalogue:
         return tuple(type_id for coverage, type_id in fits if coverage == best)
 
 
-def load_catalogue(path: Path | None = None, *, raw: bytes | None = None) -> Catalogue:
+def load_catalogue(
+    path: Path | None = None,
+    *,
+    raw: bytes | None = None,
+    repository: Path | None = None,
+    named: bool = True,
+) -> Catalogue:
     """Load and validate a catalogue; a bad one is a `ConfigError` with file:line.
 
     ``raw``: the file's bytes when the caller has read them already (the
-    findings cache keys on exactly what is checked).
+    findings cache keys on exactly what is checked). ``repository`` and
+    ``named``: where the file may lie (`usmctl.sidefiles.read_side_file`).
     """
     shown = "<built-in catalogue>" if path is None else str(path)
+    if raw is None:
+        raw = read_catalogue(path, repository=repository, named=named)
     try:
-        text = (read_catalogue(path) if raw is None else raw).decode("utf-8")
-    except (OSError, UnicodeDecodeError) as error:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
         raise ConfigError(f"{shown}: cannot read catalogue: {error}") from None
     result = parse(text)
     if result.problems:

@@ -27,6 +27,7 @@ from usmctl.errors import ConfigError, UsageError
 from usmctl.findings import Severity
 from usmctl.parsing import Limits
 from usmctl.settings import CustomRule, Settings
+from usmctl.sidefiles import read_side_file, repository_root, within
 
 CONFIG_FILE = "usmctl.toml"
 PYPROJECT = "pyproject.toml"
@@ -45,6 +46,8 @@ KEYS = (
 )
 CUSTOM_RULE_KEYS = ("code", "section", "severity", "message", "schema", "name")
 _CUSTOM_CODE = re.compile(r"^[A-Z][A-Z0-9]*[0-9]+$")
+# The largest max-file-size: 1 GiB (a bigger number overflows a read size).
+MAX_FILE_SIZE = 1024**3
 
 
 @dataclass(frozen=True)
@@ -70,38 +73,49 @@ def split_list(values: list[str] | None) -> tuple[str, ...] | None:
 
 def find_config(start: Path) -> Path | None:
     """The nearest ``usmctl.toml``, or ``pyproject.toml`` with ``[tool.usmctl]``."""
+    repository = repository_root(start)
     for directory in (start, *start.parents):
         candidate = directory / CONFIG_FILE
         if candidate.is_file():
             return candidate
         candidate = directory / PYPROJECT
-        if candidate.is_file() and _has_tool_table(candidate):
+        if candidate.is_file() and _has_tool_table(candidate, repository):
             return candidate
     return None
 
 
-def _has_tool_table(path: Path) -> bool:
+def _has_tool_table(path: Path, repository: Path) -> bool:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        raw = read_side_file(path, what="config file", shown=str(path), repository=repository)
+        data = _toml(raw)
+    except (ConfigError, UnicodeDecodeError, ValueError, RecursionError):
         # A broken pyproject.toml that is not ours is not our error.
         return False
     tool = data.get("tool")
     return isinstance(tool, dict) and "usmctl" in tool
 
 
-def read_config(path: Path, *, cwd: Path) -> dict[str, Any]:
-    """The config file's settings as `Settings` field values; ConfigError if invalid."""
+def _toml(raw: bytes) -> dict[str, Any]:
+    """Parse TOML; ValueError (TOMLDecodeError, or a number past Python's
+    4,300 digits) or RecursionError (nested too deeply) when it cannot be."""
+    return tomllib.loads(raw.decode("utf-8"))
+
+
+def read_config(path: Path, *, cwd: Path, repository: Path | None = None) -> dict[str, Any]:
+    """The config file's settings as `Settings` field values; ConfigError if invalid.
+
+    ``repository``: the tree a pull request controls (`usmctl.sidefiles`); a
+    config inside it may name a catalogue only inside it.
+    """
     shown = _display(path, cwd)
+    raw = read_side_file(path, what="config file", shown=shown, repository=repository)
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"config file not found: {shown}") from None
-    except (OSError, UnicodeDecodeError) as error:
+        data = _toml(raw)
+    except UnicodeDecodeError as error:
         raise ConfigError(f"{shown}: cannot read config file: {error}") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
+    except RecursionError:
+        raise ConfigError(f"{shown}: not valid TOML: nested too deeply") from None
+    except ValueError as error:
         raise ConfigError(f"{shown}: not valid TOML: {error}") from None
     where = shown
     if path.name == PYPROJECT:
@@ -112,7 +126,11 @@ def read_config(path: Path, *, cwd: Path) -> dict[str, Any]:
             raise ConfigError(f"{where}: must be a table")
     # Not resolve(): discovered files are matched by their unresolved absolute paths.
     root = Path(os.path.normpath(path.absolute())).parent
-    return _Parser(where, root).parse(data)
+    values = _Parser(where, root).parse(data)
+    if "catalogue" in values and repository is not None:
+        # A config the tree holds may not send usmctl out of the tree.
+        values["catalogue_named"] = not within(root, repository)
+    return values
 
 
 def _display(path: Path, cwd: Path) -> str:
@@ -172,9 +190,14 @@ class _Parser:
             values["max_depth"] = value
         if "max-file-size" in data:
             value = data["max-file-size"]
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int)
+                or not 1 <= value <= MAX_FILE_SIZE
+            ):
                 raise self.fail(
-                    "max-file-size", f"must be a number of bytes of at least 1, not {value!r}"
+                    "max-file-size",
+                    f"must be a number of bytes from 1 to {MAX_FILE_SIZE:,}, not {value!r}",
                 )
             values["limits"] = Limits(max_file_bytes=value)
         return values
@@ -240,6 +263,7 @@ class _Parser:
         from jsonschema.exceptions import SchemaError
         from jsonschema.validators import validator_for
 
+        from usmctl.custom_rules import schema_problem
         from usmctl.model import SECTIONS
         from usmctl.rules import BY_CODE
 
@@ -263,20 +287,13 @@ class _Parser:
             if any(rule.code == code for rule in rules):
                 raise self.fail(f"{key}.code", f"{code!r} is defined twice")
             section = item["section"]
-            if section not in SECTIONS:
+            if not isinstance(section, str) or section not in SECTIONS:
                 raise self.fail(
                     f"{key}.section", f"must be one of {', '.join(SECTIONS)}, not {section!r}"
                 )
             schema = item["schema"]
             if not isinstance(schema, dict):
                 raise self.fail(f"{key}.schema", "must be a table holding a JSON Schema")
-            remote = _remote_ref(schema)
-            if remote is not None:
-                raise self.fail(
-                    f"{key}.schema",
-                    f"$ref {remote!r} is not local: usmctl never fetches schemas, "
-                    "use a #/... reference into the same schema",
-                )
             try:
                 validator_for(schema).check_schema(schema)
             except SchemaError as error:
@@ -285,6 +302,9 @@ class _Parser:
                     f"{key}.schema",
                     f"invalid JSON Schema{f' at {where}' if where else ''}: {error.message}",
                 ) from None
+            problem = schema_problem(schema)
+            if problem is not None:
+                raise self.fail(f"{key}.schema", problem)
             rules.append(self.custom_rule(key, item, schema))
         return tuple(rules)
 
@@ -314,24 +334,6 @@ class _Parser:
         )
 
 
-def _remote_ref(schema: Any) -> str | None:
-    """The first ``$ref`` that does not point into the schema itself, if any."""
-    if isinstance(schema, dict):
-        ref = schema.get("$ref")
-        if isinstance(ref, str) and not ref.startswith("#"):
-            return ref
-        children: list[Any] = list(schema.values())
-    elif isinstance(schema, list):
-        children = schema
-    else:
-        return None
-    for child in children:
-        found = _remote_ref(child)
-        if found is not None:
-            return found
-    return None
-
-
 def _known_rules(custom: tuple[CustomRule, ...]) -> list[tuple[str, str]]:
     from usmctl.rules import ALL_RULES
 
@@ -345,7 +347,10 @@ def build_settings(options: CliOptions, *, cwd: Path) -> Settings:
     config_path = options.config or find_config(cwd)
     if config_path is not None and not config_path.is_absolute():
         config_path = cwd / config_path
-    values: dict[str, Any] = read_config(config_path, cwd=cwd) if config_path else {}
+    repository = repository_root(cwd)
+    values: dict[str, Any] = {"repository": repository}
+    if config_path is not None:
+        values.update(read_config(config_path, cwd=cwd, repository=repository))
     if options.select is not None:
         values["select"] = options.select
     if options.extend_select:
@@ -356,6 +361,7 @@ def build_settings(options: CliOptions, *, cwd: Path) -> Settings:
         values["fail_on"] = options.fail_on
     if options.catalogue is not None:
         values["catalogue"] = options.catalogue
+        values["catalogue_named"] = True
     if options.baseline is not None:
         values["baseline"] = options.baseline
     if options.no_cache:

@@ -58,3 +58,9 @@ class Settings:
     # directories named: the command line's --follow-links only, never config
     # (a pull request writes the config).
     follow_links: bool = False
+    # The tree a pull request controls (`usmctl.sidefiles`): links in it are
+    # not followed out of it. None: side files are the caller's own paths.
+    repository: Path | None = None
+    # False when a config file in the repository named the catalogue: it must
+    # then lie in the repository.
+    catalogue_named: bool = True

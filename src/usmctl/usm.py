@@ -9,14 +9,20 @@ from pathlib import Path
 BUILTIN_CATALOGUE = "data/catalogue.yaml"
 
 
-def read_catalogue(path: Path | None) -> bytes:
-    """The bytes of the user's catalogue file, or of the built-in one (OSError
-    when it cannot be read)."""
+def read_catalogue(
+    path: Path | None, *, repository: Path | None = None, named: bool = True
+) -> bytes:
+    """The bytes of the user's catalogue file (a side file: `usmctl.sidefiles`),
+    or of the built-in one; ConfigError when it may not be read."""
     if path is None:
         from importlib import resources
 
         return resources.files("usmctl").joinpath(BUILTIN_CATALOGUE).read_bytes()
-    return path.read_bytes()
+    from usmctl.sidefiles import read_side_file
+
+    return read_side_file(
+        path, what="catalogue", shown=str(path), repository=repository, named=named
+    )
 
 
 PROCESSES: tuple[str, ...] = ("agree", "change", "recover", "operate", "improve")

@@ -81,7 +81,7 @@ def broken_catalogue(tmp_path: Path) -> Path:
             ["validate", "-o", "/nonexistent-dir/out.txt", PILOT], "does not exist", id="output"
         ),
         pytest.param(
-            ["validate", "--catalogue", "/nonexistent.yaml", PILOT], "cannot read", id="cat"
+            ["validate", "--catalogue", "/nonexistent.yaml", PILOT], "not found", id="cat"
         ),
     ],
 )
