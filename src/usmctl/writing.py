@@ -151,11 +151,11 @@ def _inspect(
             raise cannot_write(path, error) from None
     if stat.S_ISDIR(existing.st_mode):
         raise UsageError(f'"{path}" is a directory: name a file to write')
-    if not force:
-        raise UsageError(f'"{path}" exists; use --force to overwrite it')
     if stat.S_ISBLK(existing.st_mode) or stat.S_ISSOCK(existing.st_mode):
         raise UsageError(f'"{path}" is not a regular file')
     through = system_link or stat.S_ISCHR(existing.st_mode) or stat.S_ISFIFO(existing.st_mode)
+    if not force and not through:  # a pipe or a terminal holds nothing to clobber
+        raise UsageError(f'"{path}" exists; use --force to overwrite it')
     return located, existing, through
 
 

@@ -292,3 +292,25 @@ def test_init_force_replaces_a_planted_link(
     assert code == 0, stderr
     assert victim.read_text() == "precious\n"
     assert not (tmp_path / "pilot" / "services.usm.yaml").is_symlink()
+
+
+def test_the_system_stream_links_are_written_through(tmp_path: Path) -> None:
+    """``-o /dev/stdout`` is a link the system made: followed, never replaced,
+    and no --force needed for a pipe or a file the shell opened."""
+    root = tmp_path / "repo"
+    shutil.copytree(EXAMPLES / "pilot", root)
+    captured = tmp_path / "captured.txt"
+    for command in (["validate", "-o", "/dev/stdout", "."], ["graph", "-o", "/dev/stdout", "."]):
+        with captured.open("wb") as stream:
+            process = subprocess.run(
+                cli_command(*command),
+                cwd=root,
+                env=cli_env(),
+                stdout=stream,
+                stderr=subprocess.PIPE,
+                timeout=60,
+                check=False,
+            )
+        assert process.returncode == 0, process.stderr
+        assert captured.read_bytes()
+    assert Path("/dev/stdout").is_symlink()
