@@ -59,7 +59,16 @@ _FORMAT = 2
 _MAGIC = b"usmctl-cache\x01"
 _DIGEST = 16
 _SECRET_BYTES = 32
-_STAMPED_MODULES = ("loader", "yamlio", "parsing", "source", "findings", "errors", "cache")
+_STAMPED_MODULES = (
+    "loader",
+    "yamlio",
+    "parsing",
+    "source",
+    "findings",
+    "errors",
+    "cache",
+    "writing",
+)
 
 
 _HERE = Path(__file__).resolve().parent

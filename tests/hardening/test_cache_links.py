@@ -49,7 +49,7 @@ def tree(root: Path) -> list[str]:
 
 def pilot(tmp_path: Path) -> Path:
     root = tmp_path / "repo"
-    shutil.copytree(EXAMPLES / "pilot", root)
+    shutil.copytree(EXAMPLES / "pilot", root, ignore=shutil.ignore_patterns(CACHE_DIR))
     return root
 
 
