@@ -158,8 +158,12 @@ class SignedStore:
             prune(self.base)
 
 
-_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
-_FILE_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+# Flags absent from a platform are 0 there; without dir_fd support (Windows)
+# there is no cache at all (`_folder`).
+_NO_FOLLOW = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+_DIR_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | _NO_FOLLOW
+_FILE_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | _NO_FOLLOW
+_CREATE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NO_FOLLOW
 
 
 def _open_dir(name: str, parent: int | None, *, create: bool) -> int | None:
@@ -231,10 +235,9 @@ def _write_entry(folder: int, name: str, blob: bytes) -> bool:
     from usmctl.writing import terminate_cleanly  # not on the warm path, which never writes
 
     temporary = f".tmp-{os.getpid()}-{os.urandom(6).hex()}"
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
     with terminate_cleanly():
         try:
-            handle = os.open(temporary, flags, 0o600, dir_fd=folder)
+            handle = os.open(temporary, _CREATE_FLAGS, 0o600, dir_fd=folder)
         except OSError:
             return False
         try:
@@ -357,9 +360,8 @@ class ParseCache:
 def _ensure_ignored(root: int) -> None:
     """A ``.gitignore`` of ``*`` in the cache root, as ruff and pytest do; an
     existing one (a link too) is left alone."""
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
     try:
-        handle = os.open(".gitignore", flags, 0o666, dir_fd=root)
+        handle = os.open(".gitignore", _CREATE_FLAGS, 0o666, dir_fd=root)
     except OSError:
         return
     with os.fdopen(handle, "wb") as stream:

@@ -192,9 +192,11 @@ def _write_through(located: Path, shown: Path, data: bytes) -> None:
     """Write into a pipe or character device; a pipe nobody reads is an error,
     not a hang."""
     try:
-        flags = os.O_WRONLY | os.O_APPEND | os.O_NONBLOCK | os.O_NOCTTY
+        flags = os.O_WRONLY | os.O_APPEND
+        flags |= getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
         handle = os.open(located, flags)
-        os.set_blocking(handle, True)
+        if flags & getattr(os, "O_NONBLOCK", 0):
+            os.set_blocking(handle, True)  # the open only was not to block
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
     except OSError as error:
