@@ -67,7 +67,7 @@ def test_second_init_refuses_and_changes_nothing(tmp_path: Path) -> None:
     run = usmctl("init", str(tmp_path))
     assert run.returncode == 2
     first = tmp_path / sorted(pilot_files())[0]
-    assert run.stderr == f"usmctl: {first} exists; use --force to overwrite it\n"
+    assert run.stderr == f'usmctl: "{first}" exists; use --force to overwrite it\n'
     assert run.stdout == ""
     assert snapshot(tmp_path) == before
 
@@ -76,7 +76,7 @@ def test_one_existing_file_blocks_every_file(tmp_path: Path) -> None:
     (tmp_path / "workflows.usm.yaml").write_text("# mine\n", encoding="utf-8")
     run = usmctl("init", str(tmp_path))
     assert run.returncode == 2
-    assert "workflows.usm.yaml exists" in run.stderr
+    assert 'workflows.usm.yaml" exists' in run.stderr
     assert [path.name for path in tmp_path.iterdir()] == ["workflows.usm.yaml"]
 
 

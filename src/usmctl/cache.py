@@ -27,13 +27,15 @@ a cache it finds in a checkout. Without a usable key there is no cache.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import json
 import os
+import stat
 import sys
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -45,11 +47,28 @@ from usmctl.parsing import Limits, Problem
 from usmctl.source import Position
 
 CACHE_DIR = ".usmctl_cache"
+# Bounds (docs/hardening.md, "Writes and the cache"): an entry larger than
+# MAX_ENTRY_BYTES is neither written nor read; past MAX_CACHE_ENTRIES entries
+# or MAX_CACHE_BYTES in all, the oldest entries go (checked on a run's first
+# write and every _PRUNE_EVERY writes after it).
+MAX_ENTRY_BYTES = 64 * 1024 * 1024
+MAX_CACHE_ENTRIES = 20_000
+MAX_CACHE_BYTES = 512 * 1024 * 1024
+_PRUNE_EVERY = 1_000
 _FORMAT = 2
 _MAGIC = b"usmctl-cache\x01"
 _DIGEST = 16
 _SECRET_BYTES = 32
-_STAMPED_MODULES = ("loader", "yamlio", "parsing", "source", "findings", "errors", "cache")
+_STAMPED_MODULES = (
+    "loader",
+    "yamlio",
+    "parsing",
+    "source",
+    "findings",
+    "errors",
+    "cache",
+    "writing",
+)
 
 
 _HERE = Path(__file__).resolve().parent
@@ -64,8 +83,8 @@ def _stamp(cache_format: int, modules: Iterable[Path], libraries: Iterable[str])
     parts = [__version__, sys.version, str(cache_format)]
     for path in modules:
         try:
-            stat = path.stat()
-            parts.append(f"{path.relative_to(_HERE)}:{stat.st_size}:{stat.st_mtime_ns}")
+            mine = path.stat()
+            parts.append(f"{path.relative_to(_HERE)}:{mine.st_size}:{mine.st_mtime_ns}")
         except OSError:
             parts.append(f"{path.name}:?")
     for name in libraries:
@@ -85,15 +104,22 @@ def _code_stamp() -> str:
 
 
 class SignedStore:
-    """Signed, atomically written blobs under ``root``; every failure is a miss.
+    """Signed, atomically written blobs in folder ``name`` of the cache
+    directory ``base``; every failure is a miss.
 
     A blob is ``_MAGIC``, a keyed BLAKE2b tag of the payload, the payload.
-    Without a usable key (``secret`` None) nothing is read or written.
+    Without a usable key (``secret`` None) nothing is read or written. Every
+    directory is opened relative to its parent and never through a link, and
+    only regular files up to `MAX_ENTRY_BYTES` are read (docs/hardening.md,
+    "Writes and the cache").
     """
 
-    def __init__(self, root: Path, *, secret: bytes | None = None) -> None:
-        self.root = root
+    def __init__(self, base: Path, name: str, *, secret: bytes | None = None) -> None:
+        self.base = base
+        self.name = name
+        self.root = base / name
         self.secret = secret if secret is not None else local_secret()
+        self.written = 0
 
     def _sign(self, payload: bytes) -> bytes:
         assert self.secret is not None
@@ -103,9 +129,9 @@ class SignedStore:
         """The payload stored under ``key`` when present, whole and signed here."""
         if self.secret is None:
             return None
-        try:
-            blob = (self.root / key[:2] / key).read_bytes()
-        except OSError:
+        with _folder(self.base, (self.name, key[:2]), create=False) as folder:
+            blob = None if folder is None else _read_entry(folder, key)
+        if blob is None:
             return None
         header = len(_MAGIC) + _DIGEST
         if len(blob) < header or not blob.startswith(_MAGIC):
@@ -116,32 +142,171 @@ class SignedStore:
         return payload
 
     def write(self, key: str, payload: bytes) -> None:
-        """Store ``payload`` under ``key`` (temporary file, then rename); failures
-        (read-only disk, races) are ignored."""
+        """Store ``payload`` under ``key`` (temporary file, then rename), now and
+        then pruning the cache to its bounds; failures (read-only disk, races,
+        links) are ignored."""
         if self.secret is None:
             return
         blob = _MAGIC + self._sign(payload) + payload
-        folder = self.root / key[:2]
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            _ensure_ignored(self.root.parent)
-            handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-")
-            try:
-                with os.fdopen(handle, "wb") as stream:
-                    stream.write(blob)
-                os.replace(temporary, folder / key)
-            except BaseException:
-                Path(temporary).unlink(missing_ok=True)
-                raise
-        except OSError:
+        if len(blob) > MAX_ENTRY_BYTES:
             return
+        with _folder(self.base, (self.name, key[:2]), create=True) as folder:
+            if folder is None or not _write_entry(folder, key, blob):
+                return
+        self.written += 1
+        if self.written == 1 or self.written % _PRUNE_EVERY == 0:
+            prune(self.base)
+
+
+# Flags absent from a platform are 0 there; without dir_fd support (Windows)
+# there is no cache at all (`_folder`).
+_NO_FOLLOW = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+_DIR_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | _NO_FOLLOW
+_FILE_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | _NO_FOLLOW
+_CREATE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NO_FOLLOW
+
+
+def _open_dir(name: str, parent: int | None, *, create: bool) -> int | None:
+    """A directory's descriptor, opened relative to ``parent`` and never through
+    a link; created when missing and ``create``; None when absent or refused."""
+    for attempt in range(2):
+        try:
+            return os.open(name, _DIR_FLAGS, dir_fd=parent)
+        except FileNotFoundError:
+            if not create or attempt:
+                return None
+            try:
+                os.mkdir(name, 0o777, dir_fd=parent)
+            except FileExistsError:
+                pass  # a race, or a dangling link: the open decides
+            except OSError:
+                return None
+        except OSError:  # ELOOP: a link; ENOTDIR: a file
+            return None
+    return None
+
+
+@contextlib.contextmanager
+def _folder(base: Path, names: tuple[str, ...], *, create: bool) -> Iterator[int | None]:
+    """The descriptor of ``base/names...``, each level checked by `_open_dir`;
+    creating ``base`` writes its ``.gitignore``."""
+    if os.open not in os.supports_dir_fd:
+        yield None
+        return
+    opened: list[int] = []
+    try:
+        handle = _open_dir(str(base), None, create=create)
+        if handle is not None:
+            opened.append(handle)
+            if create:
+                _ensure_ignored(handle)
+            for name in names:
+                handle = _open_dir(name, opened[-1], create=create)
+                if handle is None:
+                    break
+                opened.append(handle)
+        yield opened[-1] if len(opened) == len(names) + 1 else None
+    finally:
+        for handle in opened:
+            os.close(handle)
+
+
+def _read_entry(folder: int, name: str) -> bytes | None:
+    """An entry's bytes when it is a regular file (no link, FIFO or device)
+    of at most `MAX_ENTRY_BYTES`."""
+    try:
+        handle = os.open(name, _FILE_FLAGS, dir_fd=folder)
+    except OSError:
+        return None
+    with os.fdopen(handle, "rb") as stream:
+        found = os.fstat(handle)
+        if not stat.S_ISREG(found.st_mode) or found.st_size > MAX_ENTRY_BYTES:
+            return None
+        try:
+            blob = stream.read(MAX_ENTRY_BYTES + 1)
+        except OSError:
+            return None
+    return blob if len(blob) <= MAX_ENTRY_BYTES else None
+
+
+def _write_entry(folder: int, name: str, blob: bytes) -> bool:
+    """Write ``blob`` to a new temporary file and rename it to ``name``; a
+    link or anything else at ``name`` is replaced, never followed."""
+    from usmctl.writing import terminate_cleanly  # not on the warm path, which never writes
+
+    temporary = f".tmp-{os.getpid()}-{os.urandom(6).hex()}"
+    with terminate_cleanly():
+        try:
+            handle = os.open(temporary, _CREATE_FLAGS, 0o600, dir_fd=folder)
+        except OSError:
+            return False
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(blob)
+            os.replace(temporary, name, src_dir_fd=folder, dst_dir_fd=folder)
+        except BaseException as error:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary, dir_fd=folder)
+            if isinstance(error, OSError):
+                return False
+            raise
+    return True
+
+
+def prune(base: Path) -> None:
+    """Delete the oldest entries (by modification time) until the cache holds
+    at most three quarters of `MAX_CACHE_ENTRIES` and of `MAX_CACHE_BYTES`,
+    when it holds more than either. Only regular files are counted or deleted."""
+    with _folder(base, (), create=False) as root:
+        if root is None:
+            return
+        entries: list[tuple[int, int, int, str]] = []  # mtime, size, folder descriptor, name
+        opened: list[int] = []
+        try:
+            for store in _subdirectories(root, opened):
+                for shard in _subdirectories(store, opened):
+                    with contextlib.suppress(OSError), os.scandir(shard) as listing:
+                        for entry in listing:
+                            found = entry.stat(follow_symlinks=False)
+                            if stat.S_ISREG(found.st_mode):
+                                entries.append(
+                                    (found.st_mtime_ns, found.st_size, shard, entry.name)
+                                )
+            total = sum(size for _, size, _, _ in entries)
+            if len(entries) <= MAX_CACHE_ENTRIES and total <= MAX_CACHE_BYTES:
+                return
+            entries.sort()
+            count = len(entries)
+            for _, size, folder, name in entries:
+                if count <= MAX_CACHE_ENTRIES * 3 // 4 and total <= MAX_CACHE_BYTES * 3 // 4:
+                    break
+                with contextlib.suppress(OSError):
+                    os.unlink(name, dir_fd=folder)
+                count -= 1
+                total -= size
+        finally:
+            for handle in opened:
+                os.close(handle)
+
+
+def _subdirectories(parent: int, opened: list[int]) -> list[int]:
+    """Descriptors of the directories in ``parent`` (no links), added to ``opened``."""
+    found: list[int] = []
+    with contextlib.suppress(OSError), os.scandir(parent) as listing:
+        for entry in listing:
+            if entry.is_dir(follow_symlinks=False):
+                handle = _open_dir(entry.name, parent, create=False)
+                if handle is not None:
+                    opened.append(handle)
+                    found.append(handle)
+    return found
 
 
 class ParseCache:
     """Parsed files by content hash, under ``root`` (usually ``.usmctl_cache``)."""
 
     def __init__(self, root: Path, limits: Limits, *, secret: bytes | None = None) -> None:
-        self.store = SignedStore(root / f"v{_FORMAT}", secret=secret)
+        self.store = SignedStore(root, f"v{_FORMAT}", secret=secret)
         self.salt = f"{_code_stamp()}|{limits}".encode()
         self.hits = 0
         self.misses = 0
@@ -192,11 +357,15 @@ class ParseCache:
         self.store.write(key, payload)
 
 
-def _ensure_ignored(root: Path) -> None:
-    """A ``.gitignore`` of ``*`` in the cache root, as ruff and pytest do."""
-    marker = root / ".gitignore"
-    if not marker.exists():
-        marker.write_text("# written by usmctl: the cache is never committed\n*\n")
+def _ensure_ignored(root: int) -> None:
+    """A ``.gitignore`` of ``*`` in the cache root, as ruff and pytest do; an
+    existing one (a link too) is left alone."""
+    try:
+        handle = os.open(".gitignore", _CREATE_FLAGS, 0o666, dir_fd=root)
+    except OSError:
+        return
+    with os.fdopen(handle, "wb") as stream:
+        stream.write(b"# written by usmctl: the cache is never committed\n*\n")
 
 
 def local_secret() -> bytes | None:
@@ -274,7 +443,7 @@ class FindingsCache:
     """
 
     def __init__(self, root: Path, identity: str, *, secret: bytes | None = None) -> None:
-        self.store = SignedStore(root / f"runs-v{_RUN_FORMAT}", secret=secret)
+        self.store = SignedStore(root, f"runs-v{_RUN_FORMAT}", secret=secret)
         digest = hashlib.blake2b(_package_stamp().encode(), digest_size=_DIGEST)
         digest.update(b"\0" + identity.encode("utf-8", "surrogateescape"))
         self.key = digest.hexdigest()

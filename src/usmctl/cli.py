@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TextIO, TypeVar
 import typer
 
 from usmctl import __version__
-from usmctl.errors import ExitCode, UsmctlError
+from usmctl.errors import ExitCode, Terminated, UsmctlError
 
 if TYPE_CHECKING:
     from usmctl.api import RunResult
@@ -52,10 +52,10 @@ def _err(message: str) -> None:
 
 
 def _for_ci(text: str) -> str:
-    """Under GitHub Actions the runner reads workflow commands from stdout and
-    stderr: no line of ours may be one that names or data in the repository made."""
-    if os.environ.get("GITHUB_ACTIONS") != "true":
-        return text
+    """A GitHub runner reads workflow commands from stdout and stderr: no line
+    of ours may be one that names or data in the repository made. Always, not
+    only when GITHUB_ACTIONS is set: a container step or a wrapper script may
+    not pass the variable on, and the runner reads their output all the same."""
     from usmctl.reporters.github import inert
 
     return inert(text)
@@ -73,10 +73,12 @@ def guarded(debug: bool, body: Callable[[], T]) -> T:
     except KeyboardInterrupt:
         _err("interrupted")
         raise typer.Exit(ExitCode.INTERRUPTED) from None
+    except Terminated:
+        _err("terminated")
+        raise typer.Exit(ExitCode.TERMINATED) from None
     except BrokenPipeError:
-        # The reader went away (``usmctl ... | head``): nothing more to say.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        # A write outside `emit` met a reader that went away: nothing more to say.
+        _stdout_to_devnull()
         raise typer.Exit(ExitCode.FINDINGS) from None
     except Exception as error:  # the one boundary for the tool's own bugs
         if debug:
@@ -84,6 +86,13 @@ def guarded(debug: bool, body: Callable[[], T]) -> T:
         summary = f"{type(error).__name__}: {error}".splitlines()[0][:300]
         _err(f"internal error: {summary} (rerun with --debug)")
         raise typer.Exit(ExitCode.USAGE) from None
+
+
+def _stdout_to_devnull() -> None:
+    """Send what is left for stdout nowhere: its reader is gone."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 def emit(
@@ -97,12 +106,17 @@ def emit(
 
     ``commands``: the payload is the github format's workflow commands (their
     values escaped as the runner expects); any other payload is made inert.
+    A reader that stops reading (``usmctl validate | head -0``) does not change
+    the run's exit code: the rest of the output goes nowhere.
     """
     if not commands:
         text = _for_ci(text)
     if output is None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        try:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            _stdout_to_devnull()
         return
     from usmctl.writing import write_atomic
 
@@ -200,6 +214,10 @@ def validate(
             no_cache=no_cache,
         )
         settings = _with_links(build_settings(options, cwd=cwd), follow_links)
+        outputs = [target for target in (output, write_baseline) if target is not None]
+        side_files = _side_files(settings, config, cwd) if outputs else ()
+        if outputs:
+            _check_outputs(outputs, side_files)
         targets = paths or ["."]
         stdin = None
         if STDIN in targets:  # one byte past the limit is enough to refuse (USM009)
@@ -213,9 +231,9 @@ def validate(
             progress=progress_callback(),
             findings_only=True,
         )
-        inputs = _inputs(result, cwd)
-        for target in (output, write_baseline):
-            _refuse_architecture_file(target, inputs)
+        inputs = (*side_files, *_inputs(result, cwd))
+        for target in outputs:
+            _refuse_tool_file(target, inputs)
         if write_baseline is not None:
             from usmctl.baseline import write as write_baseline_file
 
@@ -246,19 +264,47 @@ def validate(
     raise typer.Exit(guarded(debug, body))
 
 
-def _refuse_architecture_file(path: Path | None, inputs: tuple[Path, ...]) -> None:
+def _check_outputs(outputs: list[Path], side_files: tuple[Path, ...], force: bool = True) -> None:
+    """Refuse, before the run, outputs that name a side file the run reads
+    (config, catalogue, baseline), that cannot be written, or that name one
+    file twice (``--write-baseline x -o x``)."""
+    from usmctl.errors import UsageError
+    from usmctl.writing import check_output
+
+    for target in outputs:
+        check_output(target, force=force, protected=side_files)
+    if len({os.path.realpath(target) for target in outputs}) < len(outputs):
+        raise UsageError(f'--output and --write-baseline name the same file: "{outputs[0]}"')
+
+
+def _refuse_tool_file(path: Path, inputs: tuple[Path, ...]) -> None:
     """``validate``'s --output and --write-baseline replace the tool's own
     earlier output, as ruff's --output-file does, but never an architecture
-    file, even one this run did not read (``-o workflows.usm.yaml`` is a slip).
-    An input is left to `write_atomic`, which refuses it in its own words."""
+    file or a config file, even one this run did not read (``-o
+    workflows.usm.yaml`` is a slip), nor through a link to one. An input is left
+    to `write_atomic`, which refuses it in its own words."""
+    from usmctl.config import CONFIG_FILE, PYPROJECT
     from usmctl.errors import UsageError
     from usmctl.loader import file_kind
+    from usmctl.writing import input_named_by
 
-    if path is None or not path.exists() or file_kind(path.name) is None:
+    target = os.path.realpath(path)
+    name = os.path.basename(target)
+    if not os.path.exists(target) or input_named_by(path, inputs) is not None:
         return
-    if any(path.resolve() == item.resolve() for item in inputs):
-        return
-    raise UsageError(f"refusing to overwrite an architecture file with output: {path}")
+    if file_kind(name) is not None:
+        raise UsageError(f'refusing to overwrite an architecture file with output: "{path}"')
+    if name in (CONFIG_FILE, PYPROJECT):
+        raise UsageError(f'refusing to overwrite a config file with output: "{path}"')
+
+
+def _side_files(settings: Settings, config: Path | None, cwd: Path) -> tuple[Path, ...]:
+    """The files besides the architecture a run reads: config, catalogue, baseline."""
+    from usmctl.config import find_config
+
+    found = config or find_config(cwd)
+    files = (found, settings.catalogue, settings.baseline)
+    return tuple(cwd / path for path in files if path is not None)
 
 
 def _inputs(result: object, cwd: Path) -> tuple[Path, ...]:
@@ -321,14 +367,6 @@ def _report_date() -> str:
     return datetime.date.today().isoformat()
 
 
-def _refuse_existing(output: Path, force: bool) -> None:
-    """Fail before the run, not after it, when the output would be clobbered."""
-    from usmctl.errors import UsageError
-
-    if output.exists() and not force:
-        raise UsageError(f"{output} exists; use --force to overwrite it")
-
-
 def _with_links(settings: Settings, follow_links: bool) -> Settings:
     """``--follow-links`` is a command-line choice only: config cannot set it."""
     import dataclasses
@@ -340,9 +378,13 @@ def _architecture_run(
     paths: list[str] | None,
     config: Path | None,
     catalogue: Path | None,
+    output: Path | None,
+    force: bool,
     follow_links: bool = False,
-) -> tuple[RunResult, Path]:
-    """Check the architecture for `report` and `graph` (every rule selected)."""
+) -> tuple[RunResult, tuple[Path, ...]]:
+    """Check the architecture for `report` and `graph` (every rule selected);
+    return the result and every file it read. An ``output`` that would be
+    refused fails before the run, not after it."""
     from usmctl.api import check
     from usmctl.config import CliOptions, build_settings
 
@@ -350,8 +392,11 @@ def _architecture_run(
     settings = _with_links(
         build_settings(CliOptions(catalogue=catalogue, config=config), cwd=cwd), follow_links
     )
+    side_files = _side_files(settings, config, cwd)
+    if output is not None:
+        _check_outputs([output], side_files, force=force)
     result = check(paths or ["."], settings, cwd=cwd, progress=progress_callback())
-    return result, cwd
+    return result, (*side_files, *_inputs(result, cwd))
 
 
 @app.command()
@@ -387,10 +432,9 @@ def report(
         if output is None:
             raise UsageError("report needs --output FILE (report.html or report.md)")
         chosen = report_format(output, output_format)
-        _refuse_existing(output, force)
-        result, cwd = _architecture_run(paths, config, catalogue, follow_links)
+        result, inputs = _architecture_run(paths, config, catalogue, output, force, follow_links)
         text = render_report(result, chosen, date=_report_date())
-        write_atomic(output, text, force=force, protected=_inputs(result, cwd))
+        write_atomic(output, text, force=force, protected=inputs)
         return ExitCode.OK
 
     raise typer.Exit(guarded(debug, body))
@@ -428,16 +472,14 @@ def graph(
             raise UsageError(
                 f"unknown graph format {output_format!r} (choose from {', '.join(sorted(EXPORTS))})"
             )
-        if output is not None:
-            _refuse_existing(output, force)
-        result, cwd = _architecture_run(paths, config, catalogue, follow_links)
+        result, inputs = _architecture_run(paths, config, catalogue, output, force, follow_links)
         text = render_graph(result, output_format)
         if output is None:
             emit(text, None)
         else:
             from usmctl.writing import write_atomic
 
-            write_atomic(output, text, force=force, protected=_inputs(result, cwd))
+            write_atomic(output, text, force=force, protected=inputs)
         return ExitCode.OK
 
     raise typer.Exit(guarded(debug, body))
@@ -454,7 +496,7 @@ def rules(
     def body() -> int:
         from usmctl.docs import render_rules
 
-        sys.stdout.write(render_rules(output_format))
+        emit(render_rules(output_format), None)
         return ExitCode.OK
 
     raise typer.Exit(guarded(False, body))
@@ -467,7 +509,7 @@ def explain(code: Annotated[str, typer.Argument(help="A rule code or name.")]) -
     def body() -> int:
         from usmctl.docs import render_explain
 
-        sys.stdout.write(render_explain(code))
+        emit(render_explain(code), None)
         return ExitCode.OK
 
     raise typer.Exit(guarded(False, body))
@@ -480,7 +522,7 @@ def schema() -> None:
     def body() -> int:
         from usmctl.schema import render
 
-        sys.stdout.write(render())
+        emit(render(), None)
         return ExitCode.OK
 
     raise typer.Exit(guarded(False, body))
@@ -499,9 +541,8 @@ def init(
         from usmctl.scaffold import init as write_pilot
 
         written = write_pilot(directory, force=force)
-        for path in written:
-            sys.stdout.write(f"wrote {path}\n")
-        sys.stdout.write(f"next: usmctl validate {directory}\n")
+        lines = [f"wrote {path}\n" for path in written]
+        emit("".join(lines) + f"next: usmctl validate {directory}\n", None)
         return ExitCode.OK
 
     raise typer.Exit(guarded(False, body))
@@ -514,3 +555,6 @@ def main() -> None:
     except KeyboardInterrupt:
         _err("interrupted")
         sys.exit(ExitCode.INTERRUPTED)
+    except Terminated:
+        _err("terminated")
+        sys.exit(ExitCode.TERMINATED)

@@ -12,10 +12,15 @@ class ExitCode(IntEnum):
     FINDINGS = 1
     USAGE = 2
     INTERRUPTED = 130
+    TERMINATED = 143  # 128 + SIGTERM
 
 
 class UsmctlError(Exception):
     """A failure the CLI reports as one line and exit code 2."""
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived while a file was being written; its temporary file is gone."""
 
 
 class UsageError(UsmctlError):

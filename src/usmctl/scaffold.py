@@ -10,11 +10,12 @@ overwrite without ``--force``.
 
 from __future__ import annotations
 
+import os
 from importlib import resources
 from pathlib import Path
 
 from usmctl.errors import UsageError, UsmctlError
-from usmctl.writing import write_atomic
+from usmctl.writing import check_output, write_atomic
 
 PILOT_DATA = "data/pilot"
 
@@ -38,13 +39,11 @@ def init(directory: Path, *, force: bool = False) -> list[Path]:
     Without ``force`` nothing is written when any of the files exists: the
     error names the first one.
     """
-    if directory.exists() and not directory.is_dir():
-        raise UsageError(f"{directory} exists and is not a directory")
     targets = [(directory / name, text) for name, text in pilot_files().items()]
-    if not force:
-        for target, _ in targets:
-            if target.exists() or target.is_symlink():
-                raise UsageError(f"{target} exists; use --force to overwrite it")
+    for target, _ in targets:  # existing files, links on the way, names too long
+        check_output(target, force=force)
+    if os.path.exists(directory) and not os.path.isdir(directory):
+        raise UsageError(f'"{directory}" exists and is not a directory')
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as error:

@@ -48,8 +48,6 @@ import pytest
 
 from tests.hardening.helpers import EXAMPLES, SRC
 
-pytestmark = pytest.mark.xfail(strict=False, reason="needs the cache and write fixes (S2)")
-
 BUDGET = 30.0  # seconds for every usmctl run together
 MEMORY = 2 << 30  # address-space limit of each run: reading /dev/zero must not take the machine
 SECRET = "s3cr3t-7f1c9e2a"  # only in files outside the tree

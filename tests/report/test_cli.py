@@ -76,7 +76,7 @@ def test_report_refuses_an_existing_file_without_force(in_tmp: Path) -> None:
     (in_tmp / "r.html").write_text("keep me", encoding="utf-8")
     result = runner.invoke(app, ["report", str(EXAMPLES / "pilot"), "-o", "r.html"])
     assert result.exit_code == 2
-    assert result.stderr == "usmctl: r.html exists; use --force to overwrite it\n"
+    assert result.stderr == 'usmctl: "r.html" exists; use --force to overwrite it\n'
     assert (in_tmp / "r.html").read_text("utf-8") == "keep me"
     result = runner.invoke(app, ["report", str(EXAMPLES / "pilot"), "-o", "r.html", "--force"])
     assert result.exit_code == 0
@@ -90,7 +90,7 @@ def test_report_refuses_to_overwrite_an_input_file(in_tmp: Path) -> None:
         app, ["report", ".", "-o", "arch.usm.yaml", "--format", "markdown", "--force"]
     )
     assert result.exit_code == 2
-    assert result.stderr == "usmctl: refusing to overwrite an input file: arch.usm.yaml\n"
+    assert result.stderr == 'usmctl: refusing to overwrite an input file: "arch.usm.yaml"\n'
     assert (in_tmp / "arch.usm.yaml").read_text("utf-8") == before
 
 
@@ -123,7 +123,7 @@ def test_graph_to_a_file_and_never_clobbering(in_tmp: Path) -> None:
     assert (in_tmp / "g.mmd").read_text("utf-8").startswith("flowchart LR")
     result = runner.invoke(app, ["graph", example, "-f", "dot", "--output", "g.mmd"])
     assert result.exit_code == 2
-    assert result.stderr == "usmctl: g.mmd exists; use --force to overwrite it\n"
+    assert result.stderr == 'usmctl: "g.mmd" exists; use --force to overwrite it\n'
     result = runner.invoke(app, ["graph", example, "-f", "dot", "-o", "g.mmd", "--force"])
     assert result.exit_code == 0
     assert (in_tmp / "g.mmd").read_text("utf-8").startswith("digraph")
