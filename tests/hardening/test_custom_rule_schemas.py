@@ -7,14 +7,17 @@ whatever keyword asks), and its regular expressions run in linear time.
 
 from __future__ import annotations
 
-import http.server
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.hardening.helpers import assert_one_line_error, json_findings, run_cli
+from tests.hardening.helpers import (
+    assert_one_line_error,
+    json_findings,
+    recording_server,
+    run_cli,
+)
 from tests.test_ci_custom_rules import ARCH  # workplace has x-owner (line 12), printing none
 
 
@@ -29,35 +32,11 @@ def project(tmp_path: Path, schema: str, *, arch: str = ARCH) -> Path:
     return tmp_path
 
 
-class _Recorder(http.server.BaseHTTPRequestHandler):
-    requests: list[str]
-
-    def do_GET(self) -> None:
-        self.requests.append(self.path)
-        body = b'{"type": "string", "pattern": "FETCHED-SCHEMA"}'
-        self.send_response(200)
-        self.send_header("Content-Type", "application/schema+json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 @pytest.fixture
 def server() -> Iterator[tuple[str, list[str]]]:
     """A schema server on 127.0.0.1 that records every request it gets."""
-    requests: list[str] = []
-    handler = type("Handler", (_Recorder,), {"requests": requests})
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}", requests
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with recording_server(b'{"type": "string", "pattern": "FETCHED-SCHEMA"}') as started:
+        yield started
 
 
 @pytest.mark.parametrize(

@@ -35,18 +35,14 @@ import shutil
 import stat
 import subprocess
 import sys
-import threading
 import time
-import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
-from tests.hardening.helpers import EXAMPLES, SRC
+from tests.hardening.helpers import EXAMPLES, SRC, recording_server
 
 BUDGET = 30.0  # seconds for every usmctl run together
 MEMORY = 2 << 30  # address-space limit of each run: reading /dev/zero must not take the machine
@@ -76,46 +72,6 @@ def service(ident: str, extra: str = "") -> str:
 
 
 # --- the local HTTP server ---------------------------------------------------
-
-
-class Recorder(BaseHTTPRequestHandler):
-    """Answers every GET with an empty JSON schema and records the request."""
-
-    requests: list[str]
-
-    def do_GET(self) -> None:
-        type(self).requests.append(f"{self.command} {self.path}")
-        body = b"{}"
-        self.send_response(200)
-        self.send_header("Content-Type", "application/schema+json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        """Quiet: the test reads ``requests``."""
-
-
-@contextmanager
-def recording_server() -> Iterator[tuple[str, list[str]]]:
-    """A server on 127.0.0.1: its base URL and the requests it received, which
-    starts empty after one request from the test proves it answers."""
-    handler = type("Handler", (Recorder,), {"requests": []})
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{httpd.server_address[1]}"
-    try:
-        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-        with opener.open(f"{base}/probe.json", timeout=5) as answer:
-            assert answer.read() == b"{}"
-        assert handler.requests == ["GET /probe.json"]
-        handler.requests.clear()
-        yield base, handler.requests
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(5)
 
 
 @pytest.fixture
