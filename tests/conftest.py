@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from usmctl.api import RunResult, check
-from usmctl.settings import Settings
+from usmctl.api import check
+from usmctl.check.result import RunResult
+from usmctl.check.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"

@@ -6,8 +6,8 @@ import importlib.util
 from pathlib import Path
 
 from usmctl.api import check
-from usmctl.findings import Severity
-from usmctl.settings import Settings
+from usmctl.check.settings import Settings
+from usmctl.core.findings import Severity
 
 GENERATOR = Path(__file__).resolve().parent.parent / "benchmarks" / "generate.py"
 

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from usmctl.api import check
-from usmctl.cache import CACHE_DIR, ParseCache, local_secret
-from usmctl.loader import LoadedFile, SourceFile, load_bytes
-from usmctl.settings import Settings
-from usmctl.yamlio import Limits
+from usmctl.check.cache import CACHE_DIR, ParseCache, local_secret
+from usmctl.check.settings import Settings
+from usmctl.load.loader import LoadedFile, SourceFile
+from usmctl.load.yamlio import Limits
 
 TEXT = b'usm: "1"\nprofiles:\n  - id: acme\n    kind: customer\n    kind: provider\n'
 
@@ -23,7 +23,7 @@ def own_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 def load(cache: ParseCache, raw: bytes, name: str = "a.usm.yaml") -> LoadedFile:
     source = SourceFile(Path(name), name, "yaml")
-    return load_bytes(source, raw, Limits(), cache=cache)
+    return cache.load(source, raw)
 
 
 def entries(root: Path) -> list[Path]:

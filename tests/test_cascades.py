@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 
 from usmctl.api import check
-from usmctl.settings import Settings
+from usmctl.check.settings import Settings
 
 BASE = """\
 usm: "1"

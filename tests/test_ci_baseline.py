@@ -9,9 +9,9 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.conftest import WriteFiles, run_check
+from usmctl.check.settings import Settings
 from usmctl.cli import app
-from usmctl.findings import fingerprint
-from usmctl.settings import Settings
+from usmctl.core.findings import fingerprint
 
 ARCH = """\
 usm: "1"

@@ -11,10 +11,10 @@ from typer.testing import CliRunner
 
 from tests.conftest import WriteFiles
 from usmctl.api import check
+from usmctl.check.config import KEYS, CliOptions, build_settings, find_config, read_config
+from usmctl.check.settings import Settings
 from usmctl.cli import app
-from usmctl.config import KEYS, CliOptions, build_settings, find_config, read_config
-from usmctl.errors import ConfigError
-from usmctl.settings import Settings
+from usmctl.core.errors import ConfigError
 
 # One USM006 (customers[1] -> "ghost") in the service "workplace".
 ARCH = """\

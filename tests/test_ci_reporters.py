@@ -17,12 +17,14 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.conftest import EXAMPLES, SHARED
-from usmctl.api import RunResult, check
-from usmctl.architecture import Architecture
-from usmctl.catalogue import load_catalogue
+from usmctl.api import check
+from usmctl.check.result import RunResult
 from usmctl.cli import app
-from usmctl.findings import Finding, Severity, fingerprint
-from usmctl.reporters import REPORTERS, ReportOptions
+from usmctl.core.findings import Finding, Severity, fingerprint
+from usmctl.model.architecture import Architecture
+from usmctl.model.catalogue import load_catalogue
+from usmctl.output.findings import REPORTERS
+from usmctl.output.findings.options import ReportOptions
 from usmctl.rules import ALL_RULES, meta
 
 SARIF_SCHEMA = SHARED / "external-schemas" / "sarif-schema-2.1.0.json"
@@ -371,7 +373,7 @@ def test_github_actions_adds_annotations_to_the_default_text(
 
 
 def test_rule_links_match_the_registry_and_appear_in_junit_and_statistics() -> None:
-    from usmctl.findings import rule_url
+    from usmctl.core.findings import rule_url
     from usmctl.rules import ALL_RULES, meta
 
     for rule in ALL_RULES:

@@ -8,9 +8,9 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.conftest import EXAMPLES, WriteFiles, located, run_check
-from usmctl.api import RunResult
+from usmctl.check.result import RunResult
+from usmctl.check.settings import Settings
 from usmctl.cli import app
-from usmctl.settings import Settings
 
 HEAD = """\
 usm: "1"

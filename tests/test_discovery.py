@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from usmctl.errors import UsageError
-from usmctl.loader import discover
+from usmctl.core.errors import UsageError
+from usmctl.load.loader import discover
 
 from .conftest import WriteFiles
 

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from usmctl.docs import rules_document, rules_table
+from usmctl.output.rule_docs import rules_document, rules_table
 
 from .conftest import ROOT
 
@@ -40,8 +40,9 @@ def test_readme_has_exactly_two_setup_commands() -> None:
 
 def test_readme_broken_example_output_is_current(monkeypatch: pytest.MonkeyPatch) -> None:
     from usmctl.api import check
-    from usmctl.reporters import REPORTERS, ReportOptions
-    from usmctl.settings import Settings
+    from usmctl.check.settings import Settings
+    from usmctl.output.findings import REPORTERS
+    from usmctl.output.findings.options import ReportOptions
 
     monkeypatch.chdir(ROOT)
     result = check(["examples/broken"], Settings(use_cache=False), cwd=ROOT)

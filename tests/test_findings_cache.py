@@ -10,11 +10,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from usmctl.api import RunResult, check
-from usmctl.baseline import render as render_baseline
-from usmctl.cache import CACHE_DIR, CachedRun, FindingsCache
+from usmctl.api import check
+from usmctl.check.baseline import render as render_baseline
+from usmctl.check.cache import CACHE_DIR, CachedRun, FindingsCache
+from usmctl.check.result import RunResult
+from usmctl.check.settings import Settings
 from usmctl.cli import app
-from usmctl.settings import Settings
 
 from .conftest import EXAMPLES
 
@@ -188,7 +189,7 @@ def test_an_upgraded_dependency_misses(
     """A new PyYAML or pydantic may parse or validate differently."""
     import os
 
-    from usmctl import cache
+    from usmctl.check import cache
 
     library = tmp_path / "lib"
     library.mkdir()

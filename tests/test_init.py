@@ -7,8 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from usmctl.cache import CACHE_DIR
-from usmctl.scaffold import pilot_files
+from usmctl.check.cache import CACHE_DIR
+from usmctl.output.scaffold import pilot_files
 
 from .conftest import EXAMPLES, run_check
 

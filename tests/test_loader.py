@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from usmctl.loader import SourceFile, load_bytes
-from usmctl.source import Anchor, Position, SourceMap
-from usmctl.yamlio import Limits, parse
+from usmctl.core.positions import Anchor, Position
+from usmctl.load.loader import SourceFile, load_bytes
+from usmctl.load.locate import SourceMap
+from usmctl.load.yamlio import Limits, parse
 
 
 def problems(text: str, limits: Limits = Limits()) -> list[tuple[str, int, int]]:
@@ -210,11 +211,13 @@ def test_the_parse_cache_stamps_every_module_parsing_uses() -> None:
     import ast
 
     import usmctl
-    from usmctl.cache import _STAMPED_MODULES
+    from usmctl.check.cache import _STAMPED_MODULES
 
     here = Path(usmctl.__file__).parent
     for name in _STAMPED_MODULES:
-        tree = ast.parse((here / f"{name}.py").read_text(encoding="utf-8"))
+        tree = ast.parse(
+            here.joinpath(*name.split(".")).with_suffix(".py").read_text(encoding="utf-8")
+        )
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("usmctl."):
                 used = node.module.removeprefix("usmctl.")  # type: ignore[union-attr]

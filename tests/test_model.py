@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from usmctl.scaffold import pilot_files
+from usmctl.output.scaffold import pilot_files
 
 from .conftest import WriteFiles, located, run_check
 

@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 from usmctl.api import check
-from usmctl.cli import progress_callback
-from usmctl.settings import Settings
+from usmctl.check.settings import Settings
+from usmctl.cli.app import progress_callback
 
 
 def _files(root: Path, count: int) -> Path:

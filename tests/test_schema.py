@@ -8,8 +8,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from usmctl.schema import SCHEMA_FILE, render
-from usmctl.yamlio import parse
+from usmctl.load.yamlio import parse
+from usmctl.model.schema import SCHEMA_FILE, render
 
 from .conftest import EXAMPLES, ROOT
 

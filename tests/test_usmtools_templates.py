@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from usmctl.api import check
-from usmctl.settings import Settings
+from usmctl.check.settings import Settings
 
 FIXTURES = Path(__file__).parent / "fixtures" / "usmtools"
 

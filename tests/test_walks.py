@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from usmctl.catalogue import collapse, load_catalogue, walk
+from usmctl.model.catalogue import collapse, load_catalogue, walk
 
 WISH = ("agree", "change", "operate")
 
@@ -161,7 +161,7 @@ def test_a_v1_catalogue_still_loads(tmp_path: Path) -> None:
 
 
 def test_a_v2_catalogue_rejects_the_v1_trigger(tmp_path: Path) -> None:
-    from usmctl.errors import ConfigError
+    from usmctl.core.errors import ConfigError
 
     path = tmp_path / "v2.yaml"
     path.write_text(

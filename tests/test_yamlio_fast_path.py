@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from usmctl import yamlio
-from usmctl.yamlio import Limits, parse
+from usmctl.load import yamlio
+from usmctl.load.yamlio import Limits, parse
 
 from .conftest import EXAMPLES, SHARED
 

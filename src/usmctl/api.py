@@ -5,58 +5,23 @@ from __future__ import annotations
 import dataclasses
 import gc
 import os
-from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from usmctl.findings import Finding, Severity
-from usmctl.loader import LoadedFile, SourceFile, discover, file_kind, load_bytes, read_raw
-from usmctl.settings import Settings
+from usmctl.check.result import RunResult
+from usmctl.check.settings import Settings
+from usmctl.core.findings import Finding
+from usmctl.load.loader import LoadedFile, SourceFile, discover, file_kind, load_bytes, read_raw
 
 if TYPE_CHECKING:
-    from usmctl.architecture import Architecture
-    from usmctl.cache import FindingsCache
-    from usmctl.catalogue import Catalogue
+    from usmctl.check.cache import FindingsCache
+    from usmctl.model.architecture import Architecture
+    from usmctl.model.catalogue import Catalogue
 
 STDIN = "-"
 Progress = Callable[[int, int], None]
-
-
-@dataclass(frozen=True)
-class RunResult:
-    """Everything a reporter needs; nothing a reporter may change."""
-
-    findings: tuple[Finding, ...]
-    files: tuple[str, ...]
-    # None when the findings came from the findings cache (``findings_only``).
-    architecture: Architecture | None = field(default=None, repr=False)
-    catalogue: Catalogue | None = field(default=None, repr=False)
-    suppressed: int = 0
-    baselined: int = 0
-    stale_baseline: int = 0
-    # The findings the baseline hid (so --write-baseline can keep them).
-    baselined_findings: tuple[Finding, ...] = field(default=(), repr=False)
-
-    def by_severity(self) -> dict[str, int]:
-        """Counts per severity, every severity present (the json format's summary)."""
-        counts = Counter(finding.severity for finding in self.findings)
-        return {severity.value: counts.get(severity, 0) for severity in Severity}
-
-    def model(self) -> tuple[Architecture, Catalogue]:
-        """The architecture and catalogue the findings were found in."""
-        if self.architecture is None or self.catalogue is None:
-            raise RuntimeError("a result read from the findings cache has no model")
-        return self.architecture, self.catalogue
-
-    def fails(self, fail_on: str) -> bool:
-        """True when a finding is at or above the ``--fail-on`` severity."""
-        if fail_on == "never":
-            return False
-        threshold = Severity(fail_on).rank
-        return any(finding.severity.rank <= threshold for finding in self.findings)
 
 
 @contextmanager
@@ -121,7 +86,7 @@ def read_files(
             else:
                 read.append((source, raw))
     if stdin is not None:
-        from usmctl.findings import printable
+        from usmctl.core.findings import printable
 
         shown = printable(name, exact=True)  # as a file name found on disk
         read.append((SourceFile(cwd / name, shown, file_kind(name) or "yaml"), stdin))
@@ -150,12 +115,16 @@ def parse_files(
     """
     cache = None
     if cached and settings.use_cache and read:
-        from usmctl.cache import CACHE_DIR, ParseCache
+        from usmctl.check.cache import CACHE_DIR, ParseCache
 
         cache = ParseCache(cwd / CACHE_DIR, settings.limits)
     loaded: list[LoadedFile] = []
     for done, (source, raw) in enumerate(read, start=1):
-        loaded.append(load_bytes(source, raw, settings.limits, cache=cache))
+        loaded.append(
+            cache.load(source, raw)
+            if cache is not None
+            else load_bytes(source, raw, settings.limits)
+        )
         if progress is not None:
             progress(done, len(read))
     return loaded
@@ -176,7 +145,7 @@ def check(
     ``findings_only`` (``usmctl validate``) lets a re-run on unchanged input
     take its findings from the findings cache; the result then has no model.
     """
-    from usmctl.cache import CachedRun
+    from usmctl.check.cache import CachedRun
 
     settings = settings or Settings()
     cwd = cwd or Path.cwd()
@@ -194,8 +163,8 @@ def check(
         architecture: Architecture | None = None
         catalogue: Catalogue | None = None
         if found is None:
-            from usmctl.catalogue import load_catalogue
-            from usmctl.engine import run
+            from usmctl.check.engine import run
+            from usmctl.model.catalogue import load_catalogue
 
             catalogue = load_catalogue(
                 settings.catalogue,
@@ -216,7 +185,7 @@ def check(
     hidden: tuple[Finding, ...] = ()
     stale = 0
     if settings.baseline is not None:
-        from usmctl import baseline
+        from usmctl.check import baseline
 
         filtered = baseline.apply(
             findings,
@@ -242,9 +211,9 @@ def _findings_cache(
 ) -> tuple[FindingsCache | None, str, bytes | None]:
     """The findings cache for this kind of run, the state of its input, and the
     catalogue's bytes that state covers (the run checks those, not a re-read)."""
-    from usmctl.cache import CACHE_DIR, FindingsCache
-    from usmctl.errors import ConfigError
-    from usmctl.usm import read_catalogue
+    from usmctl.check.cache import CACHE_DIR, FindingsCache
+    from usmctl.core.errors import ConfigError
+    from usmctl.model.usm import read_catalogue
 
     try:
         catalogue = read_catalogue(

@@ -15,7 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from usmctl.cache import CACHE_DIR
+from usmctl.check.cache import CACHE_DIR
 
 ROOT = Path(__file__).resolve().parents[2]
 SRC = ROOT / "src"

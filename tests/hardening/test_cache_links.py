@@ -17,12 +17,12 @@ from pathlib import Path
 import pytest
 
 from tests.hardening.helpers import EXAMPLES, cli_command, cli_env
-from usmctl import cache as cache_module
+from usmctl.check import cache as cache_module
 from usmctl.api import check
-from usmctl.cache import CACHE_DIR, ParseCache
-from usmctl.loader import LoadedFile, SourceFile, load_bytes
-from usmctl.settings import Settings
-from usmctl.yamlio import Limits
+from usmctl.check.cache import CACHE_DIR, ParseCache
+from usmctl.check.settings import Settings
+from usmctl.load.loader import LoadedFile, SourceFile
+from usmctl.load.yamlio import Limits
 
 TEXT = b'usm: "1"\nprofiles:\n  - id: acme\n    kind: customer\n'
 KEY = b"s" * 32
@@ -35,7 +35,7 @@ def own_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 def load(cache: ParseCache, raw: bytes = TEXT, name: str = "a.usm.yaml") -> LoadedFile:
     source = SourceFile(Path(name), name, "yaml")
-    return load_bytes(source, raw, Limits(), cache=cache)
+    return cache.load(source, raw)
 
 
 def entries(root: Path) -> list[Path]:

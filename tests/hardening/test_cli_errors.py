@@ -41,7 +41,7 @@ def test_internal_error_with_debug_shows_the_traceback(monkeypatch: pytest.Monke
 
 def test_internal_error_in_a_reporter(monkeypatch: pytest.MonkeyPatch) -> None:
     """Past the check, in the output stage, the same boundary holds."""
-    from usmctl import reporters
+    from usmctl.output import findings as reporters
 
     monkeypatch.setitem(reporters.REPORTERS, "text", explode)
     result = CliRunner().invoke(app, ["validate", PILOT])

@@ -172,7 +172,7 @@ def test_the_validator_itself_retrieves_nothing(
     # only the schema and has no retrieval.
     from referencing.exceptions import Unresolvable
 
-    from usmctl.custom_rules import schema_validator
+    from usmctl.check.custom_rules import schema_validator
 
     url, requests = server
     validator = schema_validator({"properties": {"x": {keyword: f"{url}/s.json"}}})

@@ -23,10 +23,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.hardening.helpers import CLEAN_EXAMPLES, EXAMPLES
-from usmctl.api import RunResult, check
-from usmctl.loader import SourceFile, load_bytes
-from usmctl.settings import Settings
-from usmctl.yamlio import Limits
+from usmctl.api import check
+from usmctl.check.result import RunResult
+from usmctl.check.settings import Settings
+from usmctl.load.loader import SourceFile, load_bytes
+from usmctl.load.yamlio import Limits
 
 pytestmark = pytest.mark.slow
 
@@ -44,7 +45,8 @@ FUZZ = settings(
 def assert_well_located(result: RunResult, root: Path | None = None) -> None:
     """Every finding names a checked file and a position inside it; every output
     format renders the result (so reporters added later are fuzzed too)."""
-    from usmctl.reporters import REPORTERS, ReportOptions
+    from usmctl.output.findings import REPORTERS
+    from usmctl.output.findings.options import ReportOptions
 
     for render in REPORTERS.values():
         assert isinstance(render(result, ReportOptions(color=True, statistics=True)), str)

@@ -22,8 +22,8 @@ import pytest
 import usmctl
 from tests.hardening.helpers import codes_at, json_findings, run_cli
 from usmctl.api import check
-from usmctl.settings import Settings
-from usmctl.yamlio import Limits
+from usmctl.check.settings import Settings
+from usmctl.load.yamlio import Limits
 
 VERSION = 'usm: "1"\n'
 
@@ -90,7 +90,7 @@ def test_deep_nesting_with_the_pure_python_parser(monkeypatch: pytest.MonkeyPatc
     """Without libyaml the parser is PyYAML's Python one: still no RecursionError."""
     import yaml
 
-    from usmctl import yamlio
+    from usmctl.load import yamlio
 
     monkeypatch.setattr(yamlio, "_Loader", yaml.SafeLoader)
     for text in ("[" * DEEP + "]" * DEEP, "\n  " + "- " * DEEP + "x", "{a: " * DEEP + "}" * DEEP):
@@ -452,7 +452,7 @@ def test_json_surrogate_pairs_in_a_wif_file_are_valid(tmp_path: Path) -> None:
     """
     import json as json_module
 
-    from usmctl.loader import SourceFile, load_bytes
+    from usmctl.load.loader import SourceFile, load_bytes
 
     document = {"name": "Smile \U0001f600", "literal": "\\ud83d\\ude00", "odd": "\\\\\U0001f600"}
     source = SourceFile(tmp_path / "a.workflow.json", "a.workflow.json", "wif")

@@ -221,7 +221,7 @@ def test_a_name_too_long_is_a_usage_error(repo: Path, command: list[str]) -> Non
 
 SLOW_WRITE = """
 import os, sys, time
-from usmctl import writing
+from usmctl.core import writing
 real = os.fsync
 def slow(fd):
     sys.stderr.write("writing\\n"); sys.stderr.flush()

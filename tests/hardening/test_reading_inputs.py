@@ -21,9 +21,9 @@ from tests.hardening.helpers import EXAMPLES, codes_at, json_findings, run_cli
 from tests.hardening.test_hostile import check_as_user, shared_dir, validate
 from usmctl import api
 from usmctl.api import check
-from usmctl.loader import OUTSIDE_LINK, SourceFile, load_bytes
-from usmctl.settings import Settings
-from usmctl.yamlio import Limits
+from usmctl.check.settings import Settings
+from usmctl.load.loader import OUTSIDE_LINK, SourceFile, load_bytes
+from usmctl.load.yamlio import Limits
 
 __all__ = ["shared_dir"]  # the fixture, shared with test_hostile
 

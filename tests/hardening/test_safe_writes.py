@@ -19,18 +19,18 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.hardening.helpers import EXAMPLES, assert_one_line_error, hash_tree, without
-from usmctl import writing
 from usmctl.cli import app
-from usmctl.errors import UsageError
-from usmctl.writing import write_atomic
+from usmctl.core import writing
+from usmctl.core.errors import UsageError
+from usmctl.core.writing import write_atomic
 
 WRITING_COMMANDS: list[tuple[str, list[str], str | None]] = [
     # (id, arguments, module that must exist for the command to be there)
     ("output-text", ["validate", ".", "--output", "{out}"], None),
     ("output-json", ["validate", ".", "--format", "json", "--output", "{out}"], None),
-    ("write-baseline", ["validate", ".", "--write-baseline", "{out}"], "usmctl.baseline"),
-    ("report-html", ["report", ".", "-o", "{out}.html"], "usmctl.report"),
-    ("report-md", ["report", ".", "-o", "{out}.md"], "usmctl.report"),
+    ("write-baseline", ["validate", ".", "--write-baseline", "{out}"], "usmctl.check.baseline"),
+    ("report-html", ["report", ".", "-o", "{out}.html"], "usmctl.output.report"),
+    ("report-md", ["report", ".", "-o", "{out}.md"], "usmctl.output.report"),
     ("graph-dot", ["graph", ".", "--format", "dot", "-o", "{out}.dot"], None),
 ]
 ARCHITECTURES = ("pilot", "hr-onboarding", "siam-multi-provider", "broken", "broken-syntax")

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.hardening.helpers import assert_one_line_error, run_cli
-from usmctl.sidefiles import MAX_SIDE_FILE_BYTES
+from usmctl.load.sidefiles import MAX_SIDE_FILE_BYTES
 
 ARCH = """\
 usm: "1"

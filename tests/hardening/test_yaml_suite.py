@@ -18,8 +18,8 @@ import yaml
 
 from tests.hardening.helpers import ROOT, run_cli
 from usmctl.api import check
-from usmctl.settings import Settings
-from usmctl.yamlio import make_parser
+from usmctl.check.settings import Settings
+from usmctl.load.yamlio import make_parser
 
 CORPUS = ROOT.parent / "shared" / "corpora" / "yaml-test-suite"
 

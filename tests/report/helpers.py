@@ -5,8 +5,9 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from usmctl.api import RunResult, check
-from usmctl.findings import Finding, Severity, fingerprint
+from usmctl.api import check
+from usmctl.check.result import RunResult
+from usmctl.core.findings import Finding, Severity, fingerprint
 
 HOSTILE_SCRIPT = "<script>alert(1)</script>"
 HOSTILE_IMG = '"><img src=x onerror=alert(1)>'

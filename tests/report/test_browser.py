@@ -15,7 +15,7 @@ import pytest
 from tests.conftest import EXAMPLES
 from tests.report.helpers import checked
 from tests.report.png import decode
-from usmctl.report import render_report
+from usmctl.output.report import render_report
 
 CHROMIUM = shutil.which("chromium") or (
     "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None

@@ -8,8 +8,8 @@ import pytest
 
 from tests.conftest import EXAMPLES
 from tests.report.helpers import SMALL, checked, finding, with_findings, write
-from usmctl.findings import Severity
-from usmctl.report.content import build_report, finding_area
+from usmctl.core.findings import Severity
+from usmctl.output.report.content import build_report, finding_area
 
 DATE = "2026-01-31"
 

@@ -17,10 +17,10 @@ import yaml
 from tests.conftest import EXAMPLES
 from tests.report.helpers import HOSTILE_IMG, HOSTILE_SCRIPT, SMALL, checked, finding, write
 from tests.report.helpers import with_findings as replace_findings
-from usmctl.api import RunResult
-from usmctl.report import graph_format, render_graph
-from usmctl.report.content import graph_data
-from usmctl.report.exports import mermaid_ids, mermaid_text
+from usmctl.check.result import RunResult
+from usmctl.output.report import graph_format, render_graph
+from usmctl.output.report.content import graph_data
+from usmctl.output.report.exports import mermaid_ids, mermaid_text
 
 
 def _hostile(tmp_path: Path) -> RunResult:

@@ -21,9 +21,10 @@ from tests.report.helpers import (
     with_findings,
     write,
 )
-from usmctl.api import RunResult, check
-from usmctl.findings import Severity
-from usmctl.report import render_report, report_format
+from usmctl.api import check
+from usmctl.check.result import RunResult
+from usmctl.core.findings import Severity
+from usmctl.output.report import render_report, report_format
 from usmctl.rules.base import DOCS_URL
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -229,8 +230,8 @@ def test_golden_html_and_markdown(tmp_path: Path) -> None:
 
 
 def test_rule_text_keeps_its_code_spans() -> None:
-    from usmctl.report.html import code_spans as html_spans
-    from usmctl.report.markdown import code_spans as markdown_spans
+    from usmctl.output.report.html import code_spans as html_spans
+    from usmctl.output.report.markdown import code_spans as markdown_spans
 
     text = "Set ``provider`` or `customer` <here> | there"
     assert html_spans(text) == (

@@ -8,8 +8,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from tests.report.helpers import checked, finding, many_parties, with_findings, write
-from usmctl.report.content import build_report
-from usmctl.report.svg import BOX_HEIGHT, BOX_WIDTH, FIT_WIDTH, FONT_SIZE, layout, render_svg
+from usmctl.output.report.content import build_report
+from usmctl.output.report.svg import BOX_HEIGHT, BOX_WIDTH, FIT_WIDTH, FONT_SIZE, layout, render_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -29,7 +29,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from usmctl.api import check
-from usmctl.settings import Settings
+from usmctl.check.settings import Settings
 
 CASES_DIR = Path(__file__).parent / "cases"
 

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from usmctl.api import check
-from usmctl.findings import Severity
+from usmctl.check.settings import Settings
+from usmctl.core.findings import Severity
 from usmctl.rules import ALL_RULES, BY_CODE, BY_NAME, find
 from usmctl.rules.base import Rule
-from usmctl.settings import Settings
 
 CASES_DIR = Path(__file__).parent / "cases"
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from usmctl.docs import render_explain
+from usmctl.output.rule_docs import render_explain
 from usmctl.rules import ALL_RULES
 from usmctl.rules.base import Rule
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from usmctl.api import check
-from usmctl.settings import Settings
+from usmctl.check.settings import Settings
 
 CATALOGUE = """\
 usm-catalogue: "1"

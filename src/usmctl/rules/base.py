@@ -9,13 +9,13 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from usmctl.findings import DOCS_URL, Locus, Severity, Violation
+from usmctl.core.findings import DOCS_URL, Locus, Severity, Violation
 
 if TYPE_CHECKING:
-    from usmctl.architecture import Architecture
-    from usmctl.catalogue import Catalogue
-    from usmctl.graph import SupplyChain
-    from usmctl.model import Entity
+    from usmctl.model.architecture import Architecture
+    from usmctl.model.catalogue import Catalogue
+    from usmctl.model.entities import Entity
+    from usmctl.model.graph import SupplyChain
 
 _SECTION_RE = re.compile(r"^(Rationale|Remediation|Bad|Good):\s*$", re.MULTILINE)
 
@@ -97,7 +97,7 @@ class RuleContext:
     @cached_property
     def supply_chain(self) -> SupplyChain:
         """The supply-chain graph, built on first use."""
-        from usmctl.graph import SupplyChain
+        from usmctl.model.graph import SupplyChain
 
         return SupplyChain.build(self.arch)
 
@@ -115,7 +115,7 @@ class RuleContext:
         otherwise at its value. A field absent from the file falls back to its
         nearest present ancestor.
         """
-        from usmctl.architecture import locate_field
+        from usmctl.model.architecture import locate_field
 
         return locate_field(entity.origin, fields, at_key=key)
 
@@ -128,7 +128,7 @@ class RuleContext:
 
 def describe(entity: Any) -> str:
     """``service "workplace"``: how messages name an entity."""
-    from usmctl.architecture import SINGULAR
+    from usmctl.model.architecture import SINGULAR
 
     origin = entity.origin
     return f'{SINGULAR[origin.section]} "{origin.label}"'

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from usmctl.findings import Severity, Violation, quote
-from usmctl.model import (
+from usmctl.core.findings import Severity, Violation, quote
+from usmctl.model.entities import (
     Agreement,
     Entity,
     GovernanceItem,
@@ -21,13 +21,13 @@ from usmctl.model import (
     Service,
     Workflow,
 )
+from usmctl.model.usm import PROVIDER_KINDS
 from usmctl.rules.base import Rule, RuleContext
 from usmctl.rules.helpers import salvaged
 from usmctl.rules.references import resolve_any
-from usmctl.usm import PROVIDER_KINDS
 
 if TYPE_CHECKING:
-    from usmctl.architecture import Architecture
+    from usmctl.model.architecture import Architecture
 
 
 def name_of(item: GovernanceItem) -> str:

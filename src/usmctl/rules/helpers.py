@@ -10,21 +10,21 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from usmctl.architecture import as_written
-from usmctl.catalogue import collapse
-from usmctl.findings import quote
-from usmctl.model import Activity, Entity, Profile, Step, Workflow
+from usmctl.core.findings import quote
+from usmctl.model.architecture import as_written
+from usmctl.model.catalogue import collapse
+from usmctl.model.entities import Activity, Entity, Profile, Step, Workflow
+from usmctl.model.usm import PROCESSES, PROVIDER_KINDS
 from usmctl.rules.references import (
     PROCESS_REFERENCE_FIELDS,
     field_name,
     iter_references,
     split_process_reference,
 )
-from usmctl.usm import PROCESSES, PROVIDER_KINDS
 
 if TYPE_CHECKING:
-    from usmctl.architecture import Architecture
-    from usmctl.model import ProcessEntry, Service
+    from usmctl.model.architecture import Architecture
+    from usmctl.model.entities import ProcessEntry, Service
 
 T = TypeVar("T")
 Fields = tuple[str | int, ...]

@@ -12,15 +12,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from usmctl.architecture import as_written
-from usmctl.findings import Severity, Violation, quote
-from usmctl.model import Overlay, Service
+from usmctl.core.findings import Severity, Violation, quote
+from usmctl.model.architecture import as_written
+from usmctl.model.entities import Overlay, Service
+from usmctl.model.usm import PROVIDER_KINDS, canonical_process
 from usmctl.rules.base import Rule, RuleContext, describe
 from usmctl.rules.helpers import salvaged
-from usmctl.usm import PROVIDER_KINDS, canonical_process
 
 if TYPE_CHECKING:
-    from usmctl.architecture import Architecture
+    from usmctl.model.architecture import Architecture
 
 
 def _governed_ids(arch: Architecture) -> frozenset[str]:

@@ -6,12 +6,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from usmctl.findings import Severity, Violation, quote
-from usmctl.model import Tool, Workflow
+from usmctl.core.findings import Severity, Violation, quote
+from usmctl.model.entities import Tool, Workflow
+from usmctl.model.usm import canonical_process
 from usmctl.rules.base import Rule, RuleContext, describe
 from usmctl.rules.helpers import cached, named_processes, tools_by_workflow
 from usmctl.rules.references import field_name
-from usmctl.usm import canonical_process
 
 # Practice names of the common frameworks (ITIL 4 and its predecessors) that
 # architects write where a USM process belongs.

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from usmctl.findings import Severity, Violation, quote
-from usmctl.model import ProcessEntry
+from usmctl.core.findings import Severity, Violation, quote
+from usmctl.model.entities import ProcessEntry
+from usmctl.model.usm import PROCESSES, UNSOURCED_ALIASES, canonical_process, is_alias
 from usmctl.rules.base import Rule, RuleContext, describe
 from usmctl.rules.helpers import (
     ALL_PROCESSES,
@@ -16,7 +17,6 @@ from usmctl.rules.helpers import (
     plural,
     processes_by_provider,
 )
-from usmctl.usm import PROCESSES, UNSOURCED_ALIASES, canonical_process, is_alias
 
 
 class MissingProcess(Rule):

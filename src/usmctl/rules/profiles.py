@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from usmctl.findings import Severity, Violation, quote
+from usmctl.core.findings import Severity, Violation, quote
+from usmctl.model.usm import PROVIDER_KINDS
 from usmctl.rules.base import Rule, RuleContext
 from usmctl.rules.helpers import party, referenced_ids, served_customers, services_by_provider
-from usmctl.usm import PROVIDER_KINDS
 
 
 class ProviderWithoutServices(Rule):

@@ -3,7 +3,7 @@ supplier is a provider seen from its customer, USM's "link" recursion).
 
 Every provider link runs the same five processes and offers the same interface
 (an agreement with the four request types) to the link above it. These rules
-read the supply-chain graph (`usmctl.graph.SupplyChain`) and the agreements
+read the supply-chain graph (`usmctl.model.graph.SupplyChain`) and the agreements
 between providers.
 """
 
@@ -12,13 +12,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from usmctl.findings import Severity, Violation, quote
-from usmctl.model import Agreement, Service
+from usmctl.core.findings import Severity, Violation, quote
+from usmctl.model.entities import Agreement, Service
 from usmctl.rules.base import Rule, RuleContext, describe
 from usmctl.rules.services import agreements_listing
 
 if TYPE_CHECKING:
-    from usmctl.architecture import Architecture
+    from usmctl.model.architecture import Architecture
 
 
 def _agreements_between(arch: Architecture) -> dict[tuple[str, str], list[Agreement]]:

@@ -19,12 +19,12 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from usmctl.architecture import SINGULAR, as_written
-from usmctl.model import SECTIONS, Entity, Profile
-from usmctl.usm import PARTY_KINDS, PROVIDER_KINDS, canonical_process
+from usmctl.model.architecture import SINGULAR, as_written
+from usmctl.model.entities import SECTIONS, Entity, Profile
+from usmctl.model.usm import PARTY_KINDS, PROVIDER_KINDS, canonical_process
 
 if TYPE_CHECKING:
-    from usmctl.architecture import Architecture
+    from usmctl.model.architecture import Architecture
 
 ANY = "*"
 PROCESS = "process"

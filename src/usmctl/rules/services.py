@@ -13,14 +13,14 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from usmctl.findings import Severity, Violation, quote
-from usmctl.model import Agreement, Service
+from usmctl.core.findings import Severity, Violation, quote
+from usmctl.model.entities import Agreement, Service
+from usmctl.model.usm import REQUEST_TYPES
 from usmctl.rules.base import Rule, RuleContext, describe
 from usmctl.rules.helpers import plural, salvaged
-from usmctl.usm import REQUEST_TYPES
 
 if TYPE_CHECKING:
-    from usmctl.architecture import Architecture
+    from usmctl.model.architecture import Architecture
 
 # Compared lower-cased, trimmed, with trailing punctuation removed (USM407).
 PLACEHOLDERS = frozenset(

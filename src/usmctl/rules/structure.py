@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from usmctl.architecture import Choices, suggest
-from usmctl.findings import Locus, Severity, Violation, quote
+from usmctl.core.findings import Locus, Severity, Violation, quote
+from usmctl.core.positions import START
+from usmctl.model.architecture import Choices, suggest
 from usmctl.rules.base import Rule, RuleContext, describe
 from usmctl.rules.references import Reference, iter_references
-from usmctl.source import START
 
 
 class YamlSyntax(Rule):

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from usmctl.findings import Severity, Violation, quote
-from usmctl.model import Service, Stage, Workflow
+from usmctl.core.findings import Severity, Violation, quote
+from usmctl.model.entities import Service, Stage, Workflow
+from usmctl.model.usm import REQUEST_TYPES
 from usmctl.rules.base import Rule, RuleContext, describe
 from usmctl.rules.helpers import salvaged
 from usmctl.rules.services import agreements_listing
-from usmctl.usm import REQUEST_TYPES
 
 
 class ValueStreamWithoutWorkflow(Rule):

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from usmctl.architecture import ordered_steps, suggest
-from usmctl.catalogue import Walk, WorkflowType, walk
-from usmctl.findings import Severity, Violation, quote
-from usmctl.model import Workflow
+from usmctl.core.findings import Severity, Violation, quote
+from usmctl.model.architecture import ordered_steps, suggest
+from usmctl.model.catalogue import Walk, WorkflowType, walk
+from usmctl.model.entities import Workflow
+from usmctl.model.usm import canonical_process
 from usmctl.rules.base import Rule, RuleContext, describe
 from usmctl.rules.helpers import (
     arrow,
@@ -22,7 +23,6 @@ from usmctl.rules.helpers import (
     tools_by_workflow,
     workflows_by_provider,
 )
-from usmctl.usm import canonical_process
 
 
 def _catalogue_type(ctx: RuleContext, workflow: Workflow) -> WorkflowType | None:

@@ -1,0 +1,1 @@
+"""A run: selection, the engine, suppressions, baseline, custom rules, caches, settings."""

@@ -1,0 +1,47 @@
+"""RunResult: what a check produced, for reporters, the baseline and the CLI."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from usmctl.core.findings import Finding, Severity
+
+if TYPE_CHECKING:
+    from usmctl.model.architecture import Architecture
+    from usmctl.model.catalogue import Catalogue
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """Everything a reporter needs; nothing a reporter may change."""
+
+    findings: tuple[Finding, ...]
+    files: tuple[str, ...]
+    # None when the findings came from the findings cache (``findings_only``).
+    architecture: Architecture | None = field(default=None, repr=False)
+    catalogue: Catalogue | None = field(default=None, repr=False)
+    suppressed: int = 0
+    baselined: int = 0
+    stale_baseline: int = 0
+    # The findings the baseline hid (so --write-baseline can keep them).
+    baselined_findings: tuple[Finding, ...] = field(default=(), repr=False)
+
+    def by_severity(self) -> dict[str, int]:
+        """Counts per severity, every severity present (the json format's summary)."""
+        counts = Counter(finding.severity for finding in self.findings)
+        return {severity.value: counts.get(severity, 0) for severity in Severity}
+
+    def model(self) -> tuple[Architecture, Catalogue]:
+        """The architecture and catalogue the findings were found in."""
+        if self.architecture is None or self.catalogue is None:
+            raise RuntimeError("a result read from the findings cache has no model")
+        return self.architecture, self.catalogue
+
+    def fails(self, fail_on: str) -> bool:
+        """True when a finding is at or above the ``--fail-on`` severity."""
+        if fail_on == "never":
+            return False
+        threshold = Severity(fail_on).rank
+        return any(finding.severity.rank <= threshold for finding in self.findings)

@@ -1,0 +1,66 @@
+"""The tool's own settings: command line and config file merged (docs/ci.md, "Configuration").
+
+Plain frozen dataclasses, not pydantic models: every ``usmctl validate``
+builds them, also the warm run that takes its findings from the cache and
+never needs pydantic, whose import and model set-up cost that run 0.1 s (a
+third of it). Values are checked where they enter: `usmctl.check.config` for the
+config file, the CLI for its options.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from usmctl.core.findings import Severity
+from usmctl.load.limits import Limits
+
+FailOn = Literal["error", "warning", "info", "never"]
+
+
+@dataclass(frozen=True)
+class CustomRule:
+    """A declarative rule from config: a JSON Schema each entity must satisfy."""
+
+    code: str
+    section: str
+    message: str
+    schema: dict[str, Any]
+    severity: Severity = Severity.WARNING
+    name: str | None = None
+
+    @property
+    def rule_name(self) -> str:
+        """The kebab name that selects the rule besides its code."""
+        return self.name or self.code.lower()
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything that shapes a run; frozen once built."""
+
+    select: tuple[str, ...] = ("ALL",)
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    severity: dict[str, Severity] = field(default_factory=dict)
+    per_file_ignores: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    fail_on: FailOn = "error"
+    catalogue: Path | None = None
+    max_depth: int = 5
+    custom_rules: tuple[CustomRule, ...] = ()
+    limits: Limits = field(default_factory=Limits)
+    baseline: Path | None = None
+    use_cache: bool = True
+    # Read file links found while walking whose target lies outside the
+    # directories named: the command line's --follow-links only, never config
+    # (a pull request writes the config).
+    follow_links: bool = False
+    # The tree a pull request controls (`usmctl.load.sidefiles`): links in it are
+    # not followed out of it. None: side files are the caller's own paths.
+    repository: Path | None = None
+    # False when a config file in the repository named the catalogue: it must
+    # then lie in the repository.
+    catalogue_named: bool = True

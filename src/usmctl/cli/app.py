@@ -1,0 +1,561 @@
+"""The command line: options -> Settings -> api -> reporter -> exit code.
+
+The only module that prints, and the one error boundary: the user's input
+becomes findings; the tool's own failures become one line and exit code 2.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, TextIO, TypeVar
+
+import typer
+
+from usmctl import __version__
+from usmctl.core.errors import ExitCode, Terminated, UsmctlError
+
+if TYPE_CHECKING:
+    from usmctl.check.result import RunResult
+    from usmctl.check.settings import Settings
+
+app = typer.Typer(
+    name="usmctl",
+    help="Validate service-management architectures against the Unified Service "
+    "Management (USM) method.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+T = TypeVar("T")
+ProgressCallback = Callable[[int, int], None]
+PROGRESS_THRESHOLD = 200  # files: below this a run is quick enough to need no bar
+DebugOption = Annotated[bool, typer.Option("--debug", help="Show a traceback on internal errors.")]
+FollowLinksOption = Annotated[
+    bool,
+    typer.Option(
+        "--follow-links", help="Read file links that point outside the directories named."
+    ),
+]
+
+
+def _err(message: str) -> None:
+    from usmctl.core.findings import printable
+
+    sys.stderr.write(_for_ci(f"usmctl: {printable(message)}\n"))
+    sys.stderr.flush()
+
+
+def _for_ci(text: str) -> str:
+    """A GitHub runner reads workflow commands from stdout and stderr: no line
+    of ours may be one that names or data in the repository made. Always, not
+    only when GITHUB_ACTIONS is set: a container step or a wrapper script may
+    not pass the variable on, and the runner reads their output all the same."""
+    from usmctl.output.findings.github import inert
+
+    return inert(text)
+
+
+def guarded(debug: bool, body: Callable[[], T]) -> T:
+    """Run a command body: usage errors, internal errors and Ctrl-C become exit codes."""
+    try:
+        return body()
+    except typer.Exit:
+        raise
+    except UsmctlError as error:
+        _err(str(error))
+        raise typer.Exit(ExitCode.USAGE) from None
+    except KeyboardInterrupt:
+        _err("interrupted")
+        raise typer.Exit(ExitCode.INTERRUPTED) from None
+    except Terminated:
+        _err("terminated")
+        raise typer.Exit(ExitCode.TERMINATED) from None
+    except BrokenPipeError:
+        # A write outside `emit` met a reader that went away: nothing more to say.
+        _stdout_to_devnull()
+        raise typer.Exit(ExitCode.FINDINGS) from None
+    except Exception as error:  # the one boundary for the tool's own bugs
+        if debug:
+            traceback.print_exc()
+        summary = f"{type(error).__name__}: {error}".splitlines()[0][:300]
+        _err(f"internal error: {summary} (rerun with --debug)")
+        raise typer.Exit(ExitCode.USAGE) from None
+
+
+def _stdout_to_devnull() -> None:
+    """Send what is left for stdout nowhere: its reader is gone."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
+def emit(
+    text: str,
+    output: Path | None,
+    *,
+    protected: tuple[Path, ...] = (),
+    commands: bool = False,
+) -> None:
+    """Write a command's payload to stdout or, atomically, to ``--output``.
+
+    ``commands``: the payload is the github format's workflow commands (their
+    values escaped as the runner expects); any other payload is made inert.
+    A reader that stops reading (``usmctl validate | head -0``) does not change
+    the run's exit code: the rest of the output goes nowhere.
+    """
+    if not commands:
+        text = _for_ci(text)
+    if output is None:
+        try:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            _stdout_to_devnull()
+        return
+    from usmctl.core.writing import write_atomic
+
+    write_atomic(output, text, protected=protected)
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"usmctl {__version__}\n")
+        raise typer.Exit(ExitCode.OK)
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """usmctl: USM architecture linter."""
+
+
+@app.command()
+def validate(
+    paths: Annotated[
+        list[str] | None,
+        typer.Argument(help="Files or directories (default: .); - reads standard input."),
+    ] = None,
+    output_format: Annotated[
+        str, typer.Option("--format", "-f", help="Output format: text, json, sarif, ...")
+    ] = "",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the output to FILE.")
+    ] = None,
+    select: Annotated[
+        list[str] | None, typer.Option(help="Rules to check: codes, names or prefixes.")
+    ] = None,
+    extend_select: Annotated[
+        list[str] | None, typer.Option(help="Rules to add to the selection.")
+    ] = None,
+    ignore: Annotated[list[str] | None, typer.Option(help="Rules not to check.")] = None,
+    fail_on: Annotated[
+        str | None, typer.Option(help="Lowest severity that fails: error|warning|info|never.")
+    ] = None,
+    exit_zero: Annotated[
+        bool, typer.Option("--exit-zero", help="Exit 0 even with findings.")
+    ] = False,
+    config: Annotated[Path | None, typer.Option(help="Config file to use.")] = None,
+    baseline: Annotated[
+        Path | None, typer.Option(help="Hide findings recorded in this baseline.")
+    ] = None,
+    write_baseline: Annotated[
+        Path | None, typer.Option(help="Record the current findings as a baseline.")
+    ] = None,
+    catalogue: Annotated[
+        Path | None, typer.Option(help="Workflow catalogue to use instead of the built-in.")
+    ] = None,
+    statistics: Annotated[
+        bool, typer.Option("--statistics", help="Count findings per rule.")
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only the summary.")] = False,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Do not read or write the cache.")
+    ] = False,
+    stdin_filename: Annotated[
+        str | None, typer.Option(help="File name to report for standard input.")
+    ] = None,
+    follow_links: FollowLinksOption = False,
+    debug: DebugOption = False,
+) -> None:
+    """Check an architecture and report findings."""
+
+    def body() -> int:
+        from usmctl.api import STDIN, check
+        from usmctl.check.config import CliOptions, build_settings, split_list
+        from usmctl.core.errors import UsageError
+        from usmctl.output.findings import REPORTERS
+        from usmctl.output.findings.options import ReportOptions
+
+        chosen = output_format or "text"
+        if chosen not in REPORTERS:
+            raise UsageError(
+                f"unknown format {chosen!r} (choose from {', '.join(sorted(REPORTERS))})"
+            )
+        if fail_on is not None and fail_on not in ("error", "warning", "info", "never"):
+            raise UsageError(f"--fail-on takes error, warning, info or never, not {fail_on!r}")
+        cwd = Path.cwd()
+        options = CliOptions(
+            select=split_list(select),
+            extend_select=split_list(extend_select) or (),
+            ignore=split_list(ignore) or (),
+            fail_on=fail_on,
+            catalogue=catalogue,
+            config=config,
+            baseline=baseline,
+            no_cache=no_cache,
+        )
+        settings = _with_links(build_settings(options, cwd=cwd), follow_links)
+        outputs = [target for target in (output, write_baseline) if target is not None]
+        side_files = _side_files(settings, config, cwd) if outputs else ()
+        if outputs:
+            _check_outputs(outputs, side_files)
+        targets = paths or ["."]
+        stdin = None
+        if STDIN in targets:  # one byte past the limit is enough to refuse (USM009)
+            stdin = sys.stdin.buffer.read(settings.limits.max_file_bytes + 1)
+        result = check(
+            targets,
+            settings,
+            cwd=cwd,
+            stdin=stdin,
+            stdin_filename=stdin_filename,
+            progress=progress_callback(),
+            findings_only=True,
+        )
+        inputs = (*side_files, *_inputs(result, cwd))
+        for target in outputs:
+            _refuse_tool_file(target, inputs)
+        if write_baseline is not None:
+            from usmctl.check.baseline import write as write_baseline_file
+
+            write_baseline_file(write_baseline, result, protected=inputs)
+        color = (
+            output is None
+            and chosen == "text"
+            and sys.stdout.isatty()
+            and not os.environ.get("NO_COLOR")
+        )
+        text = REPORTERS[chosen](
+            result, ReportOptions(color=color, statistics=statistics, quiet=quiet)
+        )
+        emit(text, output, protected=inputs, commands=chosen == "github")
+        if not result.files:
+            _err(
+                "warning: no architecture files found (*.usm.yaml, *.usm.yml, usm.yaml, "
+                "*.workflow.json, *.workflow-template.json)"
+            )
+        if not output_format and os.environ.get("GITHUB_ACTIONS") == "true":
+            # In GitHub Actions the default run also annotates the PR diff;
+            # the runner reads workflow commands from stdout only.
+            emit(REPORTERS["github"](result, ReportOptions()), None, commands=True)
+        if exit_zero or not result.fails(settings.fail_on):
+            return ExitCode.OK
+        return ExitCode.FINDINGS
+
+    raise typer.Exit(guarded(debug, body))
+
+
+def _check_outputs(outputs: list[Path], side_files: tuple[Path, ...], force: bool = True) -> None:
+    """Refuse, before the run, outputs that name a side file the run reads
+    (config, catalogue, baseline), that cannot be written, or that name one
+    file twice (``--write-baseline x -o x``)."""
+    from usmctl.core.errors import UsageError
+    from usmctl.core.writing import check_output
+
+    for target in outputs:
+        check_output(target, force=force, protected=side_files)
+    if len({os.path.realpath(target) for target in outputs}) < len(outputs):
+        raise UsageError(f'--output and --write-baseline name the same file: "{outputs[0]}"')
+
+
+def _refuse_tool_file(path: Path, inputs: tuple[Path, ...]) -> None:
+    """``validate``'s --output and --write-baseline replace the tool's own
+    earlier output, as ruff's --output-file does, but never an architecture
+    file or a config file, even one this run did not read (``-o
+    workflows.usm.yaml`` is a slip), nor through a link to one. An input is left
+    to `write_atomic`, which refuses it in its own words."""
+    from usmctl.check.config import CONFIG_FILE, PYPROJECT
+    from usmctl.core.errors import UsageError
+    from usmctl.core.writing import input_named_by
+    from usmctl.load.loader import file_kind
+
+    target = os.path.realpath(path)
+    name = os.path.basename(target)
+    if not os.path.exists(target) or input_named_by(path, inputs) is not None:
+        return
+    if file_kind(name) is not None:
+        raise UsageError(f'refusing to overwrite an architecture file with output: "{path}"')
+    if name in (CONFIG_FILE, PYPROJECT):
+        raise UsageError(f'refusing to overwrite a config file with output: "{path}"')
+
+
+def _side_files(settings: Settings, config: Path | None, cwd: Path) -> tuple[Path, ...]:
+    """The files besides the architecture a run reads: config, catalogue, baseline."""
+    from usmctl.check.config import find_config
+
+    found = config or find_config(cwd)
+    files = (found, settings.catalogue, settings.baseline)
+    return tuple(cwd / path for path in files if path is not None)
+
+
+def _inputs(result: object, cwd: Path) -> tuple[Path, ...]:
+    files = getattr(result, "files", ())
+    return tuple(cwd / name for name in files)
+
+
+def progress_callback(
+    stream: TextIO | None = None, *, threshold: int = PROGRESS_THRESHOLD
+) -> ProgressCallback:
+    """A rich progress bar on stderr for runs that read more than ``threshold`` files.
+
+    Silent when the stream is not a terminal; rich is imported only when a bar
+    is actually shown.
+    """
+    target = sys.stderr if stream is None else stream
+    state: dict[str, Any] = {}
+
+    def update(done: int, total: int) -> None:
+        if total <= threshold or not target.isatty():
+            return
+        if "bar" not in state:
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+            bar = Progress(
+                TextColumn("reading files"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                console=Console(file=target, force_terminal=True),
+                transient=True,
+            )
+            bar.start()
+            state["bar"] = bar
+            state["task"] = bar.add_task("read", total=total)
+        bar = state["bar"]
+        bar.update(state["task"], completed=done)
+        if done >= total:
+            bar.stop()
+
+    return update
+
+
+def _report_date() -> str:
+    """Today, or SOURCE_DATE_EPOCH's day for reproducible reports.
+
+    A value that is not a number of seconds (``abc``, ``²``, ``-1``) or is out
+    of the calendar's range is ignored with a warning."""
+    import datetime
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    if epoch:
+        try:
+            if not (epoch.isascii() and epoch.isdigit()):
+                raise ValueError(epoch)
+            moment = datetime.datetime.fromtimestamp(int(epoch), tz=datetime.UTC)
+            return moment.date().isoformat()
+        except (ValueError, OverflowError, OSError):
+            _err(f"warning: ignoring SOURCE_DATE_EPOCH {epoch[:40]!r}: not a date in range")
+    return datetime.date.today().isoformat()
+
+
+def _with_links(settings: Settings, follow_links: bool) -> Settings:
+    """``--follow-links`` is a command-line choice only: config cannot set it."""
+    import dataclasses
+
+    return dataclasses.replace(settings, follow_links=follow_links)
+
+
+def _architecture_run(
+    paths: list[str] | None,
+    config: Path | None,
+    catalogue: Path | None,
+    output: Path | None,
+    force: bool,
+    follow_links: bool = False,
+) -> tuple[RunResult, tuple[Path, ...]]:
+    """Check the architecture for `report` and `graph` (every rule selected);
+    return the result and every file it read. An ``output`` that would be
+    refused fails before the run, not after it."""
+    from usmctl.api import check
+    from usmctl.check.config import CliOptions, build_settings
+
+    cwd = Path.cwd()
+    settings = _with_links(
+        build_settings(CliOptions(catalogue=catalogue, config=config), cwd=cwd), follow_links
+    )
+    side_files = _side_files(settings, config, cwd)
+    if output is not None:
+        _check_outputs([output], side_files, force=force)
+    result = check(paths or ["."], settings, cwd=cwd, progress=progress_callback())
+    return result, (*side_files, *_inputs(result, cwd))
+
+
+@app.command()
+def report(
+    paths: Annotated[
+        list[str] | None, typer.Argument(help="Files or directories (default: .).")
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="The report file: report.html or report.md."),
+    ] = None,
+    output_format: Annotated[
+        str | None,
+        typer.Option("--format", "-f", help="html or markdown (default: from the suffix)."),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite an existing report file.")
+    ] = False,
+    config: Annotated[Path | None, typer.Option(help="Config file to use.")] = None,
+    catalogue: Annotated[
+        Path | None, typer.Option(help="Workflow catalogue to use instead of the built-in.")
+    ] = None,
+    follow_links: FollowLinksOption = False,
+    debug: DebugOption = False,
+) -> None:
+    """Write the consultant's gap report (HTML or Markdown)."""
+
+    def body() -> int:
+        from usmctl.core.errors import UsageError
+        from usmctl.core.writing import write_atomic
+        from usmctl.output.report import render_report, report_format
+
+        if output is None:
+            raise UsageError("report needs --output FILE (report.html or report.md)")
+        chosen = report_format(output, output_format)
+        result, inputs = _architecture_run(paths, config, catalogue, output, force, follow_links)
+        text = render_report(result, chosen, date=_report_date())
+        write_atomic(output, text, force=force, protected=inputs)
+        return ExitCode.OK
+
+    raise typer.Exit(guarded(debug, body))
+
+
+@app.command()
+def graph(
+    paths: Annotated[
+        list[str] | None, typer.Argument(help="Files or directories (default: .).")
+    ] = None,
+    output_format: Annotated[
+        str, typer.Option("--format", "-f", help="dot, mermaid, graphml or json.")
+    ] = "dot",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the graph to FILE.")
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite an existing output file.")
+    ] = False,
+    config: Annotated[Path | None, typer.Option(help="Config file to use.")] = None,
+    catalogue: Annotated[
+        Path | None, typer.Option(help="Workflow catalogue to use instead of the built-in.")
+    ] = None,
+    follow_links: FollowLinksOption = False,
+    debug: DebugOption = False,
+) -> None:
+    """Export the supply-chain graph (parties, services, dependencies)."""
+
+    def body() -> int:
+        from usmctl.core.errors import UsageError
+        from usmctl.output.report import render_graph
+        from usmctl.output.report.exports import EXPORTS
+
+        if output_format not in EXPORTS:
+            raise UsageError(
+                f"unknown graph format {output_format!r} (choose from {', '.join(sorted(EXPORTS))})"
+            )
+        result, inputs = _architecture_run(paths, config, catalogue, output, force, follow_links)
+        text = render_graph(result, output_format)
+        if output is None:
+            emit(text, None)
+        else:
+            from usmctl.core.writing import write_atomic
+
+            write_atomic(output, text, force=force, protected=inputs)
+        return ExitCode.OK
+
+    raise typer.Exit(guarded(debug, body))
+
+
+@app.command()
+def rules(
+    output_format: Annotated[
+        str, typer.Option("--format", "-f", help="text, json or markdown.")
+    ] = "text",
+) -> None:
+    """List every rule with its code, name, severity and summary."""
+
+    def body() -> int:
+        from usmctl.output.rule_docs import render_rules
+
+        emit(render_rules(output_format), None)
+        return ExitCode.OK
+
+    raise typer.Exit(guarded(False, body))
+
+
+@app.command()
+def explain(code: Annotated[str, typer.Argument(help="A rule code or name.")]) -> None:
+    """Explain a rule: summary, rationale, remediation and examples."""
+
+    def body() -> int:
+        from usmctl.output.rule_docs import render_explain
+
+        emit(render_explain(code), None)
+        return ExitCode.OK
+
+    raise typer.Exit(guarded(False, body))
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of architecture files."""
+
+    def body() -> int:
+        from usmctl.model.schema import render
+
+        emit(render(), None)
+        return ExitCode.OK
+
+    raise typer.Exit(guarded(False, body))
+
+
+@app.command()
+def init(
+    directory: Annotated[
+        Path, typer.Argument(help="Where to write the pilot architecture (created if missing).")
+    ] = Path("."),
+    force: Annotated[bool, typer.Option("--force", help="Overwrite existing pilot files.")] = False,
+) -> None:
+    """Write a small pilot architecture that validates clean."""
+
+    def body() -> int:
+        from usmctl.output.scaffold import init as write_pilot
+
+        written = write_pilot(directory, force=force)
+        lines = [f"wrote {path}\n" for path in written]
+        emit("".join(lines) + f"next: usmctl validate {directory}\n", None)
+        return ExitCode.OK
+
+    raise typer.Exit(guarded(False, body))
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        _err("interrupted")
+        sys.exit(ExitCode.INTERRUPTED)
+    except Terminated:
+        _err("terminated")
+        sys.exit(ExitCode.TERMINATED)

@@ -1,0 +1,1 @@
+"""Leaves: errors, findings, positions, atomic writes; they import nothing else from usmctl."""

@@ -1,0 +1,555 @@
+"""Discover architecture files, read and decode them, parse them safely.
+
+USM001/002/008/009/010 come from here, each with an exact position.
+"""
+
+from __future__ import annotations
+
+import errno
+import fnmatch
+import os
+import re
+import stat
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from usmctl.core.errors import UsageError
+from usmctl.core.findings import printable, quote
+from usmctl.core.positions import START, Anchor, DataPath, Position
+from usmctl.load.limits import Limits, Problem, type_name
+from usmctl.load.locate import SourceMap
+
+SUPPORTED_VERSIONS = ("1",)
+YAML_SUFFIXES = (".usm.yaml", ".usm.yml")
+WIF_SUFFIXES = (".workflow.json", ".workflow-template.json")
+SKIP_DIRS = frozenset({"node_modules", "__pycache__", "site-packages"})
+# A virtualenv or conda environment is known by what it holds, not by its name
+# (a folder "env" of per-environment architecture files is read).
+ENV_MARKERS = ("pyvenv.cfg", "conda-meta")
+
+FileKind = Literal["yaml", "wif", "wif-template"]
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """One architecture file: where it is and how to show it."""
+
+    path: Path
+    display: str
+    kind: FileKind
+    # Named on the command line (read as given: ``<(cmd)`` is a pipe), not
+    # found by walking a directory (only regular files are read).
+    named: bool = True
+
+
+@dataclass(slots=True)
+class LoadedFile:
+    """A read and parsed file: its text (for locating and suppressions), its data."""
+
+    source: SourceFile
+    text: str | None
+    data: Any
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        """Whether the file could not be read as an architecture file at all
+        (USM001, USM008, USM009, USM010): whatever it declares is unknown."""
+        return self.data is None and any(problem.code in LOAD_FAILURES for problem in self.problems)
+
+
+LOAD_FAILURES = frozenset({"USM001", "USM008", "USM009", "USM010"})
+
+
+def file_kind(name: str) -> FileKind | None:
+    """The kind of an architecture file by its name, or None if it is not one."""
+    lower = name.lower()
+    if lower.endswith(YAML_SUFFIXES) or lower == "usm.yaml":
+        return "yaml"
+    if lower.endswith(".workflow-template.json"):
+        return "wif-template"
+    if lower.endswith(".workflow.json"):
+        return "wif"
+    return None
+
+
+def display_path(path: Path, cwd: Path) -> str:
+    """The path as reported: relative to the working directory when inside it."""
+    try:
+        shown = path.relative_to(cwd).as_posix()
+    except ValueError:
+        shown = path.as_posix()
+    return printable(shown, exact=True)
+
+
+def discover(
+    paths: Iterable[str],
+    *,
+    cwd: Path,
+    include: tuple[str, ...] = (),
+    exclude: tuple[str, ...] = (),
+    follow_links: bool = False,
+) -> tuple[list[SourceFile], list[LoadedFile]]:
+    """Expand PATHs into architecture files, sorted and unique.
+
+    Returns the files to read and the ones already known broken (a broken
+    symlink found while walking gives USM010). A PATH that does not exist is a
+    usage error. Files named explicitly are always read, whatever their name.
+    A file link found while walking is read only when its target lies inside
+    one of the directories named, unless ``follow_links``.
+    """
+    paths = list(paths)
+    roots = None if follow_links else _roots(paths, cwd)
+    # Keyed by the real path: a file reached twice (``a a/../a``, a link to a
+    # folder named beside it) is read once, or its ids would clash with themselves.
+    found: dict[str, SourceFile] = {}
+    broken: dict[Path, LoadedFile] = {}
+    for raw in paths:
+        if not raw:
+            raise UsageError("empty path: name a file or directory (. for this one)")
+        given = Path(raw)
+        absolute = given if given.is_absolute() else cwd / given
+        try:
+            if absolute.is_symlink() and not absolute.exists():
+                source = SourceFile(absolute, display_path(absolute, cwd), "yaml")
+                broken[absolute] = _unreadable(source, "broken symbolic link")
+                continue
+            if not absolute.exists():
+                raise UsageError(f"path does not exist: {raw}")
+            is_dir = absolute.is_dir()
+        except OSError as error:  # a name too long, a component that is a file, ...
+            raise UsageError(f"cannot read path {raw}: {error.strerror or error}") from None
+        if is_dir:
+            for file_path, kind, why in _walk(absolute, roots):
+                shown = display_path(file_path, cwd)
+                if not _selected(shown, file_path, include, exclude):
+                    continue
+                if why is not None:
+                    broken[file_path] = _unreadable(SourceFile(file_path, shown, kind), why)
+                else:
+                    found.setdefault(
+                        os.path.realpath(file_path),
+                        SourceFile(file_path, shown, kind, named=False),
+                    )
+        else:
+            kind = file_kind(absolute.name) or (
+                "wif" if absolute.name.lower().endswith(".json") else "yaml"
+            )
+            found.setdefault(
+                os.path.realpath(absolute),
+                SourceFile(absolute, display_path(absolute, cwd), kind),
+            )
+    files = sorted(found.values(), key=lambda source: source.display)
+    return files, sorted(broken.values(), key=lambda loaded: loaded.source.display)
+
+
+def matches_any(shown: str, file_path: Path, patterns: Iterable[str]) -> bool:
+    """True when a glob matches the file's path as shown or its absolute path.
+
+    Globs from a config file are made absolute (relative to the file), so they
+    match whatever the working directory; a pattern without a ``/`` also
+    matches the file's name in any folder (``services.usm.yaml``).
+    """
+    names = (shown, Path(os.path.normpath(file_path)).as_posix())
+    return any(
+        any(fnmatch.fnmatch(name, pattern) for name in names)
+        or ("/" not in pattern and fnmatch.fnmatch(file_path.name, pattern))
+        for pattern in patterns
+    )
+
+
+def _selected(
+    shown: str, file_path: Path, include: tuple[str, ...], exclude: tuple[str, ...]
+) -> bool:
+    if include and not matches_any(shown, file_path, include):
+        return False
+    return not matches_any(shown, file_path, exclude)
+
+
+def _roots(paths: Iterable[str], cwd: Path) -> tuple[str, ...]:
+    """The real paths of the directories named: where walked links may point."""
+    roots = []
+    for raw in paths:
+        absolute = os.path.join(cwd, raw)
+        if raw and os.path.isdir(absolute):
+            roots.append(os.path.realpath(absolute))
+    return tuple(roots)
+
+
+def _inside(path: str, roots: tuple[str, ...]) -> bool:
+    return any(path == root or path.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
+
+
+OUTSIDE_LINK = (
+    "symbolic link to a file outside the directories checked: not read "
+    "(name it, or pass --follow-links to read it)"
+)
+
+
+def _walk(
+    root: Path, roots: tuple[str, ...] | None = None
+) -> Iterator[tuple[Path, FileKind, str | None]]:
+    """Architecture files under ``root``, with why one cannot be read (else None).
+
+    Symbolic links to directories are not followed, so link loops cannot hang
+    us; a broken link, a FIFO or device (opening a FIFO would block), a link to
+    a file outside ``roots`` (when given) and a directory we may not list are
+    reported rather than skipped in silence.
+    """
+    unlistable: list[OSError] = []
+    for directory, dirnames, filenames in os.walk(
+        root, followlinks=False, onerror=unlistable.append
+    ):
+        yield from _unlistable(unlistable)
+        dirnames[:] = sorted(
+            name
+            for name in dirnames
+            if not name.startswith(".")
+            and name not in SKIP_DIRS
+            and not any(os.path.exists(os.path.join(directory, name, m)) for m in ENV_MARKERS)
+        )
+        for name in sorted(filenames):
+            kind = file_kind(name)
+            if kind is None:
+                continue
+            file_path = Path(directory, name)
+            try:  # a folder we may list but not enter: lstat fails too
+                mode = os.lstat(file_path).st_mode
+            except OSError as error:
+                yield file_path, kind, _why(error)
+                continue
+            if stat.S_ISLNK(mode):
+                try:
+                    mode = os.stat(file_path).st_mode
+                except OSError as error:
+                    loop = " (a loop of links)" if error.errno == errno.ELOOP else ""
+                    yield file_path, kind, f"broken symbolic link{loop}"
+                    continue
+                if roots is not None and not _inside(os.path.realpath(file_path), roots):
+                    yield file_path, kind, OUTSIDE_LINK
+                    continue
+            if not stat.S_ISREG(mode):
+                yield file_path, kind, NOT_REGULAR
+            else:
+                yield file_path, kind, None
+    yield from _unlistable(unlistable)
+
+
+def _unlistable(errors: list[OSError]) -> Iterator[tuple[Path, FileKind, str | None]]:
+    while errors:
+        error = errors.pop(0)
+        yield Path(str(error.filename)), "yaml", f"cannot list directory: {error.strerror or error}"
+
+
+def _why(error: OSError) -> str:
+    return f"cannot read file: {error.strerror or error}"
+
+
+def _unreadable(source: SourceFile, why: str, position: Position = START) -> LoadedFile:
+    return LoadedFile(source, None, None, [Problem("USM010", why, position)])
+
+
+def read_source(source: SourceFile, limits: Limits) -> LoadedFile:
+    """Read, decode and parse one file; every failure becomes a problem."""
+    raw = read_raw(source, limits)
+    if isinstance(raw, LoadedFile):
+        return raw
+    return load_bytes(source, raw, limits)
+
+
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0)
+_NO_WAIT = getattr(os, "O_NONBLOCK", 0)
+
+
+def read_raw(source: SourceFile, limits: Limits) -> bytes | LoadedFile:
+    """A file's bytes, or the unreadable file (USM009/USM010) as loaded.
+
+    A file found by walking is opened without blocking and checked once open:
+    one replaced by a FIFO (or a device) after discovery is USM010, not a hang.
+    The size limit is that of the file opened. A file named on the command line
+    is read as given, a pipe too (``usmctl validate <(cmd)``; a FIFO with no
+    writer waits, as ``cat`` would), up to the size limit.
+    """
+    flags = _OPEN_FLAGS if source.named else _OPEN_FLAGS | _NO_WAIT
+    try:
+        descriptor = os.open(source.path, flags)
+    except OSError as error:
+        return _unreadable(source, _why(error))
+    try:
+        with os.fdopen(descriptor, "rb") as handle:
+            status = os.fstat(descriptor)
+            mode, size = status.st_mode, status.st_size
+            if stat.S_ISDIR(mode):
+                return _unreadable(source, "is a directory, not a file")
+            if not stat.S_ISREG(mode):
+                if not source.named:
+                    return _unreadable(source, NOT_REGULAR)
+            elif size > limits.max_file_bytes:
+                return LoadedFile(
+                    source,
+                    None,
+                    None,
+                    [
+                        Problem(
+                            "USM009",
+                            f"file is {size} bytes, over the {limits.max_file_bytes}-byte limit",
+                            START,
+                        )
+                    ],
+                )
+            return handle.read(limits.max_file_bytes + 1)
+    except OSError as error:
+        return _unreadable(source, _why(error))
+
+
+NOT_REGULAR = "not a regular file (a FIFO, device or socket)"
+
+
+def load_bytes(source: SourceFile, raw: bytes, limits: Limits) -> LoadedFile:
+    """Decode and parse a file's bytes (stdin comes here directly); every
+    failure becomes a problem. The parse cache (`usmctl.check.cache`) wraps this."""
+    if len(raw) > limits.max_file_bytes:
+        return LoadedFile(
+            source,
+            None,
+            None,
+            [Problem("USM009", f"input is over the {limits.max_file_bytes}-byte limit", START)],
+        )
+    nul = raw.find(b"\0")
+    if nul >= 0:
+        return _unreadable(
+            source, "binary file (NUL byte); expected UTF-8 text", _offset_position(raw, nul)
+        )
+    try:
+        decoded = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        return _unreadable(
+            source,
+            f"not UTF-8: byte 0x{raw[error.start]:02x} cannot be decoded",
+            _offset_position(raw, error.start),
+        )
+    text = _as_parsed(source, decoded)
+    if source.kind != "yaml":
+        # Read on the text as written: the surrogate rewrite shifts columns.
+        read = _read_json(decoded, text, limits)
+        if isinstance(read, Problem):
+            return LoadedFile(source, text, None, [read])
+        if read is not _ASK_YAML:
+            loaded = LoadedFile(source, text, read)
+            _check_document(loaded)
+            return loaded
+    from usmctl.load.yamlio import parse  # PyYAML only when something is parsed
+
+    result = parse(text, limits)
+    problems = list(result.problems)
+    if source.kind != "yaml":  # JSON's scalars mean one thing: no YAML 1.1/1.2 question
+        problems = [problem for problem in problems if problem.code != "USM013"]
+    loaded = LoadedFile(source, text, result.data, problems)
+    if any(problem.code in ("USM001", "USM009") for problem in result.problems):
+        loaded.data = None
+        return loaded
+    _check_document(loaded)
+    return loaded
+
+
+def decode_text(source: SourceFile, raw: bytes) -> str:
+    """A file's text as parsed (raises UnicodeDecodeError when not UTF-8)."""
+    return _as_parsed(source, raw.decode("utf-8-sig"))
+
+
+def _as_parsed(source: SourceFile, text: str) -> str:
+    if source.kind != "yaml" and "\\u" in text:
+        text = _JSON_SURROGATE_PAIR.sub(_astral_escape, text)
+    return text
+
+
+class _NonStandardConstantError(ValueError):
+    pass
+
+
+def _refuse_constant(name: str) -> Any:
+    raise _NonStandardConstantError(name)
+
+
+# A JSON string, or a constant Python's json accepts and JSON does not.
+_JSON_STRING_OR_CONSTANT = re.compile(r'"(?:[^"\\]|\\.)*"|-?Infinity|NaN')
+
+
+class _AskYamlError(Exception):
+    """The JSON reader leaves a file to the YAML parser, which places the problem."""
+
+
+_ASK_YAML: Any = object()
+# JSON's escape of a lone surrogate (one the pair rewrite left): no UTF-8 text
+# holds it; the YAML parser reports it.
+_LONE_SURROGATE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+def _json_int(text: str) -> int:
+    from usmctl.load.yamlio import MAX_NUMBER_CHARS
+
+    if len(text) > MAX_NUMBER_CHARS:
+        raise _AskYamlError
+    return int(text)
+
+
+def _json_float(text: str) -> float:
+    from usmctl.load.yamlio import MAX_NUMBER_CHARS
+
+    if len(text) > MAX_NUMBER_CHARS:
+        raise _AskYamlError
+    return float(text)
+
+
+def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    mapping = dict(pairs)
+    if len(mapping) != len(pairs):
+        raise _AskYamlError  # a duplicate key: USM002 needs both positions
+    return mapping
+
+
+def _too_deep(data: Any, max_depth: int) -> bool:
+    """Whether containers nest deeper than ``max_depth`` (iterative)."""
+    level: list[Any] = [data]
+    for _ in range(max_depth):
+        level = [
+            child
+            for node in level
+            if isinstance(node, (dict, list))
+            for child in (node.values() if isinstance(node, dict) else node)
+            if isinstance(child, (dict, list))
+        ]
+        if not level:
+            return False
+    return True
+
+
+def _read_json(written: str, text: str, limits: Limits) -> Any:
+    """A USM-WIF file read as strict JSON (docs/format.md): its data, USM001 as
+    a `Problem` when it is not JSON, or `_ASK_YAML`.
+
+    JSON is read as JSON: keys of any length and characters YAML refuses raw
+    (U+007F, U+0080, U+FFFE) are valid. The YAML parser reads what needs exact
+    positions (a duplicate key, a number over the length limit, nesting past
+    the depth limit, a lone surrogate escape).
+    """
+    import json
+
+    if "\\u" in text and _LONE_SURROGATE.search(text):
+        return _ASK_YAML
+    try:
+        data = json.loads(
+            written,
+            object_pairs_hook=_json_object,
+            parse_constant=_refuse_constant,
+            parse_int=_json_int,
+            parse_float=_json_float,
+        )
+    except (_AskYamlError, RecursionError):
+        return _ASK_YAML
+    except json.JSONDecodeError as error:
+        # "Unterminated string starting at": the position is given as line:col.
+        message = error.msg.removesuffix(" at")
+        message = message[:1].lower() + message[1:]
+        return Problem("USM001", f"invalid JSON: {message}", Position(error.lineno, error.colno))
+    except _NonStandardConstantError as error:
+        constants = (
+            match.start()
+            for match in _JSON_STRING_OR_CONSTANT.finditer(text)
+            if not match.group().startswith('"')
+        )
+        return Problem(
+            "USM001",
+            f"invalid JSON: {error} is not a JSON value (JSON has no NaN or Infinity)",
+            Position.at_offset(text, next(constants, 0)),
+        )
+    if _too_deep(data, limits.max_depth):
+        return _ASK_YAML
+    return data
+
+
+# JSON writes a character past U+FFFF as a surrogate pair (Python's json.dumps
+# does by default: "\ud83d\ude00"); YAML refuses surrogate escapes, so a valid
+# USM-WIF file would be USM001. The pair becomes YAML's "\U0001f600" (two
+# characters shorter: columns later on that line shift by two).
+_JSON_SURROGATE_PAIR = re.compile(
+    r"(?<!\\)((?:\\\\)*)\\u(d[89ab][0-9a-f]{2})\\u(d[c-f][0-9a-f]{2})", re.IGNORECASE
+)
+
+
+def _astral_escape(match: re.Match[str]) -> str:
+    high, low = int(match.group(2), 16), int(match.group(3), 16)
+    code_point = 0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00)
+    return f"{match.group(1)}\\U{code_point:08x}"
+
+
+def _offset_position(raw: bytes, offset: int) -> Position:
+    line = raw.count(b"\n", 0, offset) + 1
+    start = raw.rfind(b"\n", 0, offset) + 1
+    return Position(line, len(raw[start:offset].decode("utf-8", "replace")) + 1)
+
+
+def _check_document(loaded: LoadedFile) -> None:
+    """Top-level shape and the `usm` version (USM003, USM008)."""
+    data = loaded.data
+    if loaded.source.kind != "yaml":
+        if not isinstance(data, dict):
+            loaded.problems.append(
+                Problem(
+                    "USM003",
+                    f"a USM-WIF workflow file must hold a JSON object, found {type_name(data)}",
+                    START,
+                )
+            )
+            loaded.data = None
+        return
+    if data is None:
+        loaded.problems.append(
+            Problem("USM003", 'file is empty: expected a mapping with usm: "1"', START)
+        )
+        return
+    if not isinstance(data, dict):
+        loaded.problems.append(
+            Problem(
+                "USM003",
+                f'the top level must be a mapping with usm: "1", found {type_name(data)}',
+                START,
+            )
+        )
+        loaded.data = None
+        return
+    if "usm" not in data:
+        loaded.problems.append(
+            Problem(
+                "USM008",
+                'missing usm version: add usm: "1" at the top of the file',
+                _locate(loaded, ()),
+            )
+        )
+        loaded.data = None
+        return
+    version = data["usm"]
+    if version not in SUPPORTED_VERSIONS:
+        shown = quote(version) if isinstance(version, str) else f"{version} ({type_name(version)})"
+        hint = ' (write it as a quoted string: usm: "1")' if version in (1, 1.0) else ""
+        loaded.problems.append(
+            Problem(
+                "USM008",
+                f"unsupported usm version {shown}: supported is "
+                + ", ".join(quote(v) for v in SUPPORTED_VERSIONS)
+                + hint,
+                _locate(loaded, ("usm",)),
+                ("usm",),
+            )
+        )
+        loaded.data = None
+
+
+def _locate(loaded: LoadedFile, path: DataPath) -> Position:
+    """Where a data path's value is in the file (rare: only for file-level problems)."""
+    if loaded.text is None:
+        return START
+    anchor = Anchor(path)
+    return SourceMap(loaded.text).locate_all([anchor])[anchor]

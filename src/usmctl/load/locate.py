@@ -1,0 +1,153 @@
+"""The source map: data paths in a file to 1-based positions (`usmctl.core.positions`).
+
+The loader records exact marks for the problems it finds while parsing. Every
+other finding names a *path* into a file's data (``("services", 3,
+"facility")``); `SourceMap` turns paths into ``line:col`` lazily, re-reading
+the events of only those files that have findings. Clean files are never
+located, so a clean run pays nothing for positions.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from usmctl.core.positions import START, Anchor, DataPath, Position
+
+_COMPLEX_KEY = "\0complex-key"
+# Characters the YAML reader refuses raw and JSON allows in strings (U+007F,
+# U+0080, U+FFFE, ...): to locate in a USM-WIF file, each becomes one space,
+# so every column stays where it is.
+_NOT_YAML_PRINTABLE = re.compile(
+    "[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+)
+
+
+class SourceMap:
+    """Resolves data paths of one file's first YAML/JSON document to positions."""
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+
+    def locate_all(self, anchors: Iterable[Anchor]) -> dict[Anchor, Position]:
+        """Positions for every anchor; a path that is absent falls back to its
+        deepest existing ancestor (a missing field points at its parent)."""
+        anchors = list(anchors)
+        wanted: set[DataPath] = set()
+        for anchor in anchors:
+            for depth in range(len(anchor.path) + 1):
+                wanted.add(anchor.path[:depth])
+        values, keys = self._scan(wanted)
+        result: dict[Anchor, Position] = {}
+        for anchor in anchors:
+            result[anchor] = _resolve(anchor, values, keys)
+        return result
+
+    def _scan(
+        self, wanted: set[DataPath]
+    ) -> tuple[dict[DataPath, Position], dict[DataPath, Position]]:
+        """Walk the parser events once, recording marks of wanted paths."""
+        import yaml
+
+        from usmctl.load.yamlio import make_parser
+
+        values: dict[DataPath, Position] = {}
+        keys: dict[DataPath, Position] = {}
+        text = self._text
+        if _NOT_YAML_PRINTABLE.search(text):
+            text = _NOT_YAML_PRINTABLE.sub(" ", text)
+        parser = make_parser(text)
+        # Each frame: [path, is_mapping, next_index_or_key, expecting_key]
+        stack: list[list[object]] = []
+        try:
+            while True:
+                event = parser.get_event()
+                kind = type(event)
+                if kind in (yaml.StreamStartEvent, yaml.DocumentStartEvent):
+                    continue
+                if kind in (yaml.DocumentEndEvent, yaml.StreamEndEvent):
+                    break
+                if kind in (yaml.MappingEndEvent, yaml.SequenceEndEvent):
+                    popped = stack.pop()
+                    if popped[0][-1:] != (_COMPLEX_KEY,):  # type: ignore[index]
+                        _advance(stack)
+                    continue
+                if stack and stack[-1][1] and stack[-1][3]:
+                    # A mapping key.
+                    frame = stack[-1]
+                    key = event.value if kind is yaml.ScalarEvent else None
+                    path = (*_base(frame), key) if key is not None else None
+                    if path is not None and path in wanted:
+                        keys[path] = Position.from_mark(event.start_mark)
+                    frame[2] = key
+                    frame[3] = False
+                    if kind in (yaml.MappingStartEvent, yaml.SequenceStartEvent):
+                        # Complex keys are not part of any path we name.
+                        stack.append(
+                            [(*_base(frame), _COMPLEX_KEY), kind is yaml.MappingStartEvent, 0, True]
+                        )
+                    continue
+                path = _current_path(stack)
+                if path is not None and path in wanted and path not in values:
+                    values[path] = Position.from_mark(event.start_mark)
+                if kind is yaml.MappingStartEvent:
+                    stack.append([path if path is not None else ("\0",), True, None, True])
+                elif kind is yaml.SequenceStartEvent:
+                    stack.append([path if path is not None else ("\0",), False, 0, False])
+                else:
+                    _advance(stack)
+        except yaml.YAMLError:
+            pass  # positions found so far stand; the loader reported the error
+        finally:
+            parser.dispose()
+        return values, keys
+
+
+def _base(frame: list[object]) -> DataPath:
+    base = frame[0]
+    assert isinstance(base, tuple)
+    return base
+
+
+def _current_path(stack: list[list[object]]) -> DataPath | None:
+    if not stack:
+        return ()
+    frame = stack[-1]
+    base = frame[0]
+    assert isinstance(base, tuple)
+    if frame[1]:
+        key = frame[2]
+        return (*base, key) if isinstance(key, str) else None
+    index = frame[2]
+    assert isinstance(index, int)
+    return (*base, index)
+
+
+def _advance(stack: list[list[object]]) -> None:
+    """After a complete value: a mapping expects a key, a sequence the next index."""
+    if not stack:
+        return
+    frame = stack[-1]
+    if frame[1]:
+        frame[3] = True
+    else:
+        index = frame[2]
+        assert isinstance(index, int)
+        frame[2] = index + 1
+
+
+def _resolve(
+    anchor: Anchor, values: dict[DataPath, Position], keys: dict[DataPath, Position]
+) -> Position:
+    path = anchor.path
+    if anchor.at_key and path in keys:
+        return keys[path]
+    if path in values:
+        return values[path]
+    for depth in range(len(path) - 1, -1, -1):
+        prefix = path[:depth]
+        if prefix in keys:
+            return keys[prefix]
+        if prefix in values:
+            return values[prefix]
+    return START

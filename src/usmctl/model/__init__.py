@@ -1,0 +1,1 @@
+"""Parsed data to one architecture: entities, USM facts, the catalogue, the supply-chain graph."""

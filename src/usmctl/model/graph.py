@@ -1,0 +1,201 @@
+"""The supply chain (USM's provider "link" recursion) as a networkx graph.
+
+Nodes are parties (``profile:<id>``) and services (``service:<id>``). Edges:
+``provides`` (provider -> service), ``serves`` (service -> customer) and
+``depends_on`` (service -> the supplier service it uses). The rules, the
+report and `usmctl graph` all read this one object.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from usmctl.model.architecture import Architecture
+
+
+def profile_node(profile_id: str) -> str:
+    """The node name of a party."""
+    return f"profile:{profile_id}"
+
+
+def service_node(service_id: str) -> str:
+    """The node name of a service."""
+    return f"service:{service_id}"
+
+
+@dataclass
+class SupplyChain:
+    """A typed wrapper over the networkx graph of parties and services."""
+
+    graph: nx.MultiDiGraph[str]
+
+    @classmethod
+    def build(cls, arch: Architecture) -> SupplyChain:
+        """Parties, services and their edges; dangling references are skipped."""
+        import networkx as nx
+
+        graph: nx.MultiDiGraph[str] = nx.MultiDiGraph()
+        for profile in arch.profiles:
+            if profile.kind == "operator":
+                continue
+            graph.add_node(
+                profile_node(profile.id),
+                kind="party",
+                role=profile.kind,
+                label=profile.name or profile.id,
+                entity=profile.id,
+                external=profile.external,
+            )
+        services = {service.id for service in arch.services}
+        for service in arch.services:
+            node = service_node(service.id)
+            graph.add_node(
+                node, kind="service", role="service", label=service.name or service.id,
+                entity=service.id, external=False,
+            )  # fmt: skip
+            provider = profile_node(service.provider)
+            if provider in graph:
+                graph.add_edge(provider, node, key="provides", relation="provides")
+            for customer in service.customers:
+                target = profile_node(customer)
+                if target in graph:
+                    graph.add_edge(node, target, key="serves", relation="serves")
+            for dependency in service.depends_on:
+                if dependency in services:
+                    graph.add_edge(
+                        node, service_node(dependency), key="depends_on", relation="depends_on"
+                    )
+        return cls(graph)
+
+    def dependency_graph(self) -> nx.DiGraph[str]:
+        """Services only, with ``depends_on`` edges."""
+        import networkx as nx
+
+        dependencies: nx.DiGraph[str] = nx.DiGraph()
+        for node, data in self.graph.nodes(data=True):
+            if data["kind"] == "service":
+                dependencies.add_node(node)
+        for source, target, key in self.graph.edges(keys=True):
+            if key == "depends_on":
+                dependencies.add_edge(source, target)
+        return dependencies
+
+    @cached_property
+    def _dependencies(self) -> nx.DiGraph[str]:
+        """The dependency graph, built once for the read-only queries below."""
+        return self.dependency_graph()
+
+    @cached_property
+    def _chains(self) -> tuple[nx.DiGraph[int], dict[int, int]]:
+        return _longest_chains(self._dependencies)
+
+    def cycles(self) -> Iterator[list[str]]:
+        """Each dependency cycle once, as service ids, smallest id first.
+
+        One cycle per strongly connected component: the shortest cycle through
+        its smallest service id (sorted successors keep it deterministic).
+        """
+        import networkx as nx
+
+        dependencies = self._dependencies
+        starts: list[tuple[str, set[str]]] = []
+        for component in nx.strongly_connected_components(dependencies):
+            start = min(component)
+            if len(component) == 1 and not dependencies.has_edge(start, start):
+                continue
+            starts.append((start, component))
+        for start, component in sorted(starts, key=lambda item: item[0]):
+            yield [
+                node.removeprefix("service:")
+                for node in _shortest_cycle(dependencies, start, component)
+            ]
+
+    def depth(self) -> dict[str, int]:
+        """Per service: the length of its longest ``depends_on`` chain (acyclic part)."""
+        dependencies = self._dependencies
+        condensed, longest = self._chains
+        mapping = condensed.graph["mapping"]
+        return {node.removeprefix("service:"): longest[mapping[node]] for node in dependencies}
+
+    def too_deep(self, limit: int) -> list[tuple[str, int]]:
+        """Services whose chain is longer than ``limit`` and that no other such
+        service depends on (the roots), with their depth; by service id.
+
+        A cycle counts as one link (its services share a depth); a root cycle
+        is named by its smallest service id.
+        """
+        condensed, longest = self._chains
+        over = {component for component, depth in longest.items() if depth > limit}
+        roots: list[tuple[str, int]] = []
+        for component in over:
+            if any(parent in over for parent in condensed.predecessors(component)):
+                continue
+            first = min(condensed.nodes[component]["members"])
+            roots.append((first.removeprefix("service:"), longest[component]))
+        return sorted(roots)
+
+    def layers(self) -> dict[str, int]:
+        """A layer per node for drawing: customers 0, providers and services deeper."""
+        depth = self.depth()
+        layer: dict[str, int] = {}
+        max_depth = max(depth.values(), default=1)
+        for node, data in self.graph.nodes(data=True):
+            if data["kind"] == "service":
+                layer[node] = 1 + 2 * (max_depth - depth[data["entity"]])
+        for node, data in self.graph.nodes(data=True):
+            if data["kind"] != "party":
+                continue
+            provided = [layer[target] for _, target in self.graph.out_edges(node)]
+            if provided:
+                layer[node] = max(provided) + 1
+            else:
+                layer[node] = 0
+        return layer
+
+    def node_data(self) -> Iterator[tuple[str, dict[str, Any]]]:
+        """Nodes with their attributes, sorted by name."""
+        for node in sorted(self.graph.nodes):
+            yield node, dict(self.graph.nodes[node])
+
+
+def _shortest_cycle(dependencies: nx.DiGraph[str], start: str, component: set[str]) -> list[str]:
+    """The shortest path from ``start`` back to itself inside one component."""
+    if dependencies.has_edge(start, start):
+        return [start]
+    parent: dict[str, str] = {start: start}
+    frontier = [start]
+    while frontier:
+        following: list[str] = []
+        for node in frontier:
+            for successor in sorted(dependencies.successors(node)):
+                if successor == start:
+                    path = [node]
+                    while path[-1] != start:
+                        path.append(parent[path[-1]])
+                    return path[::-1]
+                if successor in component and successor not in parent:
+                    parent[successor] = node
+                    following.append(successor)
+        frontier = following
+    return [start]  # unreachable for a strongly connected component
+
+
+def _longest_chains(
+    dependencies: nx.DiGraph[str],
+) -> tuple[nx.DiGraph[int], dict[int, int]]:
+    """The condensation of the dependency graph and, per component, the
+    number of services on its longest chain (a cycle counts once)."""
+    import networkx as nx
+
+    condensed: nx.DiGraph[int] = nx.condensation(dependencies)
+    longest: dict[int, int] = {}
+    for component in reversed(list(nx.topological_sort(condensed))):
+        successors = condensed.successors(component)
+        longest[component] = 1 + max((longest[s] for s in successors), default=0)
+    return condensed, longest

@@ -1,0 +1,24 @@
+"""Output formats: name -> reporter. Every reporter turns a RunResult into text."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from usmctl.check.result import RunResult
+from usmctl.output.findings import github, gitlab, json_format, junit, markdown, sarif, text
+from usmctl.output.findings.options import ReportOptions
+
+__all__ = ["REPORTERS", "ReportOptions", "Reporter"]
+
+
+Reporter = Callable[[RunResult, ReportOptions], str]
+
+REPORTERS: dict[str, Reporter] = {
+    "github": github.render,
+    "gitlab": gitlab.render,
+    "json": json_format.render,
+    "junit": junit.render,
+    "markdown": markdown.render,
+    "sarif": sarif.render,
+    "text": text.render,
+}

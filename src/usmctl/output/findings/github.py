@@ -1,0 +1,83 @@
+"""GitHub Actions workflow commands (GitHub's "Workflow commands for GitHub
+Actions"): annotations on the PR diff.
+
+``::error file=F,line=L,col=C,title=CODE::message``; warnings become
+``::warning`` and infos ``::notice``. Values are escaped as the runner
+expects: ``%``, CR and LF everywhere, and also ``:`` and ``,`` in properties.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from usmctl.core.findings import Finding, Severity
+
+if TYPE_CHECKING:
+    from usmctl.check.result import RunResult
+    from usmctl.output.findings.options import ReportOptions
+
+COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+
+
+def escape_data(text: str) -> str:
+    """Escape a command's message."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    """Escape a property value: as data, plus ``:`` and ``,``."""
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+# What GitHub's runner takes for a workflow command (actions/runner,
+# ActionCommand.cs): a line that starts with "::" once leading white space is
+# trimmed, and the older form "##[name]" anywhere in a line.
+_LEGACY = "##["
+
+
+def inert(text: str) -> str:
+    """``text`` with no line the runner would take for a workflow command.
+
+    A line that would start with ``::`` (a file named ``::error ...::x.usm.yaml``
+    at the start of a text line) gets ``./`` in front, which keeps a path a
+    path; ``##[`` becomes ``##\\[``. JSON and XML outputs are inert already
+    (`inert_json`, `inert_xml`), so this changes nothing in them.
+    """
+    if "::" not in text and _LEGACY not in text:
+        return text
+    lines = text.split("\n")
+    for number, line in enumerate(lines):
+        prefix = "./" if line.lstrip().startswith("::") else ""
+        lines[number] = prefix + line.replace(_LEGACY, "##\\[")
+    return "\n".join(lines)
+
+
+def inert_json(text: str) -> str:
+    """JSON text with ``[`` after ``##`` written ``\\u005b``: the same data, and
+    no legacy workflow command (``##[`` only occurs inside strings)."""
+    return text.replace(_LEGACY, "##\\u005b")
+
+
+def inert_xml(text: str) -> str:
+    """XML text with ``[`` after ``##`` written ``&#91;``: the same document."""
+    return text.replace(_LEGACY, "##&#91;")
+
+
+def annotation(finding: Finding) -> str:
+    """One workflow command for a finding."""
+    properties = ",".join(
+        f"{key}={escape_property(value)}"
+        for key, value in (
+            ("file", finding.file),
+            ("line", str(finding.line)),
+            ("col", str(finding.column)),
+            ("title", finding.code),
+        )
+    )
+    message = f"{finding.message} [{finding.name}]"
+    return f"::{COMMANDS[finding.severity]} {properties}::{escape_data(message)}"
+
+
+def render(result: RunResult, options: ReportOptions) -> str:
+    """One line per finding; nothing at all for a clean run."""
+    return "".join(annotation(finding) + "\n" for finding in result.findings)

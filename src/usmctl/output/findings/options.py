@@ -1,0 +1,15 @@
+"""What a findings format may be asked besides the result (kept apart from the
+registry in ``__init__``, so a format never imports the registry that imports it)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    """Presentation choices a reporter may honour."""
+
+    color: bool = False
+    statistics: bool = False
+    quiet: bool = False

@@ -1,0 +1,464 @@
+"""The gap report's content, computed once from a RunResult (`usmctl report`).
+
+Both renderers (HTML and Markdown) read this model and nothing else, so the
+two variants always say the same thing. Every string here is raw user text:
+escaping is the renderers' job.
+
+Scores: an area's score is the share (0-100, rounded) of its entities that
+have no error or warning finding. An area with no entities has no score
+("n/a"): nothing declared is not the same as nothing wrong, and the overall
+score is the mean of the areas that have entities.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from usmctl import __version__
+from usmctl.core.findings import Finding, Severity, printable
+from usmctl.output.report.tables import (
+    Matrix,
+    Table,
+    bindings,
+    process_matrix,
+    services_table,
+    workflow_matrix,
+)
+
+if TYPE_CHECKING:
+    from usmctl.check.result import RunResult
+    from usmctl.model.architecture import Architecture
+    from usmctl.model.graph import SupplyChain
+
+# Area key -> title, in report order.
+AREAS: dict[str, str] = {
+    "profiles": "Profiles",
+    "processes": "Processes",
+    "workflows": "Workflows",
+    "services": "Services",
+    "governance": "Governance",
+    "overlays": "Overlays",
+    "practices": "Practices & tools",
+    "supply_chain": "Supply chain",
+    "value_streams": "Value streams",
+}
+# Model section -> area.
+SECTION_AREA: dict[str, str] = {
+    "profiles": "profiles",
+    "processes": "processes",
+    "workflows": "workflows",
+    "services": "services",
+    "agreements": "services",
+    "governance": "governance",
+    "overlays": "overlays",
+    "practices": "practices",
+    "tools": "practices",
+    "value_streams": "value_streams",
+}
+# USM rule family (the hundreds digit of USMxyz) -> area.
+FAMILY_AREA: dict[str, str] = {
+    "1": "profiles",
+    "2": "processes",
+    "3": "workflows",
+    "4": "services",
+    "5": "governance",
+    "6": "overlays",
+    "7": "practices",
+    "8": "supply_chain",
+    "9": "value_streams",
+}
+# What to do first about an area that declares nothing (static text, no user input).
+EMPTY_AREA_ACTIONS: dict[str, str] = {
+    "profiles": "Declare the parties: at least one customer and one provider.",
+    "services": "Describe each service as a supported facility: its facility, its support "
+    "and the agreement it runs under.",
+    "processes": "Declare how each provider runs the five USM processes (agree, change, "
+    "recover, operate, improve), each with an owner.",
+    "workflows": "Describe the standard workflows of the catalogue, starting with incident "
+    "(recover) and service-request (operate).",
+    "governance": "Write down one policy and name the process or workflow that enforces it.",
+    "practices": "Plug the practices and tools in use into processes and workflows, so that "
+    "none of them is a siloed ritual.",
+    "value_streams": "Map one value stream of the main customer through services and workflows.",
+}
+_SECTION_PATH = re.compile(r"^([a-z_]+)\[")
+_FAMILY = re.compile(r"^USM([1-9])\d\d$")
+
+
+@dataclass(frozen=True)
+class AreaScore:
+    """One area of the summary."""
+
+    key: str
+    title: str
+    entities: int
+    failing: int
+    findings: int
+    score: int | None
+
+
+@dataclass(frozen=True)
+class Marks:
+    """Finding counts on one graph node."""
+
+    errors: int = 0
+    warnings: int = 0
+    infos: int = 0
+
+    @property
+    def total(self) -> int:
+        """All findings on the node."""
+        return self.errors + self.warnings + self.infos
+
+    @property
+    def worst(self) -> Severity | None:
+        """The most severe finding on the node, if any."""
+        if self.errors:
+            return Severity.ERROR
+        if self.warnings:
+            return Severity.WARNING
+        return Severity.INFO if self.infos else None
+
+    def describe(self) -> str:
+        """``2 errors, 1 warning``."""
+        parts = [
+            f"{count} {word}{'' if count == 1 else 's'}"
+            for count, word in (
+                (self.errors, "error"),
+                (self.warnings, "warning"),
+                (self.infos, "info"),
+            )
+            if count
+        ]
+        return ", ".join(parts) or "no findings"
+
+
+@dataclass(frozen=True)
+class GraphNode:
+    """A party or service of the supply chain, placed in a layer."""
+
+    name: str
+    entity: str
+    label: str
+    kind: str
+    role: str
+    external: bool
+    layer: int
+    marks: Marks
+
+
+@dataclass(frozen=True, order=True)
+class GraphEdge:
+    """A ``provides``, ``serves`` or ``depends_on`` edge."""
+
+    source: str
+    target: str
+    relation: str
+
+
+@dataclass(frozen=True)
+class RankedFinding:
+    """A finding with its area, remediation and documentation link."""
+
+    finding: Finding
+    area: str
+    remediation: str
+    help_uri: str | None
+
+
+@dataclass(frozen=True)
+class Action:
+    """One "start small" step.
+
+    ``advice`` is the tool's own text (rule remediation; may hold ``code``
+    spans); ``example`` and ``affected`` come from the user's files.
+    """
+
+    title: str
+    advice: str
+    example: str = ""
+    affected: tuple[str, ...] = ()
+    more: int = 0
+    help_uri: str | None = None
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything the gap report shows."""
+
+    title: str
+    architecture_id: str | None
+    domain: str | None
+    date: str
+    version: str
+    files: int
+    by_severity: dict[str, int]
+    areas: tuple[AreaScore, ...]
+    overall: int | None
+    unattributed: int
+    nodes: tuple[GraphNode, ...]
+    edges: tuple[GraphEdge, ...]
+    process_matrix: Matrix
+    workflow_matrix: Matrix
+    services: Table
+    bindings: tuple[Table, ...]
+    findings: tuple[RankedFinding, ...]
+    actions: tuple[Action, ...]
+
+
+def plural(count: int, word: str) -> str:
+    """``1 error``, ``2 errors``; ``info`` has no plural."""
+    return f"{count} {word}" if count == 1 or word == "info" else f"{count} {word}s"
+
+
+def finding_area(finding: Finding) -> str | None:
+    """The area a finding belongs to.
+
+    A USM rule's family says what the gap is about (USM201, a provider that runs
+    no process, is a processes gap though it points at the profile); structural
+    findings (USM0xx) and custom rules go by the section of their path.
+    """
+    family = _FAMILY.match(finding.code)
+    if family:
+        return FAMILY_AREA[family.group(1)]
+    section = finding_section(finding)
+    return SECTION_AREA[section] if section is not None else None
+
+
+def finding_section(finding: Finding) -> str | None:
+    """The model section named by the finding's path (``services[x].support``)."""
+    match = _SECTION_PATH.match(finding.path)
+    if match and match.group(1) in SECTION_AREA:
+        return match.group(1)
+    return None
+
+
+def build_report(result: RunResult, *, date: str) -> Report:
+    """Compute the report's content; ``date`` is given so output is reproducible."""
+    arch, catalogue = result.model()
+    from usmctl.model.graph import SupplyChain
+
+    supply_chain = SupplyChain.build(arch)
+    info = arch.info
+    title = (info.name or info.id) if info is not None else "Unnamed architecture"
+    areas = _scores(result)
+    scored = [area.score for area in areas if area.score is not None]
+    nodes, edges = graph_data(result, supply_chain)
+    ranked = _ranked(result.findings)
+    return Report(
+        title=title,
+        architecture_id=info.id if info is not None else None,
+        domain=info.domain if info is not None else None,
+        date=date,
+        version=__version__,
+        files=len(result.files),
+        by_severity=result.by_severity(),
+        areas=areas,
+        overall=round(sum(scored) / len(scored)) if scored else None,
+        unattributed=sum(1 for finding in result.findings if finding_area(finding) is None),
+        nodes=nodes,
+        edges=edges,
+        process_matrix=process_matrix(arch),
+        workflow_matrix=workflow_matrix(arch, catalogue),
+        services=services_table(arch),
+        bindings=bindings(arch),
+        findings=ranked,
+        actions=_actions(ranked, areas),
+    )
+
+
+# --- summary -----------------------------------------------------------------
+
+
+def _entity_keys(arch: Architecture) -> dict[str, set[tuple[str, str]]]:
+    """Area -> (section, label) of every entity declared, valid or not."""
+    keys: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    for section, entity in arch.all_entities():
+        keys[SECTION_AREA[section]].add((section, entity.origin.label))
+    for section, ids in arch.known_ids.items():
+        if section in SECTION_AREA:
+            keys[SECTION_AREA[section]].update((section, entity_id) for entity_id in ids)
+    # Every service is a link of the supply chain.
+    keys["supply_chain"] = {key for key in keys["services"] if key[0] == "services"}
+    return keys
+
+
+def _scores(result: RunResult) -> tuple[AreaScore, ...]:
+    keys = _entity_keys(result.model()[0])
+    failing: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    counts: Counter[str] = Counter()
+    for finding in result.findings:
+        area = finding_area(finding)
+        if area is None:
+            continue
+        counts[area] += 1
+        if finding.severity is Severity.INFO or finding.entity is None:
+            continue
+        section = finding_section(finding) or ("services" if area == "supply_chain" else area)
+        failing[area].add((section, finding.entity))
+    scores = []
+    for key, title in AREAS.items():
+        entities = keys[key] | failing[key]
+        bad = len(failing[key])
+        score = round(100 * (len(entities) - bad) / len(entities)) if entities else None
+        scores.append(AreaScore(key, title, len(entities), bad, counts[key], score))
+    return tuple(scores)
+
+
+# --- graph -------------------------------------------------------------------
+
+
+def _node_owners(arch: Architecture, finding: Finding) -> list[str]:
+    """The graph nodes a finding is shown on."""
+    from usmctl.model.graph import profile_node, service_node
+
+    section = finding_section(finding)
+    entity = finding.entity
+    if section is None or entity is None:
+        return []
+    if section == "services":
+        return [service_node(entity)]
+    if section == "profiles":
+        profile = arch.profile(entity)
+        if profile is not None and profile.kind == "operator" and profile.of:
+            return [profile_node(profile.of)]
+        return [profile_node(entity)]
+    if section == "processes":
+        return [profile_node(entity.partition(":")[0])]
+    if section == "workflows":
+        workflow = arch.get("workflows", entity)
+        return [profile_node(workflow.provider)] if workflow and workflow.provider else []
+    if section == "agreements":
+        agreement = arch.get("agreements", entity)
+        if agreement is None:
+            return []
+        return [service_node(item) for item in agreement.services] or [
+            profile_node(agreement.provider)
+        ]
+    return []
+
+
+def graph_data(
+    result: RunResult, supply_chain: SupplyChain | None = None
+) -> tuple[tuple[GraphNode, ...], tuple[GraphEdge, ...]]:
+    """The supply chain's nodes (with layers and finding marks) and edges."""
+    arch, _ = result.model()
+    if supply_chain is None:
+        from usmctl.model.graph import SupplyChain
+
+        supply_chain = SupplyChain.build(arch)
+    counts: dict[str, Counter[Severity]] = defaultdict(Counter)
+    for finding in result.findings:
+        for node in _node_owners(arch, finding):
+            counts[node][finding.severity] += 1
+    layers = supply_chain.layers()
+    nodes = tuple(
+        GraphNode(
+            name=printable(name, exact=True),
+            entity=printable(str(data["entity"]), exact=True),
+            label=printable(str(data["label"])),
+            kind=str(data["kind"]),
+            role=str(data["role"]),
+            external=bool(data["external"]),
+            layer=layers[name],
+            marks=Marks(
+                counts[name][Severity.ERROR],
+                counts[name][Severity.WARNING],
+                counts[name][Severity.INFO],
+            ),
+        )
+        for name, data in supply_chain.node_data()
+    )
+    edges = tuple(
+        sorted(
+            GraphEdge(printable(source, exact=True), printable(target, exact=True), key)
+            for source, target, key in supply_chain.graph.edges(keys=True)
+        )
+    )
+    return nodes, edges
+
+
+# --- findings and actions ----------------------------------------------------
+
+
+def _rule_docs(code: str) -> tuple[str, str | None]:
+    """Remediation and documentation link of a rule; empty for unknown (custom) rules."""
+    from usmctl.rules import meta
+
+    try:
+        rule = meta(code)
+    except KeyError:
+        return "", None
+    return rule.remediation, rule.help_uri
+
+
+def _ranked(findings: Iterable[Finding]) -> tuple[RankedFinding, ...]:
+    ordered = sorted(
+        findings,
+        key=lambda finding: (finding.severity.rank, finding.code, *finding.sort_key),
+    )
+    ranked = []
+    for finding in ordered:
+        remediation, help_uri = _rule_docs(finding.code)
+        area = finding_area(finding)
+        ranked.append(
+            RankedFinding(finding, AREAS[area] if area else "files", remediation, help_uri)
+        )
+    return tuple(ranked)
+
+
+def _actions(ranked: tuple[RankedFinding, ...], areas: tuple[AreaScore, ...]) -> tuple[Action, ...]:
+    """The next three steps: the rules with the most severe and most numerous findings,
+    then areas that declare nothing, then informational findings."""
+    groups: dict[str, list[RankedFinding]] = defaultdict(list)
+    for item in ranked:
+        groups[item.finding.code].append(item)
+
+    def group_action(code: str) -> Action:
+        items = groups[code]
+        first = items[0]
+        severity = first.finding.severity.value
+        count = len(items)
+        affected = sorted({item.finding.entity or item.finding.file for item in items})
+        title = f"{code} {first.finding.name}: {plural(count, severity)}"
+        return Action(
+            title,
+            advice=first.remediation,
+            example="" if first.remediation else first.finding.message,
+            affected=tuple(affected[:5]),
+            more=max(len(affected) - 5, 0),
+            help_uri=first.help_uri,
+        )
+
+    def rank(code: str) -> tuple[int, int, str]:
+        items = groups[code]
+        return (items[0].finding.severity.rank, -len(items), code)
+
+    serious = sorted(
+        (code for code, items in groups.items() if items[0].finding.severity is not Severity.INFO),
+        key=rank,
+    )
+    actions = [group_action(code) for code in serious]
+    for area in areas:
+        if area.entities == 0 and area.key in EMPTY_AREA_ACTIONS:
+            actions.append(
+                Action(f"{area.title}: nothing declared", advice=EMPTY_AREA_ACTIONS[area.key])
+            )
+    informational = sorted(
+        (code for code, items in groups.items() if items[0].finding.severity is Severity.INFO),
+        key=rank,
+    )
+    actions.extend(group_action(code) for code in informational)
+    if not actions:
+        actions.append(
+            Action(
+                "Keep it clean",
+                advice="No gaps found. Run ``usmctl validate`` in CI so that the architecture "
+                "stays consistent as it grows.",
+            )
+        )
+    return tuple(actions[:3])

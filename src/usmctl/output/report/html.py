@@ -1,0 +1,314 @@
+"""The gap report as one self-contained HTML file.
+
+Inline CSS (with print rules for a clean PDF) and inline SVG; no script, no
+font, image or style sheet from the network. Every user string passes through
+`html.escape`.
+"""
+
+from __future__ import annotations
+
+import re
+from html import escape
+
+from usmctl.output.report.content import Action, AreaScore, RankedFinding, Report, plural
+from usmctl.output.report.palette import ROLE_FILLS
+from usmctl.output.report.svg import render_svg
+from usmctl.output.report.tables import Cell, Matrix, Table
+
+_STATUS_ICONS = {"ok": "✓", "warn": "!", "missing": "✗", "na": "–"}
+
+CSS = """
+:root { --ink:#202124; --muted:#5f6368; --line:#dadce0; --band:#f8f9fa;
+  --ok:#188038; --ok-bg:#e6f4ea; --warn:#b06000; --warn-bg:#fef7e0;
+  --bad:#c5221f; --bad-bg:#fce8e6; --info:#1a73e8; --info-bg:#e8f0fe; --accent:#174ea6; }
+* { box-sizing: border-box; }
+html { -webkit-text-size-adjust: 100%; }
+body { margin: 0; color: var(--ink); background: #fff;
+  font: 14px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial,
+  sans-serif; }
+main { max-width: 1180px; margin: 0 auto; padding: 0 28px 48px; }
+header.cover { background: var(--accent); color: #fff; padding: 28px 0 24px; }
+header.cover .inner { max-width: 1180px; margin: 0 auto; padding: 0 28px; }
+header.cover p.kicker { margin: 0; text-transform: uppercase; letter-spacing: .08em;
+  font-size: 12px; opacity: .85; }
+header.cover h1 { margin: 4px 0 10px; font-size: 28px; line-height: 1.2; }
+header.cover dl { display: flex; flex-wrap: wrap; gap: 6px 28px; margin: 0; font-size: 13px; }
+header.cover dt { opacity: .8; } header.cover dd { margin: 0 0 0 6px; font-weight: 600; }
+header.cover dl div { display: flex; }
+h2 { font-size: 20px; margin: 36px 0 12px; padding-bottom: 6px;
+  border-bottom: 2px solid var(--line); }
+h3 { font-size: 16px; margin: 24px 0 8px; }
+p.note { color: var(--muted); font-size: 13px; margin: 6px 0 12px; }
+nav.toc { margin: 18px 0 0; font-size: 13px; color: var(--muted); }
+nav.toc a { color: var(--accent); margin-right: 14px; text-decoration: none; }
+.overall { display: flex; align-items: center; gap: 24px; margin: 8px 0 18px; }
+.overall .big { font-size: 44px; font-weight: 700; line-height: 1; }
+.overall .counts span { display: inline-block; margin-right: 14px; }
+.areas { display: grid; grid-template-columns: repeat(auto-fill, minmax(200px, 1fr));
+  gap: 12px; }
+.area { border: 1px solid var(--line); border-radius: 8px; padding: 12px 14px;
+  background: var(--band); break-inside: avoid; }
+.area .name { font-weight: 600; } .area .score { font-size: 26px; font-weight: 700; }
+.area .meta { color: var(--muted); font-size: 12px; }
+.bar { height: 6px; background: var(--line); border-radius: 3px; margin: 6px 0 4px;
+  overflow: hidden; }
+.bar span { display: block; height: 100%; }
+.s-good { color: var(--ok); } .s-fair { color: var(--warn); } .s-poor { color: var(--bad); }
+.s-none { color: var(--muted); }
+.bar .s-good { background: var(--ok); } .bar .s-fair { background: var(--warn); }
+.bar .s-poor { background: var(--bad); }
+ol.actions { padding-left: 22px; } ol.actions li { margin: 0 0 10px; }
+ol.actions .title { font-weight: 600; }
+figure.graph { margin: 0; border: 1px solid var(--line); border-radius: 8px; overflow: auto;
+  background: #fff; }
+figure.graph svg { display: block; }
+figure.graph figcaption { font-size: 12px; color: var(--muted); padding: 8px 12px;
+  border-top: 1px solid var(--line); background: var(--band); }
+.legend span { display: inline-block; margin-right: 14px; }
+.swatch { display: inline-block; width: 12px; height: 12px; border: 1px solid #80868b;
+  border-radius: 2px; vertical-align: -1px; margin-right: 4px; }
+.table-wrap { overflow-x: auto; }
+table { border-collapse: collapse; width: 100%; font-size: 13px; margin: 4px 0 8px; }
+th, td { border: 1px solid var(--line); padding: 6px 8px; text-align: left;
+  vertical-align: top; }
+thead th { background: var(--band); font-weight: 600; }
+tbody tr:nth-child(even) td { background: #fcfcfd; }
+tr { break-inside: avoid; }
+table.findings { table-layout: fixed; }
+table.findings td { overflow-wrap: anywhere; }
+table.findings th:nth-child(1) { width: 3.5em; } table.findings th:nth-child(2) { width: 6.5em; }
+table.findings th:nth-child(3) { width: 13%; } table.findings th:nth-child(4) { width: 9%; }
+table.findings th:nth-child(6) { width: 17%; } table.findings th:nth-child(7) { width: 24%; }
+td.cell-ok { background: var(--ok-bg) !important; }
+td.cell-warn { background: var(--warn-bg) !important; }
+td.cell-missing { background: var(--bad-bg) !important; }
+td.cell-na { color: var(--muted); }
+td .icon { font-weight: 700; margin-right: 4px; }
+td.cell-ok .icon { color: var(--ok); } td.cell-warn .icon { color: var(--warn); }
+td.cell-missing .icon { color: var(--bad); }
+.sev { display: inline-block; padding: 1px 8px; border-radius: 10px; font-size: 12px;
+  font-weight: 600; }
+.sev-error { background: var(--bad-bg); color: var(--bad); }
+.sev-warning { background: var(--warn-bg); color: var(--warn); }
+.sev-info { background: var(--info-bg); color: var(--info); }
+code { font: 12px/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
+a { color: var(--accent); }
+footer { margin-top: 40px; color: var(--muted); font-size: 12px;
+  border-top: 1px solid var(--line); padding-top: 10px; }
+@media print {
+  @page { size: A4; margin: 14mm 12mm; }
+  body { font-size: 11px; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  main, header.cover .inner { max-width: none; padding: 0; }
+  header.cover { padding: 12px 0; }
+  nav.toc { display: none; }
+  h2, h3, p.note { break-after: avoid; }
+  h2 { margin-top: 20px; }
+  section { break-inside: auto; }
+  figure.graph { overflow: visible; border: none; }
+  figure.graph svg { max-width: 100%; height: auto; }
+  .table-wrap { overflow: visible; }
+  a { color: inherit; text-decoration: none; }
+  thead { display: table-header-group; }
+}
+"""
+
+
+_CODE_SPAN = re.compile(r"``([^`]+)``|`([^`]+)`")
+
+
+def code_spans(text: str) -> str:
+    """The tool's own prose, escaped, with ``code`` spans as <code>."""
+    parts = []
+    position = 0
+    for match in _CODE_SPAN.finditer(text):
+        parts.append(escape(text[position : match.start()]))
+        parts.append(f"<code>{escape(match.group(1) or match.group(2))}</code>")
+        position = match.end()
+    parts.append(escape(text[position:]))
+    return "".join(parts)
+
+
+def _action(action: Action) -> str:
+    parts = [f'<li><span class="title">{escape(action.title)}</span><br>']
+    if action.advice:
+        parts.append(code_spans(action.advice))
+    if action.example:
+        parts.append(f"Finding: {escape(action.example)}.")
+    if action.affected:
+        shown = ", ".join(action.affected)
+        more = f" and {action.more} more" if action.more else ""
+        parts.append(f" Affects: {escape(shown)}{more}.")
+    if action.help_uri:
+        parts.append(f' <a href="{escape(action.help_uri)}">Rule documentation</a>')
+    parts.append("</li>")
+    return "".join(parts)
+
+
+def _score_class(score: int | None) -> str:
+    if score is None:
+        return "s-none"
+    if score >= 90:
+        return "s-good"
+    return "s-fair" if score >= 60 else "s-poor"
+
+
+def _area(area: AreaScore) -> str:
+    shown = "n/a" if area.score is None else str(area.score)
+    width = area.score or 0
+    if area.entities:
+        meta = f"{area.entities - area.failing} of {area.entities} without error or warning"
+    else:
+        meta = "nothing declared"
+    return (
+        f'<div class="area"><div class="name">{escape(area.title)}</div>'
+        f'<div class="score {_score_class(area.score)}">{shown}</div>'
+        f'<div class="bar"><span class="{_score_class(area.score)}" '
+        f'style="width:{width}%"></span></div>'
+        f'<div class="meta">{meta}; {plural(area.findings, "finding")}'
+        "</div></div>"
+    )
+
+
+def _table(table: Table, *, heading: str = "h3") -> str:
+    parts = [f"<{heading}>{escape(table.title)}</{heading}>"]
+    if not table.rows:
+        parts.append(f'<p class="note">{escape(table.empty)}</p>')
+        return "".join(parts)
+    head = "".join(f"<th>{escape(column)}</th>" for column in table.columns)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{escape(value)}</td>" for value in row) + "</tr>"
+        for row in table.rows
+    )
+    parts.append(
+        f'<div class="table-wrap"><table><thead><tr>{head}</tr></thead>'
+        f"<tbody>{body}</tbody></table></div>"
+    )
+    return "".join(parts)
+
+
+def _cell(cell: Cell) -> str:
+    lines = "<br>".join(escape(line) for line in cell.lines)
+    return (
+        f'<td class="cell-{cell.status}"><span class="icon">{_STATUS_ICONS[cell.status]}</span>'
+        f"{lines}</td>"
+    )
+
+
+def _matrix(matrix: Matrix, anchor: str) -> str:
+    parts = [f'<section id="{anchor}"><h2>{escape(matrix.title)}</h2>']
+    parts.append(f'<p class="note">{escape(matrix.note)}</p>')
+    if not matrix.rows:
+        parts.append('<p class="note">No providers or suppliers are declared.</p></section>')
+        return "".join(parts)
+    head = "<th>provider</th>" + "".join(f"<th>{escape(column)}</th>" for column in matrix.columns)
+    body = "".join(
+        f"<tr><th>{escape(label)}</th>{''.join(_cell(cell) for cell in cells)}</tr>"
+        for label, cells in matrix.rows
+    )
+    parts.append(
+        f'<div class="table-wrap"><table class="matrix"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{body}</tbody></table></div></section>"
+    )
+    return "".join(parts)
+
+
+def _findings(findings: tuple[RankedFinding, ...]) -> str:
+    if not findings:
+        return '<p class="note">No findings: every rule passed.</p>'
+    rows = []
+    for index, item in enumerate(findings, start=1):
+        finding = item.finding
+        rule = f"<code>{escape(finding.code)}</code> {escape(finding.name)}"
+        if item.help_uri:
+            rule = f'<a href="{escape(item.help_uri)}">{rule}</a>'
+        where = f"{finding.file}:{finding.line}:{finding.column}"
+        rows.append(
+            f"<tr><td>{index}</td>"
+            f'<td><span class="sev sev-{finding.severity.value}">'
+            f"{finding.severity.value}</span></td>"
+            f"<td>{rule}</td><td>{escape(item.area)}</td>"
+            f"<td>{escape(finding.message)}</td><td><code>{escape(where)}</code></td>"
+            f"<td>{code_spans(item.remediation) or '–'}</td></tr>"
+        )
+    return (
+        '<div class="table-wrap"><table class="findings"><thead><tr><th>#</th>'
+        "<th>severity</th><th>rule</th><th>area</th><th>finding</th><th>where</th>"
+        "<th>remediation</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table></div>"
+    )
+
+
+def render_html(report: Report) -> str:
+    """The whole report as one HTML document."""
+    details = [("Domain", report.domain or "not stated"), ("Date", report.date)]
+    if report.architecture_id:
+        details.insert(0, ("Architecture", report.architecture_id))
+    details += [("Files", str(report.files)), ("usmctl", report.version)]
+    meta = "".join(
+        f"<div><dt>{escape(key)}</dt><dd>{escape(value)}</dd></div>" for key, value in details
+    )
+    counts = report.by_severity
+    overall = "n/a" if report.overall is None else str(report.overall)
+    actions = "".join(_action(action) for action in report.actions)
+    unattributed = ""
+    if report.unattributed:
+        unattributed = (
+            f'<p class="note">{report.unattributed} file-level finding'
+            f"{'' if report.unattributed == 1 else 's'} (unreadable or malformed files) "
+            "belong to no area: fix them first, the scores do not see what they hide.</p>"
+        )
+    legend = "".join(
+        f'<span><i class="swatch" style="background:{colour}"></i>{role}</span>'
+        for role, colour in ROLE_FILLS.items()
+    )
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
+        "style-src 'unsafe-inline'; img-src data:\">",
+        f"<title>USM gap report: {escape(report.title)}</title>",
+        f"<style>{CSS}</style></head><body>",
+        '<header class="cover"><div class="inner"><p class="kicker">USM gap report</p>',
+        f"<h1>{escape(report.title)}</h1><dl>{meta}</dl></div></header>",
+        "<main>",
+        '<nav class="toc"><a href="#summary">Summary</a><a href="#start-small">Start small</a>'
+        '<a href="#supply-chain">Supply chain</a><a href="#processes">Processes</a>'
+        '<a href="#workflows">Workflows</a><a href="#services">Services</a>'
+        '<a href="#bindings">Bindings</a><a href="#findings">Findings</a></nav>',
+        '<section id="summary"><h2>Summary</h2>',
+        f'<div class="overall"><div><div class="big {_score_class(report.overall)}">{overall}</div>'
+        '<div class="meta">overall score</div></div><div class="counts">'
+        + "".join(
+            f"<span>{plural(counts[word], word)}</span>" for word in ("error", "warning", "info")
+        )
+        + "</div></div>",
+        '<div class="areas">' + "".join(_area(area) for area in report.areas) + "</div>",
+        '<p class="note">An area\'s score is the share of its entities without an error or '
+        "warning finding; n/a: nothing declared in the area, which the overall score (the mean "
+        "of the other areas) leaves out.</p>",
+        unattributed,
+        "</section>",
+        '<section id="start-small"><h2>Start small: the next three actions</h2>',
+        f'<ol class="actions">{actions}</ol></section>',
+        '<section id="supply-chain"><h2>Supply chain</h2>',
+        '<figure class="graph">',
+        render_svg(report.nodes, report.edges),
+        f'<figcaption class="legend">{legend}<span>dashed box: external party</span>'
+        "<span>dashed purple arrow: depends on</span>"
+        "<span>red or amber border and badge: findings on the node</span></figcaption>",
+        "</figure></section>",
+        _matrix(report.process_matrix, "processes"),
+        _matrix(report.workflow_matrix, "workflows"),
+        f'<section id="services">{_table(report.services, heading="h2")}</section>',
+        '<section id="bindings"><h2>Governance, overlay and practice bindings</h2>',
+        "".join(_table(table) for table in report.bindings),
+        "</section>",
+        '<section id="findings"><h2>Findings by severity</h2>',
+        _findings(report.findings),
+        "</section>",
+        f"<footer>Generated by usmctl {escape(report.version)} on {escape(report.date)}. "
+        "Scores and findings follow the rules of the Unified Service Management method; "
+        "see each rule's documentation for the rationale.</footer>",
+        "</main></body></html>",
+    ]
+    return "\n".join(part for part in parts if part) + "\n"

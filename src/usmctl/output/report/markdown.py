@@ -1,0 +1,200 @@
+"""The gap report as GitHub/GitLab-flavoured Markdown: tables and a Mermaid graph.
+
+User text is escaped so it renders as text: no HTML, no code spans, no links,
+no broken table cells.
+"""
+
+from __future__ import annotations
+
+import re
+
+from usmctl.output.report.content import Action, Report, plural
+from usmctl.output.report.exports import to_mermaid
+from usmctl.output.report.tables import Cell, Matrix, Table
+
+_STATUS_ICONS = {"ok": "✅", "warn": "⚠️", "missing": "❌", "na": "➖"}
+_MARKDOWN_SPECIAL = {
+    "\\": "\\\\",
+    "`": "\\`",
+    "*": "\\*",
+    "_": "\\_",
+    "[": "\\[",
+    "]": "\\]",
+    "|": "\\|",
+    "<": "&lt;",
+    ">": "&gt;",
+    "&": "&amp;",
+}
+
+
+def md(text: str) -> str:
+    """Escape user text for a Markdown paragraph or table cell (one line)."""
+    return _inline(text).strip()
+
+
+def _inline(text: str) -> str:
+    """Escaped, whitespace runs collapsed to one space, edges kept."""
+    cleaned = re.sub(r"\s+", " ", str(text))
+    return "".join(_MARKDOWN_SPECIAL.get(char, char) for char in cleaned)
+
+
+_CODE_SPAN = re.compile(r"``([^`]+)``|`([^`]+)`")
+
+
+def code_spans(text: str) -> str:
+    """The tool's own prose, escaped, keeping its ``code`` spans as code."""
+    parts = []
+    position = 0
+    for match in _CODE_SPAN.finditer(text):
+        parts.append(_inline(text[position : match.start()]))
+        code = " ".join((match.group(1) or match.group(2)).split()).replace("|", "\\|")
+        parts.append(f"`{code}`")
+        position = match.end()
+    parts.append(_inline(text[position:]))
+    return "".join(parts).strip()
+
+
+def _action(index: int, action: Action) -> str:
+    parts = [f"{index}. **{md(action.title)}**:"]
+    if action.advice:
+        parts.append(code_spans(action.advice))
+    if action.example:
+        parts.append(f"Finding: {md(action.example)}.")
+    if action.affected:
+        more = f" and {action.more} more" if action.more else ""
+        parts.append(f"Affects: {md(', '.join(action.affected))}{more}.")
+    if action.help_uri:
+        parts.append(f"([rule documentation]({action.help_uri}))")
+    return " ".join(parts)
+
+
+def _row(values: list[str]) -> str:
+    return "| " + " | ".join(values) + " |"
+
+
+def _table(table: Table, level: str = "###") -> list[str]:
+    lines = [f"{level} {md(table.title)}", ""]
+    if not table.rows:
+        return [*lines, md(table.empty), ""]
+    lines.append(_row([md(column) for column in table.columns]))
+    lines.append(_row(["---"] * len(table.columns)))
+    lines.extend(_row([md(value) for value in row]) for row in table.rows)
+    return [*lines, ""]
+
+
+def _cell(cell: Cell) -> str:
+    return " ".join([_STATUS_ICONS[cell.status], "<br>".join(md(line) for line in cell.lines)])
+
+
+def _matrix(matrix: Matrix) -> list[str]:
+    lines = [f"## {md(matrix.title)}", "", md(matrix.note), ""]
+    if not matrix.rows:
+        return [*lines, "No providers or suppliers are declared.", ""]
+    lines.append(_row(["provider", *(md(column) for column in matrix.columns)]))
+    lines.append(_row(["---"] * (len(matrix.columns) + 1)))
+    for label, cells in matrix.rows:
+        lines.append(_row([md(label), *(_cell(cell) for cell in cells)]))
+    return [*lines, ""]
+
+
+def render_markdown(report: Report) -> str:
+    """The whole report as one Markdown document."""
+    counts = report.by_severity
+    overall = "n/a" if report.overall is None else f"{report.overall}/100"
+    details = []
+    if report.architecture_id:
+        details.append(f"Architecture: {md(report.architecture_id)}")
+    details += [
+        f"Domain: {md(report.domain or 'not stated')}",
+        f"Date: {md(report.date)}",
+        f"Files: {report.files}",
+        f"usmctl {md(report.version)}",
+    ]
+    lines = [
+        f"# USM gap report: {md(report.title)}",
+        "",
+        " · ".join(details),
+        "",
+        "## Summary",
+        "",
+        f"**Overall score: {overall}** · "
+        + " · ".join(plural(counts[word], word) for word in ("error", "warning", "info")),
+        "",
+        "| area | score | entities | without error or warning | findings |",
+        "|---|---|---|---|---|",
+    ]
+    for area in report.areas:
+        score = "n/a" if area.score is None else str(area.score)
+        lines.append(
+            _row(
+                [
+                    md(area.title),
+                    score,
+                    str(area.entities),
+                    str(area.entities - area.failing),
+                    str(area.findings),
+                ]
+            )
+        )
+    lines += [
+        "",
+        "An area's score is the share of its entities without an error or warning finding; "
+        "n/a: nothing declared in the area, which the overall score (the mean of the other "
+        "areas) leaves out.",
+        "",
+    ]
+    if report.unattributed:
+        lines += [
+            f"{report.unattributed} file-level finding"
+            f"{'' if report.unattributed == 1 else 's'} (unreadable or malformed files) belong "
+            "to no area: fix them first, the scores do not see what they hide.",
+            "",
+        ]
+    lines += ["## Start small: the next three actions", ""]
+    lines.extend(_action(index, action) for index, action in enumerate(report.actions, start=1))
+    lines += ["", "## Supply chain", ""]
+    if report.nodes:
+        lines += ["```mermaid", to_mermaid(report.nodes, report.edges).rstrip("\n"), "```", ""]
+        lines += [
+            "Customers on the left, their providers and suppliers to the right; dotted "
+            "arrows: depends on; a number after a name: findings on that node.",
+            "",
+        ]
+    else:
+        lines += ["No parties or services are declared.", ""]
+    lines += _matrix(report.process_matrix)
+    lines += _matrix(report.workflow_matrix)
+    lines += _table(report.services, "##")
+    lines += ["## Governance, overlay and practice bindings", ""]
+    for table in report.bindings:
+        lines += _table(table)
+    lines += ["## Findings by severity", ""]
+    if not report.findings:
+        lines += ["No findings: every rule passed.", ""]
+    else:
+        lines += [
+            "| # | severity | rule | area | finding | where | remediation |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        for index, item in enumerate(report.findings, start=1):
+            finding = item.finding
+            rule = f"{md(finding.code)} {md(finding.name)}"
+            if item.help_uri:
+                rule = f"[{rule}]({item.help_uri})"
+            where = md(f"{finding.file}:{finding.line}:{finding.column}")
+            lines.append(
+                _row(
+                    [
+                        str(index),
+                        finding.severity.value,
+                        rule,
+                        md(item.area),
+                        md(finding.message),
+                        where,
+                        code_spans(item.remediation) or "–",
+                    ]
+                )
+            )
+        lines.append("")
+    lines.append(f"Generated by usmctl {md(report.version)} on {md(report.date)}.")
+    return "\n".join(lines) + "\n"

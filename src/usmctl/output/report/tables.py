@@ -1,0 +1,307 @@
+"""The report's matrices and tables: providers against processes and workflow
+types, services, and the governance, overlay, practice, tool and value-stream
+bindings. Plain text cells; the renderers escape them."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+from usmctl.model.usm import PROCESSES, canonical_process
+
+if TYPE_CHECKING:
+    from usmctl.model.architecture import Architecture
+    from usmctl.model.catalogue import Catalogue, WorkflowType
+    from usmctl.model.entities import Workflow
+
+Status = Literal["ok", "warn", "missing", "na"]
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A matrix cell: a status (for colour and icon) and lines of text."""
+
+    status: Status
+    lines: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Matrix:
+    """Rows of providers against columns (processes or workflow types)."""
+
+    title: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, tuple[Cell, ...]], ...]
+    note: str
+
+
+@dataclass(frozen=True)
+class Table:
+    """A plain table of text cells."""
+
+    title: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    empty: str
+
+
+def _providers(arch: Architecture) -> list[tuple[str, str, bool]]:
+    """(id, shown name, external) of every provider and supplier, in file order."""
+    return [
+        (profile.id, profile.name or profile.id, profile.external)
+        for profile in arch.profiles
+        if profile.kind in ("provider", "supplier")
+    ]
+
+
+def process_matrix(arch: Architecture) -> Matrix:
+    """Providers against the five processes: owner and practices plugged in."""
+    entries: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for entry in arch.processes:
+        canonical = canonical_process(entry.process)
+        if canonical is not None:
+            owner = arch.profile(entry.owner)
+            shown = (owner.name or owner.id) if owner is not None else entry.owner
+            entries[(entry.provider, canonical)].append(shown or "")
+    plugged_in = _practices_by_process(arch)
+    rows = []
+    for provider, shown, external in _providers(arch):
+        cells = []
+        for process in PROCESSES:
+            owners = entries.get((provider, process))
+            practices = sorted(
+                plugged_in.get((provider, process), set()) | plugged_in[("", process)]
+            )
+            plugged = tuple(f"practice: {name}" for name in practices)
+            if owners is None:
+                if external:
+                    cells.append(Cell("na", ("outside only",)))
+                else:
+                    cells.append(Cell("missing", ("not declared",)))
+            elif all(owner == "" for owner in owners):
+                cells.append(Cell("warn", ("no owner", *plugged)))
+            else:
+                shown_owners = tuple(f"owner: {owner}" for owner in owners if owner)
+                status: Status = "warn" if len(owners) > 1 else "ok"
+                cells.append(Cell(status, (*shown_owners, *plugged)))
+        rows.append((_row_label(shown, provider, external), tuple(cells)))
+    return Matrix(
+        title="Provider × process",
+        columns=PROCESSES,
+        rows=tuple(rows),
+        note="Each provider link runs the same five processes; an external supplier is "
+        "specified only from the outside.",
+    )
+
+
+def _practices_by_process(arch: Architecture) -> defaultdict[tuple[str, str], set[str]]:
+    """Practice names by (provider, canonical process) they plug into: a
+    ``provider:process`` entry or a workflow ties a practice to that provider
+    only; a bare process name (provider "") means every provider that runs it."""
+    workflows = {workflow.id: workflow for workflow in arch.workflows}
+    plugged: defaultdict[tuple[str, str], set[str]] = defaultdict(set)
+    for practice in arch.practices:
+        shown = practice.name or practice.id
+        for item in practice.plugs_into.processes:
+            provider, colon, process = item.rpartition(":")
+            canonical = canonical_process(process)
+            if canonical is not None and (provider or not colon):
+                plugged[(provider, canonical)].add(shown)
+        for item in practice.plugs_into.workflows:
+            workflow = workflows.get(item)
+            if workflow is None or workflow.provider is None:
+                continue
+            canonical = canonical_process(workflow.owner_process or "")
+            if canonical is not None:
+                plugged[(workflow.provider, canonical)].add(shown)
+    return plugged
+
+
+def _row_label(shown: str, entity_id: str, external: bool) -> str:
+    label = shown if shown == entity_id else f"{shown} ({entity_id})"
+    return f"{label}, external" if external else label
+
+
+def _workflow_path_ok(workflow: Workflow, workflow_type: WorkflowType) -> bool:
+    """The same test as USM303/USM304: the steps are a nested walk of the chain."""
+    from usmctl.model.architecture import ordered_steps
+    from usmctl.model.catalogue import collapse, walk
+
+    sequence = collapse(step.process for step in ordered_steps(workflow))
+    if not sequence:
+        return False
+    return walk(sequence, workflow_type.chain).verdict == "follows"
+
+
+def workflow_matrix(arch: Architecture, catalogue: Catalogue) -> Matrix:
+    """Providers against the catalogue's workflow types: present, path ok, tool."""
+    tools_of: dict[str, list[str]] = defaultdict(list)
+    for tool in arch.tools:
+        for handled in tool.handles:
+            tools_of[handled].append(tool.product or tool.name or tool.id)
+    rows = []
+    for provider, shown, external in _providers(arch):
+        cells = []
+        for workflow_type in catalogue.types:
+            workflows = [
+                workflow
+                for workflow in arch.workflows
+                if workflow.provider == provider
+                and workflow.type == workflow_type.id
+                and not workflow.is_template
+            ]
+            if not workflows:
+                if external:
+                    cells.append(Cell("na", ("outside only",)))
+                else:
+                    cells.append(Cell("missing", ("missing",)))
+                continue
+            lines: list[str] = []
+            status: Status = "ok"
+            for workflow in workflows:
+                path_ok = _workflow_path_ok(workflow, workflow_type)
+                tools = sorted(set(tools_of.get(workflow.id, [])))
+                if workflow.tool:
+                    tool = arch.get("tools", workflow.tool)
+                    named = (tool.product or tool.name or tool.id) if tool else workflow.tool
+                    tools = sorted({*tools, named})
+                lines.append(workflow.id)
+                lines.append("path ok" if path_ok else "path deviates")
+                lines.append(f"tool: {', '.join(tools)}" if tools else "no tool")
+                if not path_ok or not tools:
+                    status = "warn"
+            cells.append(Cell(status, tuple(lines)))
+        rows.append((_row_label(shown, provider, external), tuple(cells)))
+    return Matrix(
+        title="Provider × catalogue workflow",
+        columns=catalogue.ids,
+        rows=tuple(rows),
+        note="Present: a workflow of the type; path ok: its steps are a nested walk of "
+        "the type's catalogue chain; tool: the tool that handles it.",
+    )
+
+
+def _join(items: Iterable[str]) -> str:
+    return ", ".join(items)
+
+
+def services_table(arch: Architecture) -> Table:
+    """Every service: provider, facility, support, agreement, customers."""
+    rows = []
+    for service in arch.services:
+        facility = service.facility.description if service.facility else None
+        support = service.support
+        support_text = support.description if support else None
+        if support is not None and support.hours:
+            support_text = f"{support_text or 'no description'} ({support.hours})"
+        agreement = arch.get("agreements", service.agreement) if service.agreement else None
+        agreement_text = service.agreement or "none"
+        if agreement is not None:
+            agreement_text = f"{agreement.id} ({agreement.kind})"
+        rows.append(
+            (
+                service.name or service.id,
+                service.provider,
+                facility or "missing",
+                support_text or "missing",
+                agreement_text,
+                _join(service.customers) or "none",
+            )
+        )
+    return Table(
+        title="Services",
+        columns=("service", "provider", "facility", "support", "agreement", "customers"),
+        rows=tuple(rows),
+        empty="No services are declared.",
+    )
+
+
+def bindings(arch: Architecture) -> tuple[Table, ...]:
+    """Governance, overlays, practices, tools and value streams."""
+    governance = Table(
+        title="Governance",
+        columns=("item", "kind", "statement", "applies to", "enforced by"),
+        rows=tuple(
+            (
+                item.name or item.id,
+                item.kind,
+                item.statement or "",
+                _join(item.applies_to) or "nothing",
+                _join(item.enforced_by) or "nothing: not enforced",
+            )
+            for item in arch.governance
+        ),
+        empty="No governance items are declared.",
+    )
+    overlays = Table(
+        title="Overlays",
+        columns=("overlay", "kind", "integrator", "binds to", "indicators"),
+        rows=tuple(
+            (
+                overlay.name or overlay.id,
+                overlay.kind,
+                overlay.integrator or "",
+                _join(overlay.binds_to) or "nothing",
+                _join(
+                    f"{indicator.name}"
+                    + (f" on {indicator.service}" if indicator.service else "")
+                    + (f" (target {indicator.target})" if indicator.target is not None else "")
+                    for indicator in overlay.indicators
+                ),
+            )
+            for overlay in arch.overlays
+        ),
+        empty="No overlays are declared.",
+    )
+    practices = Table(
+        title="Practices",
+        columns=("practice", "framework", "processes", "workflows"),
+        rows=tuple(
+            (
+                practice.name or practice.id,
+                practice.framework or "",
+                _join(practice.plugs_into.processes) or "none",
+                _join(practice.plugs_into.workflows) or "none",
+            )
+            for practice in arch.practices
+        ),
+        empty="No practices are declared.",
+    )
+    tools = Table(
+        title="Tools",
+        columns=("tool", "product", "used by", "handles"),
+        rows=tuple(
+            (
+                tool.name or tool.id,
+                tool.product or "",
+                _join(tool.used_by) or "nobody",
+                _join(tool.handles) or "no workflow",
+            )
+            for tool in arch.tools
+        ),
+        empty="No tools are declared.",
+    )
+    value_streams = Table(
+        title="Value streams",
+        columns=("value stream", "customer", "stages"),
+        rows=tuple(
+            (
+                stream.name or stream.id,
+                stream.customer or "",
+                " → ".join(
+                    stage.name
+                    + (
+                        f" ({_join(part for part in (stage.service, stage.workflow) if part)})"
+                        if stage.service or stage.workflow
+                        else ""
+                    )
+                    for stage in stream.stages
+                ),
+            )
+            for stream in arch.value_streams
+        ),
+        empty="No value streams are declared.",
+    )
+    return (governance, overlays, practices, tools, value_streams)
