@@ -9,8 +9,8 @@ import pytest
 from usmctl.api import check
 from usmctl.check.cache import CACHE_DIR, ParseCache, local_secret
 from usmctl.check.settings import Settings
+from usmctl.load.limits import Limits
 from usmctl.load.loader import LoadedFile, SourceFile
-from usmctl.load.yamlio import Limits
 
 TEXT = b'usm: "1"\nprofiles:\n  - id: acme\n    kind: customer\n    kind: provider\n'
 

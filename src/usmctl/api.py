@@ -10,10 +10,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from usmctl.check import baseline
+from usmctl.check.cache import CACHE_DIR, CachedRun, FindingsCache, ParseCache
 from usmctl.check.result import RunResult
 from usmctl.check.settings import Settings
-from usmctl.core.findings import Finding
+from usmctl.core.errors import ConfigError
+from usmctl.core.findings import Finding, printable
 from usmctl.load.loader import LoadedFile, SourceFile, discover, file_kind, load_bytes, read_raw
+from usmctl.model.usm import read_catalogue
 
 if TYPE_CHECKING:
     from usmctl.check.cache import FindingsCache
@@ -86,8 +90,6 @@ def read_files(
             else:
                 read.append((source, raw))
     if stdin is not None:
-        from usmctl.core.findings import printable
-
         shown = printable(name, exact=True)  # as a file name found on disk
         read.append((SourceFile(cwd / name, shown, file_kind(name) or "yaml"), stdin))
     return read, unreadable
@@ -115,8 +117,6 @@ def parse_files(
     """
     cache = None
     if cached and settings.use_cache and read:
-        from usmctl.check.cache import CACHE_DIR, ParseCache
-
         cache = ParseCache(cwd / CACHE_DIR, settings.limits)
     loaded: list[LoadedFile] = []
     for done, (source, raw) in enumerate(read, start=1):
@@ -145,7 +145,6 @@ def check(
     ``findings_only`` (``usmctl validate``) lets a re-run on unchanged input
     take its findings from the findings cache; the result then has no model.
     """
-    from usmctl.check.cache import CachedRun
 
     settings = settings or Settings()
     cwd = cwd or Path.cwd()
@@ -163,6 +162,7 @@ def check(
         architecture: Architecture | None = None
         catalogue: Catalogue | None = None
         if found is None:
+            # start-up: engine and catalogue import pydantic and PyYAML; a warm run needs neither
             from usmctl.check.engine import run
             from usmctl.model.catalogue import load_catalogue
 
@@ -185,8 +185,6 @@ def check(
     hidden: tuple[Finding, ...] = ()
     stale = 0
     if settings.baseline is not None:
-        from usmctl.check import baseline
-
         filtered = baseline.apply(
             findings,
             baseline.load(settings.baseline, repository=settings.repository),
@@ -211,9 +209,6 @@ def _findings_cache(
 ) -> tuple[FindingsCache | None, str, bytes | None]:
     """The findings cache for this kind of run, the state of its input, and the
     catalogue's bytes that state covers (the run checks those, not a re-read)."""
-    from usmctl.check.cache import CACHE_DIR, FindingsCache
-    from usmctl.core.errors import ConfigError
-    from usmctl.model.usm import read_catalogue
 
     try:
         catalogue = read_catalogue(

@@ -17,12 +17,12 @@ from pathlib import Path
 import pytest
 
 from tests.hardening.helpers import EXAMPLES, cli_command, cli_env
-from usmctl.check import cache as cache_module
 from usmctl.api import check
+from usmctl.check import cache as cache_module
 from usmctl.check.cache import CACHE_DIR, ParseCache
 from usmctl.check.settings import Settings
+from usmctl.load.limits import Limits
 from usmctl.load.loader import LoadedFile, SourceFile
-from usmctl.load.yamlio import Limits
 
 TEXT = b'usm: "1"\nprofiles:\n  - id: acme\n    kind: customer\n'
 KEY = b"s" * 32

@@ -26,8 +26,8 @@ from tests.hardening.helpers import CLEAN_EXAMPLES, EXAMPLES
 from usmctl.api import check
 from usmctl.check.result import RunResult
 from usmctl.check.settings import Settings
+from usmctl.load.limits import Limits
 from usmctl.load.loader import SourceFile, load_bytes
-from usmctl.load.yamlio import Limits
 
 pytestmark = pytest.mark.slow
 

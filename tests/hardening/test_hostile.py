@@ -23,7 +23,7 @@ import usmctl
 from tests.hardening.helpers import codes_at, json_findings, run_cli
 from usmctl.api import check
 from usmctl.check.settings import Settings
-from usmctl.load.yamlio import Limits
+from usmctl.load.limits import Limits
 
 VERSION = 'usm: "1"\n'
 

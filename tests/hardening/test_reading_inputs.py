@@ -22,8 +22,8 @@ from tests.hardening.test_hostile import check_as_user, shared_dir, validate
 from usmctl import api
 from usmctl.api import check
 from usmctl.check.settings import Settings
+from usmctl.load.limits import Limits
 from usmctl.load.loader import OUTSIDE_LINK, SourceFile, load_bytes
-from usmctl.load.yamlio import Limits
 
 __all__ = ["shared_dir"]  # the fixture, shared with test_hostile
 

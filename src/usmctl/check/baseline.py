@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 from usmctl.core.errors import ConfigError
 from usmctl.core.findings import Finding
+from usmctl.core.writing import write_atomic
+from usmctl.load.sidefiles import read_side_file
 
 if TYPE_CHECKING:
     from usmctl.check.result import RunResult
@@ -62,7 +64,6 @@ def render(findings: Iterable[Finding]) -> str:
 
 def write(path: Path, result: RunResult, *, protected: Iterable[Path] = ()) -> None:
     """Record every current finding (and any the old baseline hid), atomically."""
-    from usmctl.core.writing import write_atomic
 
     write_atomic(path, render((*result.findings, *result.baselined_findings)), protected=protected)
 
@@ -70,7 +71,6 @@ def write(path: Path, result: RunResult, *, protected: Iterable[Path] = ()) -> N
 def load(path: Path, *, repository: Path | None = None) -> dict[str, Entry]:
     """Read a baseline (a side file: `usmctl.load.sidefiles`); a missing or
     malformed one is a ConfigError (exit 2)."""
-    from usmctl.load.sidefiles import read_side_file
 
     raw = read_side_file(path, what="baseline", shown=str(path), repository=repository)
     try:

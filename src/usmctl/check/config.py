@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from usmctl.check.custom_rules import schema_problem
+from usmctl.check.selection import resolve_selectors
 from usmctl.check.settings import CustomRule, Settings
 from usmctl.core.errors import ConfigError, UsageError
 from usmctl.core.findings import Severity
@@ -210,7 +212,6 @@ class _Parser:
         return tuple(value)
 
     def selectors(self, key: str, selectors: tuple[str, ...], known: list[tuple[str, str]]) -> None:
-        from usmctl.check.selection import resolve_selectors
 
         try:
             resolve_selectors(selectors, known)
@@ -225,7 +226,6 @@ class _Parser:
         return os.path.normpath(glob.escape(self.root.as_posix()) + "/" + pattern)
 
     def severity(self, value: Any, known: list[tuple[str, str]]) -> dict[str, Severity]:
-        from usmctl.check.selection import resolve_selectors
 
         if not isinstance(value, dict):
             raise self.fail("severity", f'must be a table like {{USM404 = "error"}}, not {value!r}')
@@ -263,7 +263,7 @@ class _Parser:
         from jsonschema.exceptions import SchemaError
         from jsonschema.validators import validator_for
 
-        from usmctl.check.custom_rules import schema_problem
+        # start-up: model and rules import pydantic; a warm run reads the config without them
         from usmctl.model.entities import SECTIONS
         from usmctl.rules import BY_CODE
 
@@ -335,6 +335,7 @@ class _Parser:
 
 
 def _known_rules(custom: tuple[CustomRule, ...]) -> list[tuple[str, str]]:
+    # start-up: model and rules import pydantic; a warm run reads the config without them
     from usmctl.rules import ALL_RULES
 
     return [(rule.code, rule.name) for rule in ALL_RULES] + [

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from usmctl.check.settings import CustomRule
 from usmctl.core.errors import ConfigError
+from usmctl.core.findings import Violation
 
 if TYPE_CHECKING:
     from jsonschema.protocols import Validator
@@ -38,7 +39,7 @@ def check(
     from jsonschema import exceptions
     from referencing.exceptions import Unresolvable
 
-    from usmctl.core.findings import Violation
+    # start-up: config imports this module on the warm path; pydantic only when a rule runs
     from usmctl.model.architecture import CodedViolation, locate_field
     from usmctl.rules.base import describe
 

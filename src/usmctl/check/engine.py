@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from usmctl.check import custom_rules, suppressions
 from usmctl.check.selection import resolve_selectors
 from usmctl.check.settings import Settings
 from usmctl.core.errors import UsageError
@@ -92,8 +93,6 @@ def run(files: list[LoadedFile], catalogue: Catalogue, settings: Settings) -> En
     coded = _with_failed_files_note(coded, architecture, held, absent)
     coded.extend(found)
     if settings.custom_rules:
-        from usmctl.check import custom_rules
-
         data = {loaded.source.display: loaded.data for loaded in files}
         coded.extend(custom_rules.check(settings.custom_rules, architecture, data, enabled=enabled))
     texts = {loaded.source.display: loaded.text for loaded in files}
@@ -241,7 +240,6 @@ def suppress(
     ignored: dict[str, set[str]],
 ) -> tuple[list[Finding], int]:
     """Apply inline suppressions; add USM011 findings about the suppressions."""
-    from usmctl.check import suppressions
 
     found: dict[str, list[suppressions.Suppression]] = {}
     coded: list[CodedViolation] = []

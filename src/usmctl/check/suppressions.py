@@ -19,9 +19,11 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from usmctl.check.selection import resolve_selectors
 from usmctl.core.errors import UsageError
 from usmctl.core.findings import Finding, Locus, Violation, quote
 from usmctl.core.positions import Position
+from usmctl.load.yamlio import make_parser
 from usmctl.model.architecture import CodedViolation
 
 UNUSED_SUPPRESSION = "USM011"
@@ -133,8 +135,6 @@ def _scalar_spans(text: str) -> list[tuple[tuple[int, int], tuple[int, int]]]:
     """
     import yaml
 
-    from usmctl.load.yamlio import make_parser
-
     spans: list[tuple[tuple[int, int], tuple[int, int]]] = []
     parser = make_parser(text)
     try:
@@ -159,7 +159,6 @@ def apply(
     enabled: set[str],
 ) -> Applied:
     """Hide the findings that a suppression covers; check the suppressions."""
-    from usmctl.check.selection import resolve_selectors
 
     violations: list[CodedViolation] = []
     resolved: dict[tuple[str, int, str], set[str]] = {}

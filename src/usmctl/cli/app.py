@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TextIO, TypeVar
 import typer
 
 from usmctl import __version__
-from usmctl.core.errors import ExitCode, Terminated, UsmctlError
+from usmctl.core.errors import ExitCode, Terminated, UsageError, UsmctlError
 
 if TYPE_CHECKING:
     from usmctl.check.result import RunResult
@@ -45,6 +45,7 @@ FollowLinksOption = Annotated[
 
 
 def _err(message: str) -> None:
+    # start-up: each command imports what it runs; --version and --help import none of it
     from usmctl.core.findings import printable
 
     sys.stderr.write(_for_ci(f"usmctl: {printable(message)}\n"))
@@ -56,6 +57,7 @@ def _for_ci(text: str) -> str:
     of ours may be one that names or data in the repository made. Always, not
     only when GITHUB_ACTIONS is set: a container step or a wrapper script may
     not pass the variable on, and the runner reads their output all the same."""
+    # start-up: each command imports what it runs; --version and --help import none of it
     from usmctl.output.findings.github import inert
 
     return inert(text)
@@ -118,6 +120,7 @@ def emit(
         except BrokenPipeError:
             _stdout_to_devnull()
         return
+    # start-up: each command imports what it runs; --version and --help import none of it
     from usmctl.core.writing import write_atomic
 
     write_atomic(output, text, protected=protected)
@@ -190,9 +193,9 @@ def validate(
     """Check an architecture and report findings."""
 
     def body() -> int:
+        # start-up: each command imports what it runs; --version and --help import none of it
         from usmctl.api import STDIN, check
         from usmctl.check.config import CliOptions, build_settings, split_list
-        from usmctl.core.errors import UsageError
         from usmctl.output.findings import REPORTERS
         from usmctl.output.findings.options import ReportOptions
 
@@ -236,6 +239,7 @@ def validate(
         for target in outputs:
             _refuse_tool_file(target, inputs)
         if write_baseline is not None:
+            # start-up: each command imports what it runs; --version and --help import none of it
             from usmctl.check.baseline import write as write_baseline_file
 
             write_baseline_file(write_baseline, result, protected=inputs)
@@ -269,7 +273,7 @@ def _check_outputs(outputs: list[Path], side_files: tuple[Path, ...], force: boo
     """Refuse, before the run, outputs that name a side file the run reads
     (config, catalogue, baseline), that cannot be written, or that name one
     file twice (``--write-baseline x -o x``)."""
-    from usmctl.core.errors import UsageError
+    # start-up: each command imports what it runs; --version and --help import none of it
     from usmctl.core.writing import check_output
 
     for target in outputs:
@@ -284,8 +288,8 @@ def _refuse_tool_file(path: Path, inputs: tuple[Path, ...]) -> None:
     file or a config file, even one this run did not read (``-o
     workflows.usm.yaml`` is a slip), nor through a link to one. An input is left
     to `write_atomic`, which refuses it in its own words."""
+    # start-up: each command imports what it runs; --version and --help import none of it
     from usmctl.check.config import CONFIG_FILE, PYPROJECT
-    from usmctl.core.errors import UsageError
     from usmctl.core.writing import input_named_by
     from usmctl.load.loader import file_kind
 
@@ -301,6 +305,7 @@ def _refuse_tool_file(path: Path, inputs: tuple[Path, ...]) -> None:
 
 def _side_files(settings: Settings, config: Path | None, cwd: Path) -> tuple[Path, ...]:
     """The files besides the architecture a run reads: config, catalogue, baseline."""
+    # start-up: each command imports what it runs; --version and --help import none of it
     from usmctl.check.config import find_config
 
     found = config or find_config(cwd)
@@ -386,6 +391,7 @@ def _architecture_run(
     """Check the architecture for `report` and `graph` (every rule selected);
     return the result and every file it read. An ``output`` that would be
     refused fails before the run, not after it."""
+    # start-up: each command imports what it runs; --version and --help import none of it
     from usmctl.api import check
     from usmctl.check.config import CliOptions, build_settings
 
@@ -426,7 +432,7 @@ def report(
     """Write the consultant's gap report (HTML or Markdown)."""
 
     def body() -> int:
-        from usmctl.core.errors import UsageError
+        # start-up: each command imports what it runs; --version and --help import none of it
         from usmctl.core.writing import write_atomic
         from usmctl.output.report import render_report, report_format
 
@@ -465,7 +471,7 @@ def graph(
     """Export the supply-chain graph (parties, services, dependencies)."""
 
     def body() -> int:
-        from usmctl.core.errors import UsageError
+        # start-up: each command imports what it runs; --version and --help import none of it
         from usmctl.output.report import render_graph
         from usmctl.output.report.exports import EXPORTS
 
@@ -478,6 +484,7 @@ def graph(
         if output is None:
             emit(text, None)
         else:
+            # start-up: each command imports what it runs; --version and --help import none of it
             from usmctl.core.writing import write_atomic
 
             write_atomic(output, text, force=force, protected=inputs)
@@ -495,6 +502,7 @@ def rules(
     """List every rule with its code, name, severity and summary."""
 
     def body() -> int:
+        # start-up: each command imports what it runs; --version and --help import none of it
         from usmctl.output.rule_docs import render_rules
 
         emit(render_rules(output_format), None)
@@ -508,6 +516,7 @@ def explain(code: Annotated[str, typer.Argument(help="A rule code or name.")]) -
     """Explain a rule: summary, rationale, remediation and examples."""
 
     def body() -> int:
+        # start-up: each command imports what it runs; --version and --help import none of it
         from usmctl.output.rule_docs import render_explain
 
         emit(render_explain(code), None)
@@ -521,6 +530,7 @@ def schema() -> None:
     """Print the JSON Schema of architecture files."""
 
     def body() -> int:
+        # start-up: each command imports what it runs; --version and --help import none of it
         from usmctl.model.schema import render
 
         emit(render(), None)
@@ -539,6 +549,7 @@ def init(
     """Write a small pilot architecture that validates clean."""
 
     def body() -> int:
+        # start-up: each command imports what it runs; --version and --help import none of it
         from usmctl.output.scaffold import init as write_pilot
 
         written = write_pilot(directory, force=force)

@@ -24,6 +24,12 @@ class Problem:
     path: DataPath = ()
 
 
+# Longer number texts are refused (YAML and JSON alike): Python's int() and str()
+# of huge integers are slow (quadratic) or raise, and no architecture needs a
+# 1,000-digit number.
+MAX_NUMBER_CHARS = 1000
+
+
 @dataclass(frozen=True, slots=True)
 class Limits:
     """Bounds that keep hostile input cheap (docs/format.md)."""

@@ -18,7 +18,7 @@ from typing import Any, Literal
 from usmctl.core.errors import UsageError
 from usmctl.core.findings import printable, quote
 from usmctl.core.positions import START, Anchor, DataPath, Position
-from usmctl.load.limits import Limits, Problem, type_name
+from usmctl.load.limits import MAX_NUMBER_CHARS, Limits, Problem, type_name
 from usmctl.load.locate import SourceMap
 
 SUPPORTED_VERSIONS = ("1",)
@@ -340,7 +340,8 @@ def load_bytes(source: SourceFile, raw: bytes, limits: Limits) -> LoadedFile:
             loaded = LoadedFile(source, text, read)
             _check_document(loaded)
             return loaded
-    from usmctl.load.yamlio import parse  # PyYAML only when something is parsed
+    # start-up: PyYAML only when something is parsed (a warm run parses nothing)
+    from usmctl.load.yamlio import parse
 
     result = parse(text, limits)
     problems = list(result.problems)
@@ -388,16 +389,12 @@ _LONE_SURROGATE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 
 
 def _json_int(text: str) -> int:
-    from usmctl.load.yamlio import MAX_NUMBER_CHARS
-
     if len(text) > MAX_NUMBER_CHARS:
         raise _AskYamlError
     return int(text)
 
 
 def _json_float(text: str) -> float:
-    from usmctl.load.yamlio import MAX_NUMBER_CHARS
-
     if len(text) > MAX_NUMBER_CHARS:
         raise _AskYamlError
     return float(text)

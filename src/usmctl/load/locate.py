@@ -49,6 +49,7 @@ class SourceMap:
         """Walk the parser events once, recording marks of wanted paths."""
         import yaml
 
+        # start-up: PyYAML only when a finding is located (a warm run locates nothing)
         from usmctl.load.yamlio import make_parser
 
         values: dict[DataPath, Position] = {}

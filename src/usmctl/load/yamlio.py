@@ -21,7 +21,7 @@ from yaml.resolver import Resolver
 
 from usmctl.core.findings import quote
 from usmctl.core.positions import DataPath, Position
-from usmctl.load.limits import Limits, Problem, type_name
+from usmctl.load.limits import MAX_NUMBER_CHARS, Limits, Problem, type_name
 
 _Loader: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 WITH_LIBYAML = _Loader is not yaml.SafeLoader
@@ -83,11 +83,6 @@ class _Frame:
 
 _NO_KEY = object()
 _SKIPPED_KEY = object()  # the pair of a key that is not a plain value is dropped
-
-
-# Longer number texts are refused: Python's int() and str() of huge integers are
-# slow (quadratic) or raise, and no architecture needs a 1,000-digit number.
-MAX_NUMBER_CHARS = 1000
 
 
 class _NumberTooLongError(ValueError):

@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from usmctl.model.entities import ArchitectureFile
+
 SCHEMA_ID = "https://usmctl.dev/schemas/usm-architecture.schema.json"
 SCHEMA_FILE = "schemas/usm-architecture.schema.json"
 
 
 def generate() -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) for ``*.usm.yaml`` files."""
-    from usmctl.model.entities import ArchitectureFile
 
     schema = ArchitectureFile.model_json_schema(by_alias=True)
     return {

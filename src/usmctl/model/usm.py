@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from usmctl.load.sidefiles import read_side_file
+
 # The default workflow catalogue (docs/usm.md, "The eight workflows"), package
 # data of usmctl.
 BUILTIN_CATALOGUE = "data/catalogue.yaml"
@@ -18,7 +20,6 @@ def read_catalogue(
         from importlib import resources
 
         return resources.files("usmctl").joinpath(BUILTIN_CATALOGUE).read_bytes()
-    from usmctl.load.sidefiles import read_side_file
 
     return read_side_file(
         path, what="catalogue", shown=str(path), repository=repository, named=named

@@ -10,6 +10,8 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from usmctl.core.findings import DOCS_URL, Locus, Severity, Violation
+from usmctl.model.architecture import SINGULAR, locate_field
+from usmctl.model.graph import SupplyChain
 
 if TYPE_CHECKING:
     from usmctl.model.architecture import Architecture
@@ -97,7 +99,6 @@ class RuleContext:
     @cached_property
     def supply_chain(self) -> SupplyChain:
         """The supply-chain graph, built on first use."""
-        from usmctl.model.graph import SupplyChain
 
         return SupplyChain.build(self.arch)
 
@@ -115,7 +116,6 @@ class RuleContext:
         otherwise at its value. A field absent from the file falls back to its
         nearest present ancestor.
         """
-        from usmctl.model.architecture import locate_field
 
         return locate_field(entity.origin, fields, at_key=key)
 
@@ -128,7 +128,6 @@ class RuleContext:
 
 def describe(entity: Any) -> str:
     """``service "workplace"``: how messages name an entity."""
-    from usmctl.model.architecture import SINGULAR
 
     origin = entity.origin
     return f'{SINGULAR[origin.section]} "{origin.label}"'

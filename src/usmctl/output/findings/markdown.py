@@ -30,7 +30,8 @@ def render(result: RunResult, options: ReportOptions) -> str:
     """A heading, the summary line and, when there are findings, the table."""
     lines = ["## usmctl", "", escape(summary_line(result)), ""]
     if result.findings:
-        from usmctl.rules import BY_CODE, meta  # the registry, only when there are findings
+        # start-up: the rule registry imports pydantic; this format is loaded on the warm path
+        from usmctl.rules import BY_CODE, meta
 
         lines.append("| severity | rule | location | message | entity |")
         lines.append("|---|---|---|---|---|")

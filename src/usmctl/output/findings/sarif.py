@@ -28,6 +28,7 @@ LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "
 
 def rule_descriptor(code: str) -> dict[str, Any]:
     """A reportingDescriptor for a built-in rule."""
+    # start-up: the rule registry imports pydantic; this format is loaded on the warm path
     from usmctl.rules import meta
 
     info = meta(code)
@@ -62,7 +63,8 @@ def artifact_location(file: str) -> dict[str, Any]:
 
 def payload(result: RunResult) -> dict[str, Any]:
     """The SARIF log as Python data."""
-    from usmctl.rules import ALL_RULES  # the registry, only when this format is chosen
+    # start-up: the rule registry imports pydantic; this format is loaded on the warm path
+    from usmctl.rules import ALL_RULES
 
     rules = [rule_descriptor(rule.code) for rule in ALL_RULES]
     index = {rule["id"]: position for position, rule in enumerate(rules)}

@@ -11,6 +11,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from usmctl.core.errors import UsageError
+from usmctl.output.report.content import build_report, graph_data
+from usmctl.output.report.exports import EXPORTS
+from usmctl.output.report.html import render_html
+from usmctl.output.report.markdown import render_markdown
 
 if TYPE_CHECKING:
     from usmctl.check.result import RunResult
@@ -39,21 +43,16 @@ def report_format(output: Path, explicit: str | None) -> str:
 
 def render_report(result: RunResult, output_format: str, *, date: str) -> str:
     """The gap report as HTML or Markdown text."""
-    from usmctl.output.report.content import build_report
 
     report = build_report(result, date=date)
     if output_format == "html":
-        from usmctl.output.report.html import render_html
-
         return render_html(report)
-    from usmctl.output.report.markdown import render_markdown
 
     return render_markdown(report)
 
 
 def graph_format(name: str) -> str:
     """A known `usmctl graph` format, or a UsageError."""
-    from usmctl.output.report.exports import EXPORTS
 
     if name not in EXPORTS:
         raise UsageError(
@@ -64,8 +63,6 @@ def graph_format(name: str) -> str:
 
 def render_graph(result: RunResult, output_format: str) -> str:
     """The supply chain in one of `exports.EXPORTS`."""
-    from usmctl.output.report.content import graph_data
-    from usmctl.output.report.exports import EXPORTS
 
     nodes, edges = graph_data(result)
     return EXPORTS[output_format](nodes, edges)

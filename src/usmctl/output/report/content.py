@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from usmctl import __version__
 from usmctl.core.findings import Finding, Severity, printable
+from usmctl.model.graph import SupplyChain, profile_node, service_node
 from usmctl.output.report.tables import (
     Matrix,
     Table,
@@ -28,6 +29,7 @@ from usmctl.output.report.tables import (
     services_table,
     workflow_matrix,
 )
+from usmctl.rules import meta
 
 if TYPE_CHECKING:
     from usmctl.check.result import RunResult
@@ -240,7 +242,6 @@ def finding_section(finding: Finding) -> str | None:
 def build_report(result: RunResult, *, date: str) -> Report:
     """Compute the report's content; ``date`` is given so output is reproducible."""
     arch, catalogue = result.model()
-    from usmctl.model.graph import SupplyChain
 
     supply_chain = SupplyChain.build(arch)
     info = arch.info
@@ -314,7 +315,6 @@ def _scores(result: RunResult) -> tuple[AreaScore, ...]:
 
 def _node_owners(arch: Architecture, finding: Finding) -> list[str]:
     """The graph nodes a finding is shown on."""
-    from usmctl.model.graph import profile_node, service_node
 
     section = finding_section(finding)
     entity = finding.entity
@@ -348,8 +348,6 @@ def graph_data(
     """The supply chain's nodes (with layers and finding marks) and edges."""
     arch, _ = result.model()
     if supply_chain is None:
-        from usmctl.model.graph import SupplyChain
-
         supply_chain = SupplyChain.build(arch)
     counts: dict[str, Counter[Severity]] = defaultdict(Counter)
     for finding in result.findings:
@@ -387,7 +385,6 @@ def graph_data(
 
 def _rule_docs(code: str) -> tuple[str, str | None]:
     """Remediation and documentation link of a rule; empty for unknown (custom) rules."""
-    from usmctl.rules import meta
 
     try:
         rule = meta(code)

@@ -9,6 +9,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
+from usmctl.model.architecture import ordered_steps
+from usmctl.model.catalogue import collapse, walk
 from usmctl.model.usm import PROCESSES, canonical_process
 
 if TYPE_CHECKING:
@@ -126,8 +128,6 @@ def _row_label(shown: str, entity_id: str, external: bool) -> str:
 
 def _workflow_path_ok(workflow: Workflow, workflow_type: WorkflowType) -> bool:
     """The same test as USM303/USM304: the steps are a nested walk of the chain."""
-    from usmctl.model.architecture import ordered_steps
-    from usmctl.model.catalogue import collapse, walk
 
     sequence = collapse(step.process for step in ordered_steps(workflow))
     if not sequence:
