@@ -49,7 +49,7 @@ def test_readme_broken_example_output_is_current(monkeypatch: pytest.MonkeyPatch
     text = REPORTERS["text"](result, ReportOptions())
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert _between(readme, "broken-output") == f"```text\n{text}```\n", (
-        "regenerate with `python -m usmctl.readme_sync .`"
+        "regenerate with `python tools/readme_sync.py .`"
     )
 
 

@@ -43,12 +43,6 @@ def gc_paused() -> Iterator[None]:
         yield
     finally:
         if was_enabled:
-            # What the run built is alive and acyclic: move it out of the
-            # collector's generations, or the first collection after
-            # re-enabling scans all of it (0.1 s at 10k services). Reference
-            # counting still frees it; a reference cycle among what is alive now
-            # would only be collected after gc.unfreeze().
-            gc.freeze()
             gc.enable()
 
 

@@ -16,13 +16,13 @@ if TYPE_CHECKING:
     from usmctl.check.result import RunResult
     from usmctl.output.findings.options import ReportOptions
 
-_SPECIAL = re.compile(r"([\\`*_\[\]<>|#!~])")
+_MARKDOWN_ESCAPES = re.compile(r"([\\`*_\[\]<>|#!~])")
 _ICONS = {"error": "🔴 error", "warning": "🟠 warning", "info": "🔵 info"}
 
 
 def escape(text: str) -> str:
     """Text that renders literally inside a table cell."""
-    escaped = _SPECIAL.sub(r"\\\1", text.replace("&", "&amp;"))
+    escaped = _MARKDOWN_ESCAPES.sub(r"\\\1", text.replace("&", "&amp;"))
     return escaped.replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
 
 

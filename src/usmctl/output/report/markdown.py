@@ -13,7 +13,7 @@ from usmctl.output.report.exports import to_mermaid
 from usmctl.output.report.tables import Cell, Matrix, Table
 
 _STATUS_ICONS = {"ok": "✅", "warn": "⚠️", "missing": "❌", "na": "➖"}
-_MARKDOWN_SPECIAL = {
+_MARKDOWN_ESCAPES = {
     "\\": "\\\\",
     "`": "\\`",
     "*": "\\*",
@@ -35,7 +35,7 @@ def md(text: str) -> str:
 def _inline(text: str) -> str:
     """Escaped, whitespace runs collapsed to one space, edges kept."""
     cleaned = re.sub(r"\s+", " ", str(text))
-    return "".join(_MARKDOWN_SPECIAL.get(char, char) for char in cleaned)
+    return "".join(_MARKDOWN_ESCAPES.get(char, char) for char in cleaned)
 
 
 _CODE_SPAN = re.compile(r"``([^`]+)``|`([^`]+)`")
