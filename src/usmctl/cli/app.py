@@ -17,6 +17,7 @@ import typer
 
 from usmctl import __version__
 from usmctl.core.errors import ExitCode, Terminated, UsageError, UsmctlError
+from usmctl.output.formats import Command, spoken
 
 if TYPE_CHECKING:
     from usmctl.check.result import RunResult
@@ -149,7 +150,10 @@ def validate(
         typer.Argument(help="Files or directories (default: .); - reads standard input."),
     ] = None,
     output_format: Annotated[
-        str, typer.Option("--format", "-f", help="Output format: text, json, sarif, ...")
+        str,
+        typer.Option(
+            "--format", "-f", help=f"Output format: {spoken(Command.VALIDATE)} (default: text)."
+        ),
     ] = "",
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write the output to FILE.")
@@ -198,12 +202,9 @@ def validate(
         from usmctl.check.config import CliOptions, build_settings, split_list
         from usmctl.output.findings import REPORTERS
         from usmctl.output.findings.options import ReportOptions
+        from usmctl.output.formats import pick
 
-        chosen = output_format or "text"
-        if chosen not in REPORTERS:
-            raise UsageError(
-                f"unknown format {chosen!r} (choose from {', '.join(sorted(REPORTERS))})"
-            )
+        chosen = pick(Command.VALIDATE, output_format or "text")
         if fail_on is not None and fail_on not in ("error", "warning", "info", "never"):
             raise UsageError(f"--fail-on takes error, warning, info or never, not {fail_on!r}")
         cwd = Path.cwd()
@@ -245,14 +246,14 @@ def validate(
             write_baseline_file(write_baseline, result, protected=inputs)
         color = (
             output is None
-            and chosen == "text"
+            and chosen.colour
             and sys.stdout.isatty()
             and not os.environ.get("NO_COLOR")
         )
-        text = REPORTERS[chosen](
+        text = REPORTERS[chosen.name](
             result, ReportOptions(color=color, statistics=statistics, quiet=quiet)
         )
-        emit(text, output, protected=inputs, commands=chosen == "github")
+        emit(text, output, protected=inputs, commands=chosen.workflow_commands)
         if not result.files:
             _err(
                 "warning: no architecture files found (*.usm.yaml, *.usm.yml, usm.yaml, "
@@ -417,7 +418,9 @@ def report(
     ] = None,
     output_format: Annotated[
         str | None,
-        typer.Option("--format", "-f", help="html or markdown (default: from the suffix)."),
+        typer.Option(
+            "--format", "-f", help=f"{spoken(Command.REPORT)} (default: from the suffix)."
+        ),
     ] = None,
     force: Annotated[
         bool, typer.Option("--force", help="Overwrite an existing report file.")
@@ -453,7 +456,7 @@ def graph(
         list[str] | None, typer.Argument(help="Files or directories (default: .).")
     ] = None,
     output_format: Annotated[
-        str, typer.Option("--format", "-f", help="dot, mermaid, graphml or json.")
+        str, typer.Option("--format", "-f", help=f"{spoken(Command.GRAPH)}.")
     ] = "dot",
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write the graph to FILE.")
@@ -472,13 +475,9 @@ def graph(
 
     def body() -> int:
         # start-up: each command imports what it runs; --version and --help import none of it
-        from usmctl.output.report import render_graph
-        from usmctl.output.report.exports import EXPORTS
+        from usmctl.output.report import graph_format, render_graph
 
-        if output_format not in EXPORTS:
-            raise UsageError(
-                f"unknown graph format {output_format!r} (choose from {', '.join(sorted(EXPORTS))})"
-            )
+        graph_format(output_format)
         result, inputs = _architecture_run(paths, config, catalogue, output, force, follow_links)
         text = render_graph(result, output_format)
         if output is None:
@@ -496,7 +495,7 @@ def graph(
 @app.command()
 def rules(
     output_format: Annotated[
-        str, typer.Option("--format", "-f", help="text, json or markdown.")
+        str, typer.Option("--format", "-f", help=f"{spoken(Command.RULES)}.")
     ] = "text",
 ) -> None:
     """List every rule with its code, name, severity and summary."""

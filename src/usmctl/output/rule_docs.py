@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from usmctl.core.errors import UsageError
+from usmctl.output.formats import Command, pick
 from usmctl.rules import ALL_RULES, find
 from usmctl.rules.base import RuleMeta
 
@@ -28,6 +29,7 @@ def rules_table() -> str:
 
 def render_rules(output_format: str) -> str:
     """`usmctl rules` output."""
+    pick(Command.RULES, output_format)
     if output_format == "json":
         data = [
             {
@@ -44,8 +46,6 @@ def render_rules(output_format: str) -> str:
         return json.dumps(data, indent=2) + "\n"
     if output_format == "markdown":
         return _table(_ORDER)
-    if output_format != "text":
-        raise UsageError(f"unknown format {output_format!r} (choose text, json or markdown)")
     width = max(len(item.name) for item in _ORDER)
     return "".join(
         f"{item.code}  {item.name:<{width}}  {item.severity.value:<7}  {item.summary}\n"

@@ -7,11 +7,13 @@ for `usmctl graph`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from usmctl.core.errors import UsageError
-from usmctl.output.report.content import build_report, graph_data
+from usmctl.output.formats import Command, by_suffix, names, pick, renderers
+from usmctl.output.report.content import Report, build_report, graph_data
 from usmctl.output.report.exports import EXPORTS
 from usmctl.output.report.html import render_html
 from usmctl.output.report.markdown import render_markdown
@@ -19,46 +21,34 @@ from usmctl.output.report.markdown import render_markdown
 if TYPE_CHECKING:
     from usmctl.check.result import RunResult
 
-REPORT_FORMATS: dict[str, tuple[str, ...]] = {
-    "html": (".html", ".htm"),
-    "markdown": (".md", ".markdown"),
-}
+REPORT_RENDERERS: dict[str, Callable[[Report], str]] = renderers(
+    Command.REPORT, {"html": render_html, "markdown": render_markdown}
+)
 
 
 def report_format(output: Path, explicit: str | None) -> str:
     """The format named by ``--format``, else by the output file's suffix."""
     if explicit:
-        if explicit not in REPORT_FORMATS:
-            raise UsageError(f"unknown report format {explicit!r} (choose html or markdown)")
-        return explicit
-    suffix = output.suffix.lower()
-    for name, suffixes in REPORT_FORMATS.items():
-        if suffix in suffixes:
-            return name
-    raise UsageError(
-        f"cannot tell the report format from {output.name!r}: "
-        "name it .html or .md, or pass --format html|markdown"
-    )
+        return pick(Command.REPORT, explicit).name
+    found = by_suffix(Command.REPORT, output.suffix)
+    if found is None:
+        raise UsageError(
+            f"cannot tell the report format from {output.name!r}: "
+            f"name it .html or .md, or pass --format {'|'.join(names(Command.REPORT))}"
+        )
+    return found.name
 
 
 def render_report(result: RunResult, output_format: str, *, date: str) -> str:
-    """The gap report as HTML or Markdown text."""
+    """The gap report in one of the report formats."""
 
-    report = build_report(result, date=date)
-    if output_format == "html":
-        return render_html(report)
-
-    return render_markdown(report)
+    return REPORT_RENDERERS[output_format](build_report(result, date=date))
 
 
 def graph_format(name: str) -> str:
     """A known `usmctl graph` format, or a UsageError."""
 
-    if name not in EXPORTS:
-        raise UsageError(
-            f"unknown graph format {name!r} (choose from {', '.join(sorted(EXPORTS))})"
-        )
-    return name
+    return pick(Command.GRAPH, name).name
 
 
 def render_graph(result: RunResult, output_format: str) -> str:

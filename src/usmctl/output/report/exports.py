@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from usmctl.output.findings.github import inert_json, inert_xml
+from usmctl.output.formats import Command, renderers
 from usmctl.output.report.content import GraphEdge, GraphNode
 from usmctl.output.report.palette import BORDER_COLOUR, DEPENDENCY_COLOUR, MARK_COLOURS, ROLE_FILLS
 
@@ -176,9 +177,7 @@ def to_json(nodes: Nodes, edges: Edges) -> str:
     return inert_json(json.dumps(data, indent=2, ensure_ascii=False)) + "\n"
 
 
-EXPORTS: dict[str, Callable[[Nodes, Edges], str]] = {
-    "dot": to_dot,
-    "graphml": to_graphml,
-    "json": to_json,
-    "mermaid": to_mermaid,
-}
+EXPORTS: dict[str, Callable[[Nodes, Edges], str]] = renderers(
+    Command.GRAPH,
+    {"dot": to_dot, "graphml": to_graphml, "json": to_json, "mermaid": to_mermaid},
+)
