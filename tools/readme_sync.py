@@ -1,4 +1,5 @@
-"""Regenerate the generated parts of README.md and docs/rules.md (development aid).
+"""Regenerate the generated parts of README.md, docs/rules.md and docs/cli.md
+(development aid).
 
 Run from a checkout with usmctl installed: ``python tools/readme_sync.py .``
 (not part of the wheel).
@@ -11,6 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from usmctl.cli.reference import cli_reference
 from usmctl.output.rule_docs import rules_document, rules_table
 
 
@@ -34,6 +36,9 @@ def main(root: Path) -> None:
     readme_path.write_text(readme, encoding="utf-8")
     (root / "docs").mkdir(exist_ok=True)
     (root / "docs" / "rules.md").write_text(rules_document(), encoding="utf-8")
+    cli_path = root / "docs" / "cli.md"
+    cli = _replace(cli_path.read_text(encoding="utf-8"), "cli", cli_reference())
+    cli_path.write_text(cli, encoding="utf-8")
 
 
 if __name__ == "__main__":
