@@ -49,8 +49,8 @@ class RuleMeta:
 class Rule:
     """A USM rule. Subclasses set code, name, default_severity and a docstring
     (summary line; Rationale, Remediation, Bad and Good sections) and override
-    `check`. Load-stage rules (the loader and the model builder report them)
-    keep the default `check`, which finds nothing."""
+    `check`. Rules the loader and the model builder report derive from
+    `LoadStageRule` instead."""
 
     code: ClassVar[str]
     name: ClassVar[str]
@@ -63,7 +63,7 @@ class Rule:
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         """Yield one violation per offending node."""
-        yield from ()
+        raise NotImplementedError(f"{type(self).__name__} has no check")
 
     @classmethod
     def meta(cls) -> RuleMeta:
@@ -84,6 +84,16 @@ class Rule:
             bad=sections.get("Bad", ""),
             good=sections.get("Good", ""),
         )
+
+
+class LoadStageRule(Rule):
+    """A rule reported while the input is read: by the loader, the parser or
+    the model builder, which emit its code from `usmctl.core.codes`. The
+    engine does not run its `check`, which finds nothing."""
+
+    def check(self, ctx: RuleContext) -> Iterator[Violation]:
+        """Nothing: the load stage has reported it already."""
+        yield from ()
 
 
 class RuleContext:
