@@ -77,11 +77,17 @@ class Finding:
 DOCS_URL = "https://github.com/usmctl/usmctl/blob/main/docs/rules.md"
 
 
+def rule_anchor(code: str, name: str) -> str:
+    """A rule's heading anchor in docs/rules.md (``usm401-service-without-facility``)."""
+    return f"{code.lower()}-{name}"
+
+
 def rule_url(code: str, name: str) -> str | None:
-    """The documentation anchor of a built-in rule (custom rules have none)."""
+    """The documentation link of a built-in rule, the one place it is built
+    (custom rules have none)."""
     if not code.startswith("USM"):
         return None
-    return f"{DOCS_URL}#{code.lower()}-{name}"
+    return f"{DOCS_URL}#{rule_anchor(code, name)}"
 
 
 def printable(text: str, *, exact: bool = False) -> str:

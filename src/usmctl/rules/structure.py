@@ -27,7 +27,7 @@ from usmctl.core.codes import (
 from usmctl.core.findings import Locus, Severity, Violation, quote
 from usmctl.core.positions import START
 from usmctl.model.architecture import Choices, suggest
-from usmctl.rules.base import LoadStageRule, Rule, RuleContext, describe
+from usmctl.rules.base import Area, LoadStageRule, Rule, RuleContext, describe
 from usmctl.rules.references import Reference, iter_references
 
 
@@ -55,6 +55,7 @@ class YamlSyntax(LoadStageRule):
     code = YAML_SYNTAX
     name = "yaml-syntax"
     default_severity = Severity.ERROR
+    area = Area.STRUCTURE
 
 
 class DuplicateKey(LoadStageRule):
@@ -84,6 +85,7 @@ class DuplicateKey(LoadStageRule):
     code = DUPLICATE_KEY
     name = "duplicate-key"
     default_severity = Severity.ERROR
+    area = Area.STRUCTURE
 
 
 class SchemaViolation(LoadStageRule):
@@ -115,6 +117,7 @@ class SchemaViolation(LoadStageRule):
     code = SCHEMA_VIOLATION
     name = "schema-violation"
     default_severity = Severity.ERROR
+    area = Area.STRUCTURE
 
 
 class UnknownField(LoadStageRule):
@@ -148,6 +151,7 @@ class UnknownField(LoadStageRule):
     code = UNKNOWN_FIELD
     name = "unknown-field"
     default_severity = Severity.ERROR
+    area = Area.STRUCTURE
 
 
 class DuplicateId(LoadStageRule):
@@ -178,6 +182,7 @@ class DuplicateId(LoadStageRule):
     code = DUPLICATE_ID
     name = "duplicate-id"
     default_severity = Severity.ERROR
+    area = Area.STRUCTURE
 
 
 class UnresolvedReference(Rule):
@@ -208,6 +213,7 @@ class UnresolvedReference(Rule):
     code = UNRESOLVED_REFERENCE
     name = "unresolved-reference"
     default_severity = Severity.ERROR
+    area = Area.STRUCTURE
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         for reference in iter_references(ctx.arch):
@@ -263,6 +269,7 @@ class WrongKindReference(Rule):
     code = WRONG_KIND_REFERENCE
     name = "wrong-kind-reference"
     default_severity = Severity.ERROR
+    area = Area.STRUCTURE
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         for reference in iter_references(ctx.arch):
@@ -299,6 +306,7 @@ class UnsupportedVersion(LoadStageRule):
     code = UNSUPPORTED_VERSION
     name = "unsupported-version"
     default_severity = Severity.ERROR
+    area = Area.STRUCTURE
 
 
 class UnsafeYaml(LoadStageRule):
@@ -326,6 +334,7 @@ class UnsafeYaml(LoadStageRule):
     code = UNSAFE_YAML
     name = "unsafe-yaml"
     default_severity = Severity.ERROR
+    area = Area.STRUCTURE
 
 
 class UnreadableFile(LoadStageRule):
@@ -350,6 +359,7 @@ class UnreadableFile(LoadStageRule):
     code = UNREADABLE_FILE
     name = "unreadable-file"
     default_severity = Severity.ERROR
+    area = Area.STRUCTURE
 
 
 class UnusedSuppression(Rule):
@@ -380,6 +390,7 @@ class UnusedSuppression(Rule):
     code = UNUSED_SUPPRESSION
     name = "unused-suppression"
     default_severity = Severity.WARNING
+    area = Area.STRUCTURE
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         """Nothing: `usmctl.check.suppressions` reports it once the
@@ -418,6 +429,7 @@ class EmptyArchitecture(Rule):
     code = EMPTY_ARCHITECTURE
     name = "empty-architecture"
     default_severity = Severity.WARNING
+    area = Area.STRUCTURE
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         arch = ctx.arch
@@ -471,6 +483,7 @@ class AmbiguousScalar(LoadStageRule):
     code = AMBIGUOUS_SCALAR
     name = "ambiguous-scalar"
     default_severity = Severity.WARNING
+    area = Area.STRUCTURE
 
 
 STRUCTURE_RULES: tuple[type[Rule], ...] = (
