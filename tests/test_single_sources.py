@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
 
 import usmctl
 from usmctl.check.result import RunResult
-from usmctl.core.findings import DOCS_URL, rule_url
+from usmctl.core.findings import DOCS_URL, FAIL_ON, Severity, rule_url
 from usmctl.output.report.content import AREAS
 from usmctl.rules import ALL_RULES
 from usmctl.rules.base import Area, Rule
@@ -76,3 +77,18 @@ def test_the_documentation_link_is_built_in_one_place() -> None:
         if "docs/rules.md#" in path.read_text(encoding="utf-8") and path.name != "rule_docs.py"
     ]
     assert hits == []
+
+
+def test_fail_on_is_every_severity_then_never() -> None:
+    assert (*(severity.value for severity in Severity), "never") == FAIL_ON
+
+
+def test_fail_on_values_are_listed_once() -> None:
+    """Only `usmctl.core.findings` spells the list; the rest import FAIL_ON or FailOn."""
+    listing = re.compile(r"error\W+warning\W+info\W+never")
+    hits = [
+        str(path.relative_to(PACKAGE))
+        for path in sorted(PACKAGE.rglob("*.py"))
+        if listing.search(path.read_text(encoding="utf-8"))
+    ]
+    assert hits == ["core/findings.py"]

@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from usmctl.core.findings import Finding, Severity, rule_url
+from usmctl.core.findings import FailOn, Finding, Severity, rule_url
 
 if TYPE_CHECKING:
     from usmctl.model.architecture import Architecture
@@ -67,7 +67,7 @@ class RunResult:
         (None for a custom rule)."""
         return rule_url(finding.code, finding.name)
 
-    def fails(self, fail_on: str) -> bool:
+    def fails(self, fail_on: FailOn) -> bool:
         """True when a finding is at or above the ``--fail-on`` severity."""
         if fail_on == "never":
             return False
