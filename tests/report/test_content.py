@@ -8,6 +8,7 @@ import pytest
 
 from tests.conftest import EXAMPLES
 from tests.report.helpers import SMALL, checked, finding, with_findings, write
+from usmctl.check.result import RunResult
 from usmctl.core.findings import Severity
 from usmctl.output.report.content import build_report, finding_area
 
@@ -27,6 +28,7 @@ DATE = "2026-01-31"
         ("USM006", "tools[jira].handles[0]", "practices"),
         ("USM306", "profiles[acme-it]", "workflows"),
         ("USM201", "profiles[acme-it]", "processes"),
+        ("USM903", "processes[acme-it:improve]", "processes"),
         ("USM003", "workflows[wf].steps[0].process", "workflows"),
         ("USM307", "", "workflows"),
         ("ACME001", "governance[pol]", "governance"),
@@ -34,9 +36,9 @@ DATE = "2026-01-31"
         ("ACME001", "", None),
     ],
 )
-def test_findings_map_to_areas_by_family_then_path(code: str, path: str, area: str | None) -> None:
+def test_findings_map_to_areas_by_rule_then_path(code: str, path: str, area: str | None) -> None:
     item = finding(code, "m", path=path, entity=None)
-    assert finding_area(item) == area
+    assert finding_area(item, RunResult((item,), ())) == area
 
 
 def test_scores_are_the_share_of_entities_without_errors_or_warnings(tmp_path: Path) -> None:

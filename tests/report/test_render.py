@@ -23,9 +23,8 @@ from tests.report.helpers import (
 )
 from usmctl.api import check
 from usmctl.check.result import RunResult
-from usmctl.core.findings import Severity
+from usmctl.core.findings import DOCS_URL, Severity
 from usmctl.output.report import render_report, report_format
-from usmctl.rules.base import DOCS_URL
 
 GOLDEN = Path(__file__).parent / "golden"
 DATE = "2026-01-31"

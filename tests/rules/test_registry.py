@@ -8,15 +8,19 @@ and its Bad example fires the rule while its Good example does not.
 
 from __future__ import annotations
 
+import ast
+import re
 from pathlib import Path
 
 import pytest
 
+import usmctl
 from usmctl.api import check
 from usmctl.check.settings import Settings
+from usmctl.core import codes
 from usmctl.core.findings import Severity
 from usmctl.rules import ALL_RULES, BY_CODE, BY_NAME, find
-from usmctl.rules.base import Rule
+from usmctl.rules.base import LoadStageRule, Rule
 
 CASES_DIR = Path(__file__).parent / "cases"
 
@@ -194,7 +198,7 @@ def test_docstring_metadata(rule: type[Rule]) -> None:
 
 @pytest.mark.parametrize("rule", RULE_PARAMS)
 def test_every_checking_rule_has_a_case_file(rule: type[Rule]) -> None:
-    if rule.check is Rule.check:
+    if issubclass(rule, LoadStageRule):
         pytest.skip("reported by the loader or the builder")
     assert (CASES_DIR / f"{rule.code}.yaml").is_file()
 
@@ -215,3 +219,48 @@ def test_bad_example_fires(rule: type[Rule], tmp_path: Path) -> None:
 @pytest.mark.parametrize("rule", RULE_PARAMS)
 def test_good_example_is_silent(rule: type[Rule], tmp_path: Path) -> None:
     assert rule.code not in _codes_found(rule.meta().good, tmp_path)
+
+
+def test_load_stage_codes_are_the_rules_codes() -> None:
+    """Every code in `usmctl.core.codes` is a structure rule's, by its name."""
+    for constant, code in vars(codes).items():
+        if constant.isupper():
+            assert BY_CODE[code].name == constant.lower().replace("_", "-")
+
+
+def test_load_stage_rules_take_their_code_from_core_codes() -> None:
+    load_stage = {rule.code for rule in ALL_RULES if issubclass(rule, LoadStageRule)}
+    assert load_stage <= {code for name, code in vars(codes).items() if name.isupper()}
+    assert {"USM001", "USM002", "USM003", "USM004", "USM005"} <= load_stage
+    assert {"USM008", "USM009", "USM010", "USM013"} <= load_stage
+
+
+def _code_literals(path: Path) -> list[int]:
+    """Lines of a module that write a rule code as a string literal outside a
+    rule class's ``code = ...``."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    definitions = {
+        id(node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Assign)
+        and [getattr(target, "id", None) for target in node.targets] == ["code"]
+    }
+    return [
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and re.fullmatch(r"USM\d{3}", node.value)
+        and id(node) not in definitions
+    ]
+
+
+def test_no_code_literal_at_emit_sites() -> None:
+    """Emit sites import the code (`usmctl.core.codes`): a typo is an import error."""
+    package = Path(usmctl.__file__).parent
+    found = {
+        str(path.relative_to(package)): lines
+        for path in sorted(package.rglob("*.py"))
+        if path.name != "codes.py" and (lines := _code_literals(path))
+    }
+    assert found == {}

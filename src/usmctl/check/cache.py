@@ -65,6 +65,7 @@ _STAMPED_MODULES = (
     "load.yamlio",
     "load.limits",
     "load.locate",
+    "core.codes",
     "core.findings",
     "core.errors",
     "core.positions",

@@ -27,14 +27,13 @@ from usmctl.check.custom_rules import schema_problem
 from usmctl.check.selection import resolve_selectors
 from usmctl.check.settings import CustomRule, Settings
 from usmctl.core.errors import ConfigError, UsageError
-from usmctl.core.findings import Severity
+from usmctl.core.findings import FAIL_ON, Severity
 from usmctl.load.limits import Limits
 from usmctl.load.sidefiles import read_side_file, repository_root, within
 
 CONFIG_FILE = "usmctl.toml"
 PYPROJECT = "pyproject.toml"
 SEVERITIES = ("error", "warning", "info")
-FAIL_ON = ("error", "warning", "info", "never")
 LIST_KEYS = ("select", "ignore", "extend-select", "include", "exclude")
 KEYS = (
     *LIST_KEYS,

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from usmctl.check import custom_rules, suppressions
 from usmctl.check.selection import resolve_selectors
 from usmctl.check.settings import Settings
+from usmctl.core.codes import AMBIGUOUS_SCALAR, SCHEMA_VIOLATION, UNRESOLVED_REFERENCE
 from usmctl.core.errors import UsageError
 from usmctl.core.findings import (
     Finding,
@@ -27,7 +28,7 @@ from usmctl.load.locate import SourceMap
 from usmctl.model.architecture import SINGULAR, Architecture, CodedViolation, build, logical_locus
 from usmctl.model.catalogue import Catalogue
 from usmctl.rules import ALL_RULES, BY_CODE, meta
-from usmctl.rules.base import Rule, RuleContext
+from usmctl.rules.base import LoadStageRule, RuleContext
 from usmctl.rules.helpers import referenced_ids
 from usmctl.rules.references import iter_references
 
@@ -80,7 +81,7 @@ def run(files: list[LoadedFile], catalogue: Catalogue, settings: Settings) -> En
     context = RuleContext(architecture, catalogue, max_depth=settings.max_depth)
     found: list[CodedViolation] = []
     for rule_class in ALL_RULES:
-        if rule_class.code not in enabled or rule_class.check is Rule.check:
+        if rule_class.code not in enabled or issubclass(rule_class, LoadStageRule):
             continue
         rule = rule_class()
         found.extend(
@@ -144,14 +145,15 @@ def _held_back(found: list[CodedViolation], arch: Architecture) -> list[str]:
     found[:] = [
         item
         for item in found
-        if item.code != "USM006" and not any(name in item.violation.message for name in quoted)
+        if item.code != UNRESOLVED_REFERENCE
+        and not any(name in item.violation.message for name in quoted)
     ]
     return sorted(doubtful)
 
 
 def _names_any(item: CodedViolation, named: dict[tuple[str, str], set[str]]) -> bool:
     """Whether a finding (not USM006's own) names an id its entity fails to resolve."""
-    if item.code == "USM006":
+    if item.code == UNRESOLVED_REFERENCE:
         return False
     at = item.violation.at
     end = at.path.find("]")  # "workflows[hr-wish]" of "workflows[hr-wish].steps[0]"
@@ -207,13 +209,14 @@ def _with_failed_files_note(
 def _one_per_scalar(findings: list[Finding]) -> list[Finding]:
     """USM013 (read differently by YAML 1.1 and 1.2) stays silent at a scalar
     that USM003 already reports as a YAML 1.1 boolean or number."""
-    if not any(finding.code == "USM013" for finding in findings):
+    if not any(finding.code == AMBIGUOUS_SCALAR for finding in findings):
         return findings
-    schema = {(f.file, f.line, f.column) for f in findings if f.code == "USM003"}
+    schema = {(f.file, f.line, f.column) for f in findings if f.code == SCHEMA_VIOLATION}
     return [
         finding
         for finding in findings
-        if finding.code != "USM013" or (finding.file, finding.line, finding.column) not in schema
+        if finding.code != AMBIGUOUS_SCALAR
+        or (finding.file, finding.line, finding.column) not in schema
     ]
 
 

@@ -6,11 +6,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from usmctl.core.findings import Finding, Severity
+from usmctl.core.findings import FailOn, Finding, Severity, rule_url
 
 if TYPE_CHECKING:
     from usmctl.model.architecture import Architecture
     from usmctl.model.catalogue import Catalogue
+    from usmctl.rules.base import RuleMeta
+
+__all__ = ["RuleMeta", "RunResult"]
 
 
 @dataclass(frozen=True)
@@ -39,7 +42,32 @@ class RunResult:
             raise RuntimeError("a result read from the findings cache has no model")
         return self.architecture, self.catalogue
 
-    def fails(self, fail_on: str) -> bool:
+    def rules(self) -> tuple[RuleMeta, ...]:
+        """Every built-in rule's metadata, by code: what reporters describe
+        rules with (they never import the registry)."""
+        # start-up: the registry imports pydantic; a warm run's text output never asks
+        from usmctl.rules import ALL_RULES, meta
+
+        return tuple(meta(rule.code) for rule in ALL_RULES)
+
+    def rule(self, code: str) -> RuleMeta | None:
+        """A built-in rule's metadata (name, summary, severity, area, help
+        link, ...); None for a custom rule from config."""
+        # start-up: the registry imports pydantic; a warm run's text output never asks
+        from usmctl.rules import meta
+
+        try:
+            return meta(code)
+        except KeyError:
+            return None
+
+    @staticmethod
+    def help_uri(finding: Finding) -> str | None:
+        """The documentation link of a finding's rule, without the registry
+        (None for a custom rule)."""
+        return rule_url(finding.code, finding.name)
+
+    def fails(self, fail_on: FailOn) -> bool:
         """True when a finding is at or above the ``--fail-on`` severity."""
         if fail_on == "never":
             return False

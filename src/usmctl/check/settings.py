@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from usmctl.core.findings import Severity
+from usmctl.core.findings import FailOn, Severity
 from usmctl.load.limits import Limits
 
-FailOn = Literal["error", "warning", "info", "never"]
+__all__ = ["CustomRule", "FailOn", "Settings"]
 
 
 @dataclass(frozen=True)

@@ -20,13 +20,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from usmctl.check.selection import resolve_selectors
+from usmctl.core.codes import UNUSED_SUPPRESSION
 from usmctl.core.errors import UsageError
 from usmctl.core.findings import Finding, Locus, Violation, quote
 from usmctl.core.positions import Position
 from usmctl.load.yamlio import make_parser
 from usmctl.model.architecture import CodedViolation
 
-UNUSED_SUPPRESSION = "USM011"
 _MARKER = re.compile(r"(?:^|(?<=\s))#\s*usmctl:(?P<body>.*)$")
 _MARKER_START = re.compile(r"(?:^|(?<=\s))#\s*usmctl:")
 _DIRECTIVE = re.compile(r"^\s*(?P<kind>ignore|ignore-file)\[(?P<codes>[^\]]*)\](?P<reason>.*)$")

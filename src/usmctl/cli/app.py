@@ -17,6 +17,7 @@ import typer
 
 from usmctl import __version__
 from usmctl.core.errors import ExitCode, Terminated, UsageError, UsmctlError
+from usmctl.core.findings import FAIL_ON, choice_list
 from usmctl.output.formats import Command, spoken
 
 if TYPE_CHECKING:
@@ -166,7 +167,7 @@ def validate(
     ] = None,
     ignore: Annotated[list[str] | None, typer.Option(help="Rules not to check.")] = None,
     fail_on: Annotated[
-        str | None, typer.Option(help="Lowest severity that fails: error|warning|info|never.")
+        str | None, typer.Option(help=f"Lowest severity that fails: {'|'.join(FAIL_ON)}.")
     ] = None,
     exit_zero: Annotated[
         bool, typer.Option("--exit-zero", help="Exit 0 even with findings.")
@@ -205,8 +206,8 @@ def validate(
         from usmctl.output.formats import pick
 
         chosen = pick(Command.VALIDATE, output_format or "text")
-        if fail_on is not None and fail_on not in ("error", "warning", "info", "never"):
-            raise UsageError(f"--fail-on takes error, warning, info or never, not {fail_on!r}")
+        if fail_on is not None and fail_on not in FAIL_ON:
+            raise UsageError(f"--fail-on takes {choice_list(FAIL_ON)}, not {fail_on!r}")
         cwd = Path.cwd()
         options = CliOptions(
             select=split_list(select),

@@ -6,6 +6,7 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from typing import Literal, get_args
 
 from usmctl.core.positions import Anchor, Position
 
@@ -24,6 +25,16 @@ class Severity(StrEnum):
 
 
 _RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+
+# The lowest severity that fails a run, or never: the one list the CLI's
+# --fail-on, the config's fail-on and the settings take their choices from.
+FailOn = Literal["error", "warning", "info", "never"]
+FAIL_ON: tuple[FailOn, ...] = get_args(FailOn)
+
+
+def choice_list(choices: tuple[str, ...]) -> str:
+    """``error, warning, info or never``: choices as a message names them."""
+    return f"{', '.join(choices[:-1])} or {choices[-1]}" if len(choices) > 1 else choices[0]
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,11 +88,17 @@ class Finding:
 DOCS_URL = "https://github.com/usmctl/usmctl/blob/main/docs/rules.md"
 
 
+def rule_anchor(code: str, name: str) -> str:
+    """A rule's heading anchor in docs/rules.md (``usm401-service-without-facility``)."""
+    return f"{code.lower()}-{name}"
+
+
 def rule_url(code: str, name: str) -> str | None:
-    """The documentation anchor of a built-in rule (custom rules have none)."""
+    """The documentation link of a built-in rule, the one place it is built
+    (custom rules have none)."""
     if not code.startswith("USM"):
         return None
-    return f"{DOCS_URL}#{code.lower()}-{name}"
+    return f"{DOCS_URL}#{rule_anchor(code, name)}"
 
 
 def printable(text: str, *, exact: bool = False) -> str:

@@ -15,6 +15,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from usmctl.core.codes import (
+    AMBIGUOUS_SCALAR,
+    SCHEMA_VIOLATION,
+    UNREADABLE_FILE,
+    UNSAFE_YAML,
+    UNSUPPORTED_VERSION,
+    YAML_SYNTAX,
+)
 from usmctl.core.errors import UsageError
 from usmctl.core.findings import printable, quote
 from usmctl.core.positions import START, Anchor, DataPath, Position
@@ -60,7 +68,7 @@ class LoadedFile:
         return self.data is None and any(problem.code in LOAD_FAILURES for problem in self.problems)
 
 
-LOAD_FAILURES = frozenset({"USM001", "USM008", "USM009", "USM010"})
+LOAD_FAILURES = frozenset({YAML_SYNTAX, UNSUPPORTED_VERSION, UNSAFE_YAML, UNREADABLE_FILE})
 
 
 def file_kind(name: str) -> FileKind | None:
@@ -248,7 +256,7 @@ def _why(error: OSError) -> str:
 
 
 def _unreadable(source: SourceFile, why: str, position: Position = START) -> LoadedFile:
-    return LoadedFile(source, None, None, [Problem("USM010", why, position)])
+    return LoadedFile(source, None, None, [Problem(UNREADABLE_FILE, why, position)])
 
 
 def read_source(source: SourceFile, limits: Limits) -> LoadedFile:
@@ -293,7 +301,7 @@ def read_raw(source: SourceFile, limits: Limits) -> bytes | LoadedFile:
                     None,
                     [
                         Problem(
-                            "USM009",
+                            UNSAFE_YAML,
                             f"file is {size} bytes, over the {limits.max_file_bytes}-byte limit",
                             START,
                         )
@@ -315,7 +323,7 @@ def load_bytes(source: SourceFile, raw: bytes, limits: Limits) -> LoadedFile:
             source,
             None,
             None,
-            [Problem("USM009", f"input is over the {limits.max_file_bytes}-byte limit", START)],
+            [Problem(UNSAFE_YAML, f"input is over the {limits.max_file_bytes}-byte limit", START)],
         )
     nul = raw.find(b"\0")
     if nul >= 0:
@@ -346,9 +354,9 @@ def load_bytes(source: SourceFile, raw: bytes, limits: Limits) -> LoadedFile:
     result = parse(text, limits)
     problems = list(result.problems)
     if source.kind != "yaml":  # JSON's scalars mean one thing: no YAML 1.1/1.2 question
-        problems = [problem for problem in problems if problem.code != "USM013"]
+        problems = [problem for problem in problems if problem.code != AMBIGUOUS_SCALAR]
     loaded = LoadedFile(source, text, result.data, problems)
-    if any(problem.code in ("USM001", "USM009") for problem in result.problems):
+    if any(problem.code in (YAML_SYNTAX, UNSAFE_YAML) for problem in result.problems):
         loaded.data = None
         return loaded
     _check_document(loaded)
@@ -450,7 +458,7 @@ def _read_json(written: str, text: str, limits: Limits) -> Any:
         # "Unterminated string starting at": the position is given as line:col.
         message = error.msg.removesuffix(" at")
         message = message[:1].lower() + message[1:]
-        return Problem("USM001", f"invalid JSON: {message}", Position(error.lineno, error.colno))
+        return Problem(YAML_SYNTAX, f"invalid JSON: {message}", Position(error.lineno, error.colno))
     except _NonStandardConstantError as error:
         constants = (
             match.start()
@@ -458,7 +466,7 @@ def _read_json(written: str, text: str, limits: Limits) -> Any:
             if not match.group().startswith('"')
         )
         return Problem(
-            "USM001",
+            YAML_SYNTAX,
             f"invalid JSON: {error} is not a JSON value (JSON has no NaN or Infinity)",
             Position.at_offset(text, next(constants, 0)),
         )
@@ -495,7 +503,7 @@ def _check_document(loaded: LoadedFile) -> None:
         if not isinstance(data, dict):
             loaded.problems.append(
                 Problem(
-                    "USM003",
+                    SCHEMA_VIOLATION,
                     f"a USM-WIF workflow file must hold a JSON object, found {type_name(data)}",
                     START,
                 )
@@ -504,13 +512,13 @@ def _check_document(loaded: LoadedFile) -> None:
         return
     if data is None:
         loaded.problems.append(
-            Problem("USM003", 'file is empty: expected a mapping with usm: "1"', START)
+            Problem(SCHEMA_VIOLATION, 'file is empty: expected a mapping with usm: "1"', START)
         )
         return
     if not isinstance(data, dict):
         loaded.problems.append(
             Problem(
-                "USM003",
+                SCHEMA_VIOLATION,
                 f'the top level must be a mapping with usm: "1", found {type_name(data)}',
                 START,
             )
@@ -520,7 +528,7 @@ def _check_document(loaded: LoadedFile) -> None:
     if "usm" not in data:
         loaded.problems.append(
             Problem(
-                "USM008",
+                UNSUPPORTED_VERSION,
                 'missing usm version: add usm: "1" at the top of the file',
                 _locate(loaded, ()),
             )
@@ -533,7 +541,7 @@ def _check_document(loaded: LoadedFile) -> None:
         hint = ' (write it as a quoted string: usm: "1")' if version in (1, 1.0) else ""
         loaded.problems.append(
             Problem(
-                "USM008",
+                UNSUPPORTED_VERSION,
                 f"unsupported usm version {shown}: supported is "
                 + ", ".join(quote(v) for v in SUPPORTED_VERSIONS)
                 + hint,

@@ -19,6 +19,13 @@ import yaml
 from yaml.nodes import ScalarNode, SequenceNode
 from yaml.resolver import Resolver
 
+from usmctl.core.codes import (
+    AMBIGUOUS_SCALAR,
+    DUPLICATE_KEY,
+    SCHEMA_VIOLATION,
+    UNSAFE_YAML,
+    YAML_SYNTAX,
+)
 from usmctl.core.findings import quote
 from usmctl.core.positions import DataPath, Position
 from usmctl.load.limits import MAX_NUMBER_CHARS, Limits, Problem, type_name
@@ -267,7 +274,7 @@ def _scalar(event: Any, path: DataPath, result: ParseResult) -> Any:
     except _NumberTooLongError:
         raise _AbortParseError(
             Problem(
-                "USM009",
+                UNSAFE_YAML,
                 f"a number of {len(event.value)} characters, over the "
                 f"{MAX_NUMBER_CHARS}-character limit (quote it if it is text)",
                 Position.from_mark(event.start_mark),
@@ -280,7 +287,7 @@ def _scalar(event: Any, path: DataPath, result: ParseResult) -> Any:
         shown = event.value if len(event.value) <= 40 else event.value[:40] + "..."
         result.problems.append(
             Problem(
-                "USM003",
+                SCHEMA_VIOLATION,
                 f"value {quote(shown)} is not a valid {tag.rsplit(':', 1)[-1]}",
                 Position.from_mark(event.start_mark),
                 path,
@@ -295,7 +302,7 @@ def _unsafe_tag(tag: str, event: Any, path: DataPath) -> Problem:
     else:
         why = "only the YAML core tags are allowed"
     return Problem(
-        "USM009", f"tag {quote(tag)} refused: {why}", Position.from_mark(event.start_mark), path
+        UNSAFE_YAML, f"tag {quote(tag)} refused: {why}", Position.from_mark(event.start_mark), path
     )
 
 
@@ -323,18 +330,18 @@ def parse(text: str, limits: Limits = Limits()) -> ParseResult:
         if error.context:
             problem = f"{problem} ({error.context.strip()})"
         if "nesting depth" not in problem:
-            result.problems.append(Problem("USM001", f"invalid YAML: {problem}", position))
-        elif not any(known.code == "USM009" for known in result.problems):
+            result.problems.append(Problem(YAML_SYNTAX, f"invalid YAML: {problem}", position))
+        elif not any(known.code == UNSAFE_YAML for known in result.problems):
             # Not when already refused (depth, tag): one finding says enough.
             result.problems.append(
-                Problem("USM009", f"nesting deeper than the parser allows: {problem}", position)
+                Problem(UNSAFE_YAML, f"nesting deeper than the parser allows: {problem}", position)
             )
         result.data = None
     except yaml.YAMLError as error:
         # Reader errors (control characters) carry a character offset.
         position = _reader_position(text, error)
         message = str(error).splitlines()[0] if str(error) else "unreadable input"
-        result.problems.append(Problem("USM001", f"invalid YAML: {message}", position))
+        result.problems.append(Problem(YAML_SYNTAX, f"invalid YAML: {message}", position))
         result.data = None
     finally:
         parser.dispose()
@@ -541,7 +548,7 @@ def _build(parser: Any, limits: Limits, result: ParseResult, *, anchored: bool =
                 # dropped with its value by `_attach`; the rest of the file stands.
                 result.problems.append(
                     Problem(
-                        "USM003",
+                        SCHEMA_VIOLATION,
                         "a mapping key must be a plain value, not a mapping or list",
                         Position.from_mark(event.start_mark),
                         frame.path,
@@ -556,7 +563,7 @@ def _build(parser: Any, limits: Limits, result: ParseResult, *, anchored: bool =
             if len(stack) >= max_depth:
                 raise _AbortParseError(
                     Problem(
-                        "USM009",
+                        UNSAFE_YAML,
                         f"nesting deeper than {max_depth} levels",
                         Position.from_mark(event.start_mark),
                         path,
@@ -587,7 +594,7 @@ def _build(parser: Any, limits: Limits, result: ParseResult, *, anchored: bool =
             if target is None:
                 raise _AbortParseError(
                     Problem(
-                        "USM001",
+                        YAML_SYNTAX,
                         f"invalid YAML: alias {quote('*' + event.anchor)} has no anchor "
                         f"{quote('&' + event.anchor)} before it in this file",
                         Position.from_mark(event.start_mark),
@@ -603,7 +610,7 @@ def _build(parser: Any, limits: Limits, result: ParseResult, *, anchored: bool =
                     what = f"{limits.max_alias_chars} characters of text"
                 raise _AbortParseError(
                     Problem(
-                        "USM009",
+                        UNSAFE_YAML,
                         f"aliases expand to more than {what} (an alias bomb?)",
                         Position.from_mark(event.start_mark),
                         _child_path(frame),
@@ -616,7 +623,7 @@ def _build(parser: Any, limits: Limits, result: ParseResult, *, anchored: bool =
                 if not isinstance(value, str):
                     result.problems.append(
                         Problem(
-                            "USM003",
+                            SCHEMA_VIOLATION,
                             "a mapping key must be a plain value",
                             Position.from_mark(event.start_mark),
                             frame.path,
@@ -634,7 +641,7 @@ def _build(parser: Any, limits: Limits, result: ParseResult, *, anchored: bool =
             if result.documents > 1:
                 result.problems.append(
                     Problem(
-                        "USM003",
+                        SCHEMA_VIOLATION,
                         "a second YAML document in one file: usmctl reads one document "
                         "per file (split it into two files)",
                         Position.from_mark(event.start_mark),
@@ -667,7 +674,7 @@ def _scalar_key(event: Any, frame: _Frame, result: ParseResult) -> str:
         elif typed is not None and text != "<<":
             result.problems.append(
                 Problem(
-                    "USM003",
+                    SCHEMA_VIOLATION,
                     f'key "{text}" is read as {type_name(typed)} by YAML 1.1; quote it',
                     Position.from_mark(event.start_mark),
                     (*frame.path, text),
@@ -682,7 +689,7 @@ def _check_ambiguous(event: Any, typed: Any, path: DataPath, result: ParseResult
     if core is not _SAME:
         result.problems.append(
             Problem(
-                "USM013",
+                AMBIGUOUS_SCALAR,
                 ambiguity_message(event.value, typed, core),
                 Position.from_mark(event.start_mark),
                 path,
@@ -695,7 +702,7 @@ def _mismatched_tag(tag: str, event: Any, path: DataPath) -> Problem:
     shown = tag.replace("tag:yaml.org,2002:", "!!")
     written = "a mapping" if tag == _SEQ else "a list"
     return Problem(
-        "USM003",
+        SCHEMA_VIOLATION,
         f"tag {quote(shown)} on {written}: remove the tag, or write the value as the tag says",
         Position.from_mark(event.start_mark),
         path,
@@ -742,7 +749,7 @@ def _attach(
         first_text = f" (first at {first.line + 1}:{first.column + 1})"
         result.problems.append(
             Problem(
-                "USM002",
+                DUPLICATE_KEY,
                 f'duplicate key "{key}"{first_text}: YAML keeps only the last value',
                 Position.from_mark(key_event.start_mark),
                 (*frame.path, key),
@@ -763,7 +770,7 @@ def _merge(frame: _Frame, value: Any, key_event: Any, result: ParseResult) -> No
     if not all(isinstance(source, dict) for source in sources):
         result.problems.append(
             Problem(
-                "USM003",
+                SCHEMA_VIOLATION,
                 "a merge key (<<) takes a mapping or a list of mappings",
                 Position.from_mark(key_event.start_mark),
                 frame.path,

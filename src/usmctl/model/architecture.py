@@ -29,6 +29,7 @@ from typing import Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from usmctl.core.codes import DUPLICATE_ID, SCHEMA_VIOLATION, UNKNOWN_FIELD
 from usmctl.core.findings import Locus, Violation, quote
 from usmctl.core.positions import Anchor, DataPath, format_path
 from usmctl.load.limits import type_name
@@ -228,7 +229,7 @@ class _Builder:
                 continue
             if key not in SECTIONS:
                 self.report(
-                    "USM004",
+                    UNKNOWN_FIELD,
                     f"unknown top-level section {quote(key)}{suggest(key, TOP_LEVEL_KEYS)}",
                     Locus(file, key, anchor=Anchor((key,), at_key=True)),
                 )
@@ -237,7 +238,7 @@ class _Builder:
                 continue  # an empty section (`services:` with nothing under it)
             if not isinstance(value, list):
                 self.report(
-                    "USM003",
+                    SCHEMA_VIOLATION,
                     f"section {quote(key)} must be a list, found {type_name(value)}",
                     Locus(file, key, anchor=Anchor((key,))),
                 )
@@ -254,7 +255,7 @@ class _Builder:
         origin = Origin(file, ("architecture",), section="architecture", label="architecture")
         if self.info_origin is not None:
             self.report(
-                "USM005",
+                DUPLICATE_ID,
                 "architecture is declared more than once (first at {related})",
                 Locus(file, "architecture", "architecture", Anchor(("architecture",), True)),
                 (_locus(self.info_origin, ()),),
@@ -277,7 +278,7 @@ class _Builder:
         origin = Origin(file, path, section=section, label=label, key_map=key_map)
         if not isinstance(item, dict):
             self.report(
-                "USM003",
+                SCHEMA_VIOLATION,
                 f"each entry of {quote(section)} must be a mapping, found {type_name(item)}",
                 _locus(origin, ()),
             )
@@ -307,7 +308,7 @@ class _Builder:
             first = self.arch.index[section].get(entity_id)
             if first is not None:
                 self.report(
-                    "USM005",
+                    DUPLICATE_ID,
                     f"duplicate {SINGULAR[section]} id {quote(entity_id)} (first at {{related}})",
                     _locus(origin, ("id",)),
                     (_locus(first.origin, ("id",)),),
@@ -389,20 +390,20 @@ class _Builder:
                 known = _fields_at(model, loc[:-1])
                 key = str(loc[-1])
                 self.report(
-                    "USM004",
+                    UNKNOWN_FIELD,
                     f"unknown field {quote(key)} in {what}{suggest(key, known)}",
                     _locus(origin, loc, at_key=True),
                 )
             elif kind == "missing":
                 self.report(
-                    "USM003",
+                    SCHEMA_VIOLATION,
                     f"{what} is missing required field {quote(field_name)}",
                     _locus(origin, loc),
                 )
             else:
                 value = detail.get("input")
                 self.report(
-                    "USM003",
+                    SCHEMA_VIOLATION,
                     f"{what}: {field_name or 'entry'} {_reason(detail, value)}",
                     _locus(origin, loc if exists else loc[:-1]),
                 )

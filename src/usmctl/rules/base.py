@@ -6,10 +6,11 @@ import inspect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from enum import StrEnum
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from usmctl.core.findings import DOCS_URL, Locus, Severity, Violation
+from usmctl.core.findings import Locus, Severity, Violation, rule_anchor, rule_url
 from usmctl.model.architecture import SINGULAR, locate_field
 from usmctl.model.graph import SupplyChain
 
@@ -22,6 +23,26 @@ if TYPE_CHECKING:
 _SECTION_RE = re.compile(r"^(Rationale|Remediation|Bad|Good):\s*$", re.MULTILINE)
 
 
+class Area(StrEnum):
+    """What a rule's findings are about: the report's areas, in its order.
+
+    A rule says its area (USM903, a process rule numbered with the value
+    streams, is about processes); a structure rule's finding is about
+    whatever section of the file it points at.
+    """
+
+    PROFILES = "profiles"
+    PROCESSES = "processes"
+    WORKFLOWS = "workflows"
+    SERVICES = "services"
+    GOVERNANCE = "governance"
+    OVERLAYS = "overlays"
+    PRACTICES = "practices"
+    SUPPLY_CHAIN = "supply_chain"
+    VALUE_STREAMS = "value_streams"
+    STRUCTURE = "structure"
+
+
 @dataclass(frozen=True)
 class RuleMeta:
     """A rule's documentation, parsed from its class docstring."""
@@ -29,6 +50,7 @@ class RuleMeta:
     code: str
     name: str
     severity: Severity
+    area: Area
     summary: str
     rationale: str
     remediation: str
@@ -38,23 +60,26 @@ class RuleMeta:
     @property
     def anchor(self) -> str:
         """The heading anchor in docs/rules.md."""
-        return f"{self.code.lower()}-{self.name}"
+        return rule_anchor(self.code, self.name)
 
     @property
     def help_uri(self) -> str:
         """The rule's documentation link, used by every output."""
-        return f"{DOCS_URL}#{self.anchor}"
+        url = rule_url(self.code, self.name)
+        assert url is not None, "a built-in rule has documentation"
+        return url
 
 
 class Rule:
-    """A USM rule. Subclasses set code, name, default_severity and a docstring
+    """A USM rule. Subclasses set code, name, default_severity, area and a docstring
     (summary line; Rationale, Remediation, Bad and Good sections) and override
-    `check`. Load-stage rules (the loader and the model builder report them)
-    keep the default `check`, which finds nothing."""
+    `check`. Rules the loader and the model builder report derive from
+    `LoadStageRule` instead."""
 
     code: ClassVar[str]
     name: ClassVar[str]
     default_severity: ClassVar[Severity]
+    area: ClassVar[Area]
     # A rule that reports what the architecture lacks (no service, no
     # workflow of a type, nobody referring to a profile) cannot judge while a
     # file fails to load: the missing thing may be in it. The engine holds
@@ -63,7 +88,7 @@ class Rule:
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         """Yield one violation per offending node."""
-        yield from ()
+        raise NotImplementedError(f"{type(self).__name__} has no check")
 
     @classmethod
     def meta(cls) -> RuleMeta:
@@ -78,12 +103,23 @@ class Rule:
             code=cls.code,
             name=cls.name,
             severity=cls.default_severity,
+            area=cls.area,
             summary=summary.strip(),
             rationale=" ".join(sections.get("Rationale", "").split()),
             remediation=" ".join(sections.get("Remediation", "").split()),
             bad=sections.get("Bad", ""),
             good=sections.get("Good", ""),
         )
+
+
+class LoadStageRule(Rule):
+    """A rule reported while the input is read: by the loader, the parser or
+    the model builder, which emit its code from `usmctl.core.codes`. The
+    engine does not run its `check`, which finds nothing."""
+
+    def check(self, ctx: RuleContext) -> Iterator[Violation]:
+        """Nothing: the load stage has reported it already."""
+        yield from ()
 
 
 class RuleContext:

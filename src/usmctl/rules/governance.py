@@ -22,7 +22,7 @@ from usmctl.model.entities import (
     Workflow,
 )
 from usmctl.model.usm import PROVIDER_KINDS
-from usmctl.rules.base import Rule, RuleContext
+from usmctl.rules.base import Area, Rule, RuleContext
 from usmctl.rules.helpers import salvaged
 from usmctl.rules.references import resolve_any
 
@@ -76,6 +76,7 @@ class PolicyNotEnforced(Rule):
     code = "USM501"
     name = "policy-not-enforced"
     default_severity = Severity.ERROR
+    area = Area.GOVERNANCE
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         for item in ctx.arch.governance:
@@ -132,6 +133,7 @@ class PolicyWithoutScope(Rule):
     code = "USM502"
     name = "policy-without-scope"
     default_severity = Severity.WARNING
+    area = Area.GOVERNANCE
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         for item in ctx.arch.governance:
@@ -195,6 +197,7 @@ class PolicyForeignEnforcer(Rule):
     code = "USM503"
     name = "policy-foreign-enforcer"
     default_severity = Severity.WARNING
+    area = Area.GOVERNANCE
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         for item in ctx.arch.governance:

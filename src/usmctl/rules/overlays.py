@@ -16,7 +16,7 @@ from usmctl.core.findings import Severity, Violation, quote
 from usmctl.model.architecture import as_written
 from usmctl.model.entities import Overlay, Service
 from usmctl.model.usm import PROVIDER_KINDS, canonical_process
-from usmctl.rules.base import Rule, RuleContext, describe
+from usmctl.rules.base import Area, Rule, RuleContext, describe
 from usmctl.rules.helpers import salvaged
 
 if TYPE_CHECKING:
@@ -78,6 +78,7 @@ class OverlayUnbound(Rule):
     code = "USM601"
     name = "overlay-unbound"
     default_severity = Severity.ERROR
+    area = Area.OVERLAYS
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         for overlay in ctx.arch.overlays:
@@ -126,6 +127,7 @@ class SiamSingleSupplier(Rule):
     code = "USM602"
     name = "siam-single-supplier"
     default_severity = Severity.WARNING
+    area = Area.OVERLAYS
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         for overlay in ctx.arch.overlays:
@@ -192,6 +194,7 @@ class SiamWithoutIntegrator(Rule):
     code = "USM603"
     name = "siam-without-integrator"
     default_severity = Severity.ERROR
+    area = Area.OVERLAYS
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         for overlay in ctx.arch.overlays:
@@ -243,6 +246,7 @@ class DvmsWithoutLoop(Rule):
     code = "USM604"
     name = "dvms-without-loop"
     default_severity = Severity.WARNING
+    area = Area.OVERLAYS
     judges_absence = True
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
@@ -305,6 +309,7 @@ class XlaWithoutIndicators(Rule):
     code = "USM605"
     name = "xla-without-indicators"
     default_severity = Severity.WARNING
+    area = Area.OVERLAYS
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         for overlay in ctx.arch.overlays:
@@ -367,6 +372,7 @@ class SiamIntegratorOutside(Rule):
     code = "USM606"
     name = "siam-integrator-outside"
     default_severity = Severity.WARNING
+    area = Area.OVERLAYS
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         for overlay in ctx.arch.overlays:
@@ -443,6 +449,7 @@ class XlaIndicatorIncomplete(Rule):
     code = "USM607"
     name = "xla-indicator-incomplete"
     default_severity = Severity.WARNING
+    area = Area.OVERLAYS
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         for overlay in ctx.arch.overlays:

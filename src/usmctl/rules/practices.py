@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from usmctl.core.findings import Severity, Violation, quote
 from usmctl.model.entities import Tool, Workflow
 from usmctl.model.usm import canonical_process
-from usmctl.rules.base import Rule, RuleContext, describe
+from usmctl.rules.base import Area, Rule, RuleContext, describe
 from usmctl.rules.helpers import cached, named_processes, tools_by_workflow
 from usmctl.rules.references import field_name
 
@@ -72,6 +72,7 @@ class PracticeUnplugged(Rule):
     code = "USM701"
     name = "practice-unplugged"
     default_severity = Severity.WARNING
+    area = Area.PRACTICES
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         for practice in ctx.arch.practices:
@@ -130,6 +131,7 @@ class PracticeDeclaredAsProcess(Rule):
     code = "USM702"
     name = "practice-declared-as-process"
     default_severity = Severity.ERROR
+    area = Area.PRACTICES
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         practices = self._practice_names(ctx)
@@ -194,6 +196,7 @@ class ToolWithoutWorkflow(Rule):
     code = "USM703"
     name = "tool-without-workflow"
     default_severity = Severity.WARNING
+    area = Area.PRACTICES
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         named = {workflow.tool for workflow in ctx.arch.workflows if workflow.tool is not None}
@@ -265,6 +268,7 @@ class WorkflowMultipleTools(Rule):
     code = "USM704"
     name = "workflow-multiple-tools"
     default_severity = Severity.WARNING
+    area = Area.PRACTICES
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         handled = tools_by_workflow(ctx.arch)
@@ -342,6 +346,7 @@ class ToolForeignWorkflow(Rule):
     code = "USM705"
     name = "tool-foreign-workflow"
     default_severity = Severity.WARNING
+    area = Area.PRACTICES
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         arch = ctx.arch

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from usmctl.core.findings import Severity, Violation, quote
 from usmctl.model.entities import ProcessEntry
 from usmctl.model.usm import PROCESSES, UNSOURCED_ALIASES, canonical_process, is_alias
-from usmctl.rules.base import Rule, RuleContext, describe
+from usmctl.rules.base import Area, Rule, RuleContext, describe
 from usmctl.rules.helpers import (
     ALL_PROCESSES,
     is_running_provider,
@@ -62,6 +62,7 @@ class MissingProcess(Rule):
     code = "USM201"
     name = "missing-process"
     default_severity = Severity.ERROR
+    area = Area.PROCESSES
     judges_absence = True
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
@@ -114,6 +115,7 @@ class NonUsmProcess(Rule):
     code = "USM202"
     name = "non-usm-process"
     default_severity = Severity.ERROR
+    area = Area.PROCESSES
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         for entity, fields, name, subject in named_processes(ctx.arch):
@@ -157,6 +159,7 @@ class ProcessAlias(Rule):
     code = "USM203"
     name = "process-alias"
     default_severity = Severity.WARNING
+    area = Area.PROCESSES
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         for entity, fields, name, subject in named_processes(ctx.arch):
@@ -202,6 +205,7 @@ class ProcessWithoutOwner(Rule):
     code = "USM204"
     name = "process-without-owner"
     default_severity = Severity.WARNING
+    area = Area.PROCESSES
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         for entry in ctx.arch.processes:
@@ -246,6 +250,7 @@ class DuplicateProcess(Rule):
     code = "USM205"
     name = "duplicate-process"
     default_severity = Severity.ERROR
+    area = Area.PROCESSES
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         for provider, entries in processes_by_provider(ctx.arch).items():
@@ -300,6 +305,7 @@ class ImproveWithoutFeedback(Rule):
     code = "USM903"
     name = "improve-without-feedback"
     default_severity = Severity.WARNING
+    area = Area.PROCESSES
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         for entry in ctx.arch.processes:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from usmctl.core.findings import Severity, Violation, quote
 from usmctl.model.usm import PROVIDER_KINDS
-from usmctl.rules.base import Rule, RuleContext
+from usmctl.rules.base import Area, Rule, RuleContext
 from usmctl.rules.helpers import party, referenced_ids, served_customers, services_by_provider
 
 
@@ -44,6 +44,7 @@ class ProviderWithoutServices(Rule):
     code = "USM101"
     name = "provider-without-services"
     default_severity = Severity.WARNING
+    area = Area.PROFILES
     judges_absence = True
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
@@ -91,6 +92,7 @@ class CustomerWithoutServices(Rule):
     code = "USM102"
     name = "customer-without-services"
     default_severity = Severity.WARNING
+    area = Area.PROFILES
     judges_absence = True
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
@@ -135,6 +137,7 @@ class OperatorWithoutProvider(Rule):
     code = "USM103"
     name = "operator-without-provider"
     default_severity = Severity.ERROR
+    area = Area.PROFILES
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         for profile in ctx.arch.profiles:
@@ -194,6 +197,7 @@ class UnusedProfile(Rule):
     code = "USM104"
     name = "unused-profile"
     default_severity = Severity.INFO
+    area = Area.PROFILES
     judges_absence = True
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from usmctl.core.findings import Severity, Violation, quote
 from usmctl.model.entities import Agreement, Service
-from usmctl.rules.base import Rule, RuleContext, describe
+from usmctl.rules.base import Area, Rule, RuleContext, describe
 from usmctl.rules.services import agreements_listing
 
 if TYPE_CHECKING:
@@ -90,6 +90,7 @@ class SupplyCycle(Rule):
     code = "USM801"
     name = "supply-cycle"
     default_severity = Severity.ERROR
+    area = Area.SUPPLY_CHAIN
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         if not ctx.has_dependencies:
@@ -152,6 +153,7 @@ class DependencyWithoutAgreement(Rule):
     code = "USM802"
     name = "dependency-without-agreement"
     default_severity = Severity.ERROR
+    area = Area.SUPPLY_CHAIN
     judges_absence = True
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
@@ -219,6 +221,7 @@ class SupplierNotALink(Rule):
     code = "USM803"
     name = "supplier-not-a-link"
     default_severity = Severity.WARNING
+    area = Area.SUPPLY_CHAIN
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         for service, index, dependency, agreements in _cross_provider_dependencies(ctx.arch):
@@ -281,6 +284,7 @@ class RecursionTooDeep(Rule):
     code = "USM804"
     name = "recursion-too-deep"
     default_severity = Severity.INFO
+    area = Area.SUPPLY_CHAIN
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         if not ctx.has_dependencies:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from usmctl.core.findings import Severity, Violation, quote
 from usmctl.model.entities import Agreement, Service
 from usmctl.model.usm import REQUEST_TYPES
-from usmctl.rules.base import Rule, RuleContext, describe
+from usmctl.rules.base import Area, Rule, RuleContext, describe
 from usmctl.rules.helpers import plural, salvaged
 
 if TYPE_CHECKING:
@@ -115,6 +115,7 @@ class ServiceMissingFacility(Rule):
     code = "USM401"
     name = "service-missing-facility"
     default_severity = Severity.ERROR
+    area = Area.SERVICES
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         yield from _missing_part(ctx, "facility")
@@ -161,6 +162,7 @@ class ServiceMissingSupport(Rule):
     code = "USM402"
     name = "service-missing-support"
     default_severity = Severity.ERROR
+    area = Area.SERVICES
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         yield from _missing_part(ctx, "support")
@@ -217,6 +219,7 @@ class ServiceWithoutAgreement(Rule):
     code = "USM403"
     name = "service-without-agreement"
     default_severity = Severity.ERROR
+    area = Area.SERVICES
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         listing = agreements_listing(ctx.arch)
@@ -276,6 +279,7 @@ class ServiceWithoutCustomer(Rule):
     code = "USM404"
     name = "service-without-customer"
     default_severity = Severity.WARNING
+    area = Area.SERVICES
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         for service in ctx.arch.services:
@@ -334,6 +338,7 @@ class AgreementPartyMismatch(Rule):
     code = "USM405"
     name = "agreement-party-mismatch"
     default_severity = Severity.ERROR
+    area = Area.SERVICES
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         for service in ctx.arch.services:
@@ -401,6 +406,7 @@ class ExternalWithoutContract(Rule):
     code = "USM406"
     name = "external-without-contract"
     default_severity = Severity.WARNING
+    area = Area.SERVICES
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         for agreement in ctx.arch.agreements:
@@ -457,6 +463,7 @@ class PlaceholderDescription(Rule):
     code = "USM407"
     name = "placeholder-description"
     default_severity = Severity.WARNING
+    area = Area.SERVICES
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         for service in ctx.arch.services:
@@ -520,6 +527,7 @@ class PartialRequestInterface(Rule):
     code = "USM408"
     name = "partial-request-interface"
     default_severity = Severity.WARNING
+    area = Area.SERVICES
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         for agreement in ctx.arch.agreements:
@@ -594,6 +602,7 @@ class CustomerWithoutAgreement(Rule):
     code = "USM409"
     name = "customer-without-agreement"
     default_severity = Severity.WARNING
+    area = Area.SERVICES
     judges_absence = True
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
@@ -669,6 +678,7 @@ class InternalContract(Rule):
     code = "USM410"
     name = "internal-contract"
     default_severity = Severity.INFO
+    area = Area.SERVICES
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         for agreement in ctx.arch.agreements:

@@ -9,14 +9,29 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from usmctl.core.codes import (
+    AMBIGUOUS_SCALAR,
+    DUPLICATE_ID,
+    DUPLICATE_KEY,
+    EMPTY_ARCHITECTURE,
+    SCHEMA_VIOLATION,
+    UNKNOWN_FIELD,
+    UNREADABLE_FILE,
+    UNRESOLVED_REFERENCE,
+    UNSAFE_YAML,
+    UNSUPPORTED_VERSION,
+    UNUSED_SUPPRESSION,
+    WRONG_KIND_REFERENCE,
+    YAML_SYNTAX,
+)
 from usmctl.core.findings import Locus, Severity, Violation, quote
 from usmctl.core.positions import START
 from usmctl.model.architecture import Choices, suggest
-from usmctl.rules.base import Rule, RuleContext, describe
+from usmctl.rules.base import Area, LoadStageRule, Rule, RuleContext, describe
 from usmctl.rules.references import Reference, iter_references
 
 
-class YamlSyntax(Rule):
+class YamlSyntax(LoadStageRule):
     """A file is not well-formed YAML or JSON.
 
     Rationale:
@@ -37,12 +52,13 @@ class YamlSyntax(Rule):
         profiles: []
     """
 
-    code = "USM001"
+    code = YAML_SYNTAX
     name = "yaml-syntax"
     default_severity = Severity.ERROR
+    area = Area.STRUCTURE
 
 
-class DuplicateKey(Rule):
+class DuplicateKey(LoadStageRule):
     """A mapping repeats a key.
 
     Rationale:
@@ -66,12 +82,13 @@ class DuplicateKey(Rule):
           id: acme
     """
 
-    code = "USM002"
+    code = DUPLICATE_KEY
     name = "duplicate-key"
     default_severity = Severity.ERROR
+    area = Area.STRUCTURE
 
 
-class SchemaViolation(Rule):
+class SchemaViolation(LoadStageRule):
     """A value has the wrong type or enum value, or a required field is missing.
 
     Rationale:
@@ -97,12 +114,13 @@ class SchemaViolation(Rule):
             kind: provider
     """
 
-    code = "USM003"
+    code = SCHEMA_VIOLATION
     name = "schema-violation"
     default_severity = Severity.ERROR
+    area = Area.STRUCTURE
 
 
-class UnknownField(Rule):
+class UnknownField(LoadStageRule):
     """A mapping has a key the format does not define.
 
     Rationale:
@@ -130,12 +148,13 @@ class UnknownField(Rule):
             x-cost-centre: "4711"
     """
 
-    code = "USM004"
+    code = UNKNOWN_FIELD
     name = "unknown-field"
     default_severity = Severity.ERROR
+    area = Area.STRUCTURE
 
 
-class DuplicateId(Rule):
+class DuplicateId(LoadStageRule):
     """An id repeats within a section, in one file or across files.
 
     Rationale:
@@ -160,9 +179,10 @@ class DuplicateId(Rule):
           - {id: acme-business, kind: customer}
     """
 
-    code = "USM005"
+    code = DUPLICATE_ID
     name = "duplicate-id"
     default_severity = Severity.ERROR
+    area = Area.STRUCTURE
 
 
 class UnresolvedReference(Rule):
@@ -190,9 +210,10 @@ class UnresolvedReference(Rule):
           - {id: desk-agent, kind: operator, of: acme-it}
     """
 
-    code = "USM006"
+    code = UNRESOLVED_REFERENCE
     name = "unresolved-reference"
     default_severity = Severity.ERROR
+    area = Area.STRUCTURE
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         for reference in iter_references(ctx.arch):
@@ -245,9 +266,10 @@ class WrongKindReference(Rule):
             provider: acme-it
     """
 
-    code = "USM007"
+    code = WRONG_KIND_REFERENCE
     name = "wrong-kind-reference"
     default_severity = Severity.ERROR
+    area = Area.STRUCTURE
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         for reference in iter_references(ctx.arch):
@@ -262,7 +284,7 @@ class WrongKindReference(Rule):
             )
 
 
-class UnsupportedVersion(Rule):
+class UnsupportedVersion(LoadStageRule):
     """The ``usm`` version key is missing or not a supported version.
 
     Rationale:
@@ -281,12 +303,13 @@ class UnsupportedVersion(Rule):
         profiles: []
     """
 
-    code = "USM008"
+    code = UNSUPPORTED_VERSION
     name = "unsupported-version"
     default_severity = Severity.ERROR
+    area = Area.STRUCTURE
 
 
-class UnsafeYaml(Rule):
+class UnsafeYaml(LoadStageRule):
     """A tag would construct objects, aliases explode, or nesting or size is past the limits.
 
     Rationale:
@@ -308,12 +331,13 @@ class UnsafeYaml(Rule):
           id: acme
     """
 
-    code = "USM009"
+    code = UNSAFE_YAML
     name = "unsafe-yaml"
     default_severity = Severity.ERROR
+    area = Area.STRUCTURE
 
 
-class UnreadableFile(Rule):
+class UnreadableFile(LoadStageRule):
     """A file is not UTF-8 text, is binary, unreadable, or a broken link.
 
     Rationale:
@@ -332,9 +356,10 @@ class UnreadableFile(Rule):
         usm: "1"
     """
 
-    code = "USM010"
+    code = UNREADABLE_FILE
     name = "unreadable-file"
     default_severity = Severity.ERROR
+    area = Area.STRUCTURE
 
 
 class UnusedSuppression(Rule):
@@ -362,9 +387,15 @@ class UnusedSuppression(Rule):
         profiles: []
     """
 
-    code = "USM011"
+    code = UNUSED_SUPPRESSION
     name = "unused-suppression"
     default_severity = Severity.WARNING
+    area = Area.STRUCTURE
+
+    def check(self, ctx: RuleContext) -> Iterator[Violation]:
+        """Nothing: `usmctl.check.suppressions` reports it once the
+        suppressions are applied."""
+        yield from ()
 
 
 class EmptyArchitecture(Rule):
@@ -395,9 +426,10 @@ class EmptyArchitecture(Rule):
           - {id: acme-it, kind: provider}
     """
 
-    code = "USM012"
+    code = EMPTY_ARCHITECTURE
     name = "empty-architecture"
     default_severity = Severity.WARNING
+    area = Area.STRUCTURE
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         arch = ctx.arch
@@ -413,7 +445,7 @@ class EmptyArchitecture(Rule):
         )
 
 
-class AmbiguousScalar(Rule):
+class AmbiguousScalar(LoadStageRule):
     """An unquoted scalar that YAML 1.1 and YAML 1.2 read differently.
 
     Rationale:
@@ -448,9 +480,10 @@ class AmbiguousScalar(Rule):
             external: true
     """
 
-    code = "USM013"
+    code = AMBIGUOUS_SCALAR
     name = "ambiguous-scalar"
     default_severity = Severity.WARNING
+    area = Area.STRUCTURE
 
 
 STRUCTURE_RULES: tuple[type[Rule], ...] = (

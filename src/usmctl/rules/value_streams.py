@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from usmctl.core.findings import Severity, Violation, quote
 from usmctl.model.entities import Service, Stage, Workflow
 from usmctl.model.usm import REQUEST_TYPES
-from usmctl.rules.base import Rule, RuleContext, describe
+from usmctl.rules.base import Area, Rule, RuleContext, describe
 from usmctl.rules.helpers import salvaged
 from usmctl.rules.services import agreements_listing
 
@@ -57,6 +57,7 @@ class ValueStreamWithoutWorkflow(Rule):
     code = "USM901"
     name = "value-stream-without-workflow"
     default_severity = Severity.WARNING
+    area = Area.VALUE_STREAMS
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         for stream in ctx.arch.value_streams:
@@ -114,6 +115,7 @@ class ValueStreamForeignService(Rule):
     code = "USM902"
     name = "value-stream-foreign-service"
     default_severity = Severity.ERROR
+    area = Area.VALUE_STREAMS
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         for stream in ctx.arch.value_streams:
@@ -186,6 +188,7 @@ class ValueStreamForeignWorkflow(Rule):
     code = "USM904"
     name = "value-stream-foreign-workflow"
     default_severity = Severity.ERROR
+    area = Area.VALUE_STREAMS
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         for stream in ctx.arch.value_streams:
@@ -250,6 +253,7 @@ class ValueStreamEmpty(Rule):
     code = "USM905"
     name = "value-stream-empty"
     default_severity = Severity.WARNING
+    area = Area.VALUE_STREAMS
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         for stream in ctx.arch.value_streams:
@@ -335,6 +339,7 @@ class ValueStreamRequestType(Rule):
     code = "USM906"
     name = "value-stream-request-type"
     default_severity = Severity.WARNING
+    area = Area.VALUE_STREAMS
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         listing = agreements_listing(ctx.arch)

@@ -10,7 +10,7 @@ from usmctl.model.architecture import ordered_steps, suggest
 from usmctl.model.catalogue import Walk, WorkflowType, walk
 from usmctl.model.entities import Workflow
 from usmctl.model.usm import canonical_process
-from usmctl.rules.base import Rule, RuleContext, describe
+from usmctl.rules.base import Area, Rule, RuleContext, describe
 from usmctl.rules.helpers import (
     arrow,
     collapsed_path,
@@ -104,6 +104,7 @@ class WorkflowWithoutOwningProcess(Rule):
     code = "USM301"
     name = "workflow-without-owning-process"
     default_severity = Severity.ERROR
+    area = Area.WORKFLOWS
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         for workflow in ctx.arch.workflows:
@@ -165,6 +166,7 @@ class UnknownWorkflowType(Rule):
     code = "USM302"
     name = "unknown-workflow-type"
     default_severity = Severity.ERROR
+    area = Area.WORKFLOWS
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         known = ", ".join(ctx.catalogue.ids)
@@ -252,6 +254,7 @@ class WorkflowEntryMismatch(Rule):
     code = "USM303"
     name = "workflow-entry-mismatch"
     default_severity = Severity.ERROR
+    area = Area.WORKFLOWS
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         for workflow in ctx.arch.workflows:
@@ -324,6 +327,7 @@ class WorkflowPathDeviation(Rule):
     code = "USM304"
     name = "workflow-path-deviation"
     default_severity = Severity.WARNING
+    area = Area.WORKFLOWS
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         for workflow in ctx.arch.workflows:
@@ -378,6 +382,7 @@ class OwnerProcessMismatch(Rule):
     code = "USM305"
     name = "owner-process-mismatch"
     default_severity = Severity.WARNING
+    area = Area.WORKFLOWS
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         for workflow in ctx.arch.workflows:
@@ -442,6 +447,7 @@ class MissingStandardWorkflow(Rule):
     code = "USM306"
     name = "missing-standard-workflow"
     default_severity = Severity.WARNING
+    area = Area.WORKFLOWS
     judges_absence = True
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
@@ -516,6 +522,7 @@ class RaciAccountable(Rule):
     code = "USM307"
     name = "raci-accountable"
     default_severity = Severity.ERROR
+    area = Area.WORKFLOWS
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         for workflow in ctx.arch.workflows:
@@ -578,6 +585,7 @@ class RaciResponsible(Rule):
     code = "USM308"
     name = "raci-responsible"
     default_severity = Severity.WARNING
+    area = Area.WORKFLOWS
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         for workflow in ctx.arch.workflows:
@@ -641,6 +649,7 @@ class RaciForeignProfile(Rule):
     code = "USM309"
     name = "raci-foreign-profile"
     default_severity = Severity.ERROR
+    area = Area.WORKFLOWS
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         for workflow in ctx.arch.workflows:
@@ -701,6 +710,7 @@ class WorkflowWithoutSteps(Rule):
     code = "USM310"
     name = "workflow-without-steps"
     default_severity = Severity.WARNING
+    area = Area.WORKFLOWS
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         for workflow in ctx.arch.workflows:
@@ -752,6 +762,7 @@ class WorkflowWithoutTool(Rule):
     code = "USM311"
     name = "workflow-without-tool"
     default_severity = Severity.INFO
+    area = Area.WORKFLOWS
     judges_absence = True
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
@@ -807,6 +818,7 @@ class WorkflowNotClosed(Rule):
     code = "USM312"
     name = "workflow-not-closed"
     default_severity = Severity.INFO
+    area = Area.WORKFLOWS
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         for workflow in ctx.arch.workflows:
@@ -875,6 +887,7 @@ class WifTypeAmbiguous(Rule):
     code = "USM313"
     name = "wif-type-ambiguous"
     default_severity = Severity.INFO
+    area = Area.WORKFLOWS
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         for workflow in ctx.arch.workflows:

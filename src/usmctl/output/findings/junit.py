@@ -11,7 +11,7 @@ import xml.etree.ElementTree as ET
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
-from usmctl.core.findings import Finding, rule_url
+from usmctl.core.findings import Finding
 from usmctl.output.findings.github import inert_xml
 
 if TYPE_CHECKING:
@@ -26,9 +26,9 @@ def _clean(text: str) -> str:
     return _NOT_XML.sub("\ufffd", text)
 
 
-def _detail(finding: Finding) -> str:
+def _detail(finding: Finding, result: RunResult) -> str:
     entity = f" ({finding.entity})" if finding.entity else ""
-    url = rule_url(finding.code, finding.name)
+    url = result.help_uri(finding)
     return (
         f"{finding.file}:{finding.line}:{finding.column}: {finding.code} "
         f"[{finding.severity.value}] {finding.message}{entity}" + (f"\nhelp: {url}" if url else "")
@@ -82,7 +82,7 @@ def render(result: RunResult, options: ReportOptions) -> str:
                 "failure",
                 {"message": _clean(finding.message), "type": f"{finding.code} {finding.name}"},
             )
-            failure.text = _clean(_detail(finding))
+            failure.text = _clean(_detail(finding, result))
     ET.indent(root)
     body = ET.tostring(root, encoding="unicode")
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + inert_xml(body) + "\n"

@@ -30,15 +30,13 @@ def render(result: RunResult, options: ReportOptions) -> str:
     """A heading, the summary line and, when there are findings, the table."""
     lines = ["## usmctl", "", escape(summary_line(result)), ""]
     if result.findings:
-        # start-up: the rule registry imports pydantic; this format is loaded on the warm path
-        from usmctl.rules import BY_CODE, meta
-
         lines.append("| severity | rule | location | message | entity |")
         lines.append("|---|---|---|---|---|")
         for finding in result.findings:
             rule = escape(f"{finding.code} {finding.name}")
-            if finding.code in BY_CODE:
-                rule = f"[{rule}]({meta(finding.code).help_uri})"
+            help_uri = result.help_uri(finding)
+            if help_uri is not None:
+                rule = f"[{rule}]({help_uri})"
             where = escape(f"{finding.file}:{finding.line}:{finding.column}")
             entity = escape(finding.entity) if finding.entity else ""
             lines.append(

@@ -1,6 +1,6 @@
 """SARIF 2.1.0 (the OASIS standard): what GitHub code scanning and other SAST viewers read.
 
-Rule metadata comes from the registry (summary, rationale, remediation,
+Rule metadata comes from the RunResult (summary, rationale, remediation,
 help link); results carry a relative URI under ``%SRCROOT%``, a 1-based
 region, and the line-independent fingerprint as ``partialFingerprints``.
 """
@@ -17,7 +17,7 @@ from usmctl.core.findings import Finding, Severity
 from usmctl.output.findings.github import inert_json
 
 if TYPE_CHECKING:
-    from usmctl.check.result import RunResult
+    from usmctl.check.result import RuleMeta, RunResult
     from usmctl.output.findings.options import ReportOptions
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -26,12 +26,8 @@ FINGERPRINT_KEY = "usmctl/v1"
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 
 
-def rule_descriptor(code: str) -> dict[str, Any]:
+def rule_descriptor(info: RuleMeta) -> dict[str, Any]:
     """A reportingDescriptor for a built-in rule."""
-    # start-up: the rule registry imports pydantic; this format is loaded on the warm path
-    from usmctl.rules import meta
-
-    info = meta(code)
     return {
         "id": info.code,
         "name": info.name,
@@ -63,10 +59,7 @@ def artifact_location(file: str) -> dict[str, Any]:
 
 def payload(result: RunResult) -> dict[str, Any]:
     """The SARIF log as Python data."""
-    # start-up: the rule registry imports pydantic; this format is loaded on the warm path
-    from usmctl.rules import ALL_RULES
-
-    rules = [rule_descriptor(rule.code) for rule in ALL_RULES]
+    rules = [rule_descriptor(info) for info in result.rules()]
     index = {rule["id"]: position for position, rule in enumerate(rules)}
     for finding in result.findings:
         if finding.code not in index:

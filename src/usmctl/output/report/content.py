@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -29,7 +28,6 @@ from usmctl.output.report.tables import (
     services_table,
     workflow_matrix,
 )
-from usmctl.rules import meta
 
 if TYPE_CHECKING:
     from usmctl.check.result import RunResult
@@ -61,18 +59,6 @@ SECTION_AREA: dict[str, str] = {
     "tools": "practices",
     "value_streams": "value_streams",
 }
-# USM rule family (the hundreds digit of USMxyz) -> area.
-FAMILY_AREA: dict[str, str] = {
-    "1": "profiles",
-    "2": "processes",
-    "3": "workflows",
-    "4": "services",
-    "5": "governance",
-    "6": "overlays",
-    "7": "practices",
-    "8": "supply_chain",
-    "9": "value_streams",
-}
 # What to do first about an area that declares nothing (static text, no user input).
 EMPTY_AREA_ACTIONS: dict[str, str] = {
     "profiles": "Declare the parties: at least one customer and one provider.",
@@ -88,7 +74,6 @@ EMPTY_AREA_ACTIONS: dict[str, str] = {
     "value_streams": "Map one value stream of the main customer through services and workflows.",
 }
 _SECTION_PATH = re.compile(r"^([a-z_]+)\[")
-_FAMILY = re.compile(r"^USM([1-9])\d\d$")
 
 
 @dataclass(frozen=True)
@@ -217,16 +202,16 @@ def plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 or word == "info" else f"{count} {word}s"
 
 
-def finding_area(finding: Finding) -> str | None:
+def finding_area(finding: Finding, result: RunResult) -> str | None:
     """The area a finding belongs to.
 
-    A USM rule's family says what the gap is about (USM201, a provider that runs
-    no process, is a processes gap though it points at the profile); structural
+    A rule says what its gap is about (USM201, a provider that runs no
+    process, is a processes gap though it points at the profile); structural
     findings (USM0xx) and custom rules go by the section of their path.
     """
-    family = _FAMILY.match(finding.code)
-    if family:
-        return FAMILY_AREA[family.group(1)]
+    rule = result.rule(finding.code)
+    if rule is not None and rule.area in AREAS:
+        return str(rule.area)
     section = finding_section(finding)
     return SECTION_AREA[section] if section is not None else None
 
@@ -249,7 +234,7 @@ def build_report(result: RunResult, *, date: str) -> Report:
     areas = _scores(result)
     scored = [area.score for area in areas if area.score is not None]
     nodes, edges = graph_data(result, supply_chain)
-    ranked = _ranked(result.findings)
+    ranked = _ranked(result)
     return Report(
         title=title,
         architecture_id=info.id if info is not None else None,
@@ -260,7 +245,7 @@ def build_report(result: RunResult, *, date: str) -> Report:
         by_severity=result.by_severity(),
         areas=areas,
         overall=round(sum(scored) / len(scored)) if scored else None,
-        unattributed=sum(1 for finding in result.findings if finding_area(finding) is None),
+        unattributed=sum(1 for finding in result.findings if finding_area(finding, result) is None),
         nodes=nodes,
         edges=edges,
         process_matrix=process_matrix(arch),
@@ -293,7 +278,7 @@ def _scores(result: RunResult) -> tuple[AreaScore, ...]:
     failing: dict[str, set[tuple[str, str]]] = defaultdict(set)
     counts: Counter[str] = Counter()
     for finding in result.findings:
-        area = finding_area(finding)
+        area = finding_area(finding, result)
         if area is None:
             continue
         counts[area] += 1
@@ -383,25 +368,16 @@ def graph_data(
 # --- findings and actions ----------------------------------------------------
 
 
-def _rule_docs(code: str) -> tuple[str, str | None]:
-    """Remediation and documentation link of a rule; empty for unknown (custom) rules."""
-
-    try:
-        rule = meta(code)
-    except KeyError:
-        return "", None
-    return rule.remediation, rule.help_uri
-
-
-def _ranked(findings: Iterable[Finding]) -> tuple[RankedFinding, ...]:
+def _ranked(result: RunResult) -> tuple[RankedFinding, ...]:
     ordered = sorted(
-        findings,
+        result.findings,
         key=lambda finding: (finding.severity.rank, finding.code, *finding.sort_key),
     )
     ranked = []
     for finding in ordered:
-        remediation, help_uri = _rule_docs(finding.code)
-        area = finding_area(finding)
+        rule = result.rule(finding.code)
+        remediation, help_uri = (rule.remediation, rule.help_uri) if rule else ("", None)
+        area = finding_area(finding, result)
         ranked.append(
             RankedFinding(finding, AREAS[area] if area else "files", remediation, help_uri)
         )
