@@ -15,7 +15,6 @@ from usmctl.rules.helpers import (
     named_processes,
     party,
     plural,
-    processes_by_provider,
 )
 
 
@@ -65,9 +64,9 @@ class MissingProcess(Rule):
     judges_absence = True
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
-        by_provider = processes_by_provider(ctx.arch)
+        by_provider = ctx.indexes.processes_by_provider
         for profile in ctx.arch.profiles:
-            if not is_running_provider(ctx.arch, profile):
+            if not is_running_provider(ctx.indexes, profile):
                 continue
             declared = {
                 canonical_process(entry.process) for entry in by_provider.get(profile.id, ())
@@ -116,7 +115,7 @@ class NonUsmProcess(Rule):
     default_severity = Severity.ERROR
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
-        for entity, fields, name, subject in named_processes(ctx.arch):
+        for entity, fields, name, subject in named_processes(ctx.indexes):
             if canonical_process(name) is None:
                 yield ctx.violation(
                     entity,
@@ -159,7 +158,7 @@ class ProcessAlias(Rule):
     default_severity = Severity.WARNING
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
-        for entity, fields, name, subject in named_processes(ctx.arch):
+        for entity, fields, name, subject in named_processes(ctx.indexes):
             if is_alias(name):
                 unsourced = " (no USM source has it)" if name.lower() in UNSOURCED_ALIASES else ""
                 yield ctx.violation(
@@ -248,7 +247,7 @@ class DuplicateProcess(Rule):
     default_severity = Severity.ERROR
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
-        for provider, entries in processes_by_provider(ctx.arch).items():
+        for provider, entries in ctx.indexes.processes_by_provider.items():
             first_by_process: dict[str, ProcessEntry] = {}
             for entry in entries:
                 process = canonical_process(entry.process)
