@@ -97,3 +97,15 @@ def test_typed_lookups(write_files: WriteFiles) -> None:
     assert indexes.tools_by_workflow["wf"] == ["desk"]
     assert {"acme", "shop", "wf"} <= indexes.referenced_ids
     assert indexes.references is indexes.references  # resolved once
+
+
+def test_a_loaded_file_is_frozen() -> None:
+    from usmctl.load.limits import Limits
+    from usmctl.load.loader import SourceFile, load_bytes
+
+    source = SourceFile(Path("a.usm.yaml"), "a.usm.yaml", "yaml")
+    loaded = load_bytes(source, b"services: []\n", Limits())
+    assert [problem.code for problem in loaded.problems] == ["USM008"]
+    assert isinstance(loaded.problems, tuple) and loaded.data is None
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        loaded.data = {}  # type: ignore[misc]
