@@ -459,6 +459,6 @@ def test_json_surrogate_pairs_in_a_wif_file_are_valid(tmp_path: Path) -> None:
     for ascii_only in (True, False):
         raw = json_module.dumps(document, ensure_ascii=ascii_only).encode()
         loaded = load_bytes(source, raw, Limits())
-        assert loaded.problems == [] and loaded.data == document
+        assert loaded.problems == () and loaded.data == document
     lone = load_bytes(source, b'{"name": "\\ud83d"}', Limits())
     assert [problem.code for problem in lone.problems] == ["USM001"]

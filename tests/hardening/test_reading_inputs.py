@@ -73,7 +73,7 @@ def test_aliases_of_a_long_value_are_refused_by_their_expanded_size() -> None:
 
 def test_aliases_expanded_text_limit_is_a_setting() -> None:
     text = long_value_aliases(value_chars=1_000, aliases=20)
-    assert load(text).problems == []
+    assert load(text).problems == ()
     [problem] = load(text, limits=Limits(max_alias_chars=10_000)).problems
     assert problem.code == "USM009"
 
@@ -168,13 +168,13 @@ def test_wif_sort_index_as_ascii_digits_is_a_number(tmp_path: Path) -> None:
 def test_json_strings_may_hold_what_yaml_refuses_raw(char: str) -> None:
     text = json.dumps(wif(description=f"a{char}b"), ensure_ascii=False)
     loaded = load(text, "w.workflow.json")
-    assert loaded.problems == []
+    assert loaded.problems == ()
     assert loaded.data["description"] == f"a{char}b"
 
 
 def test_json_keys_may_be_longer_than_yaml_allows() -> None:
     loaded = load(json.dumps({**wif(), "x" * 1100: 1}), "w.workflow.json")
-    assert loaded.problems == []
+    assert loaded.problems == ()
     assert loaded.data["x" * 1100] == 1
 
 

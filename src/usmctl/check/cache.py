@@ -347,7 +347,7 @@ class ParseCache:
             problems = problems_from_plain(raw_problems)
         except (ValueError, TypeError, RecursionError):  # UnicodeDecodeError is a ValueError
             return None
-        return LoadedFile(source, text, data, problems)
+        return LoadedFile(source, text, data, tuple(problems))
 
     def load(self, source: SourceFile, raw: bytes) -> LoadedFile:
         """`load_bytes` through the cache: bytes parsed before are not parsed again."""
@@ -409,7 +409,7 @@ def local_secret() -> bytes | None:
 PlainProblem = tuple[str, str, int, int, tuple[str | int, ...]]
 
 
-def plain_problems(problems: list[Problem]) -> list[PlainProblem]:
+def plain_problems(problems: Iterable[Problem]) -> list[PlainProblem]:
     """Problems as plain tuples, as the cache stores them."""
     return [(p.code, p.message, p.position.line, p.position.column, p.path) for p in problems]
 

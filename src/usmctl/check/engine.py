@@ -29,8 +29,7 @@ from usmctl.model.architecture import SINGULAR, Architecture, CodedViolation, bu
 from usmctl.model.catalogue import Catalogue
 from usmctl.rules import ALL_RULES, BY_CODE, meta
 from usmctl.rules.base import LoadStageRule, RuleContext
-from usmctl.rules.helpers import referenced_ids
-from usmctl.rules.references import iter_references
+from usmctl.rules.indexes import Indexes
 
 
 @dataclass(frozen=True)
@@ -78,7 +77,8 @@ def run(files: list[LoadedFile], catalogue: Catalogue, settings: Settings) -> En
                     message = f"{SINGULAR[str(problem.path[0])]} {quote(label)}: {message}"
                 coded.append(CodedViolation(problem.code, Violation(message, locus)))
     coded.extend(item for item in built if item.code in enabled)
-    context = RuleContext(architecture, catalogue, max_depth=settings.max_depth)
+    indexes = Indexes(architecture)  # built once per run, shared by every rule
+    context = RuleContext(architecture, catalogue, indexes=indexes, max_depth=settings.max_depth)
     found: list[CodedViolation] = []
     for rule_class in ALL_RULES:
         if rule_class.code not in enabled or issubclass(rule_class, LoadStageRule):
@@ -90,7 +90,7 @@ def run(files: list[LoadedFile], catalogue: Catalogue, settings: Settings) -> En
             if not architecture.repeats_salvage(violation.at)
         )
     absent = _absence_held_back(found, architecture)
-    held = _held_back(found, architecture)
+    held = _held_back(found, indexes)
     coded = _with_failed_files_note(coded, architecture, held, absent)
     coded.extend(found)
     if settings.custom_rules:
@@ -112,7 +112,7 @@ def run(files: list[LoadedFile], catalogue: Catalogue, settings: Settings) -> En
     )
 
 
-def _held_back(found: list[CodedViolation], arch: Architecture) -> list[str]:
+def _held_back(found: list[CodedViolation], indexes: Indexes) -> list[str]:
     """Drop the findings that only repeat an unresolved reference (in place);
     the ids held back because a file failed to load, for its note.
 
@@ -124,9 +124,10 @@ def _held_back(found: list[CodedViolation], arch: Architecture) -> list[str]:
     finding naming such an id (RACI keys included) are held back, and the
     failed file's finding says how many ids went unchecked.
     """
+    arch = indexes.arch
     unresolved = [
         reference
-        for reference in iter_references(arch)
+        for reference in indexes.references
         if reference.target is None and not reference.known
     ]
     if not arch.failed_files:
@@ -140,7 +141,7 @@ def _held_back(found: list[CodedViolation], arch: Architecture) -> list[str]:
         return []
     declared = set().union(*arch.known_ids.values())
     doubtful = {reference.value for reference in unresolved}
-    doubtful |= {name for name in referenced_ids(arch) if name not in declared}
+    doubtful |= {name for name in indexes.referenced_ids if name not in declared}
     quoted = {quote(name) for name in doubtful}
     found[:] = [
         item

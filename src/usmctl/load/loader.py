@@ -5,13 +5,14 @@ USM001/002/008/009/010 come from here, each with an exact position.
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import fnmatch
 import os
 import re
 import stat
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -52,14 +53,15 @@ class SourceFile:
     named: bool = True
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class LoadedFile:
-    """A read and parsed file: its text (for locating and suppressions), its data."""
+    """A read and parsed file: its text (for locating and suppressions), its
+    data. Frozen: a check that finds a problem builds a new one."""
 
     source: SourceFile
     text: str | None
     data: Any
-    problems: list[Problem] = field(default_factory=list)
+    problems: tuple[Problem, ...] = ()
 
     @property
     def failed(self) -> bool:
@@ -256,7 +258,7 @@ def _why(error: OSError) -> str:
 
 
 def _unreadable(source: SourceFile, why: str, position: Position = START) -> LoadedFile:
-    return LoadedFile(source, None, None, [Problem(UNREADABLE_FILE, why, position)])
+    return LoadedFile(source, None, None, (Problem(UNREADABLE_FILE, why, position),))
 
 
 def read_source(source: SourceFile, limits: Limits) -> LoadedFile:
@@ -299,13 +301,13 @@ def read_raw(source: SourceFile, limits: Limits) -> bytes | LoadedFile:
                     source,
                     None,
                     None,
-                    [
+                    (
                         Problem(
                             UNSAFE_YAML,
                             f"file is {size} bytes, over the {limits.max_file_bytes}-byte limit",
                             START,
-                        )
-                    ],
+                        ),
+                    ),
                 )
             return handle.read(limits.max_file_bytes + 1)
     except OSError as error:
@@ -323,7 +325,7 @@ def load_bytes(source: SourceFile, raw: bytes, limits: Limits) -> LoadedFile:
             source,
             None,
             None,
-            [Problem(UNSAFE_YAML, f"input is over the {limits.max_file_bytes}-byte limit", START)],
+            (Problem(UNSAFE_YAML, f"input is over the {limits.max_file_bytes}-byte limit", START),),
         )
     nul = raw.find(b"\0")
     if nul >= 0:
@@ -343,24 +345,19 @@ def load_bytes(source: SourceFile, raw: bytes, limits: Limits) -> LoadedFile:
         # Read on the text as written: the surrogate rewrite shifts columns.
         read = _read_json(decoded, text, limits)
         if isinstance(read, Problem):
-            return LoadedFile(source, text, None, [read])
+            return LoadedFile(source, text, None, (read,))
         if read is not _ASK_YAML:
-            loaded = LoadedFile(source, text, read)
-            _check_document(loaded)
-            return loaded
+            return _check_document(LoadedFile(source, text, read))
     # start-up: PyYAML only when something is parsed (a warm run parses nothing)
     from usmctl.load.yamlio import parse
 
     result = parse(text, limits)
-    problems = list(result.problems)
+    problems = tuple(result.problems)
     if source.kind != "yaml":  # JSON's scalars mean one thing: no YAML 1.1/1.2 question
-        problems = [problem for problem in problems if problem.code != AMBIGUOUS_SCALAR]
-    loaded = LoadedFile(source, text, result.data, problems)
+        problems = tuple(problem for problem in problems if problem.code != AMBIGUOUS_SCALAR)
     if any(problem.code in (YAML_SYNTAX, UNSAFE_YAML) for problem in result.problems):
-        loaded.data = None
-        return loaded
-    _check_document(loaded)
-    return loaded
+        return LoadedFile(source, text, None, problems)
+    return _check_document(LoadedFile(source, text, result.data, problems))
 
 
 def decode_text(source: SourceFile, raw: bytes) -> str:
@@ -496,50 +493,50 @@ def _offset_position(raw: bytes, offset: int) -> Position:
     return Position(line, len(raw[start:offset].decode("utf-8", "replace")) + 1)
 
 
-def _check_document(loaded: LoadedFile) -> None:
-    """Top-level shape and the `usm` version (USM003, USM008)."""
+def _check_document(loaded: LoadedFile) -> LoadedFile:
+    """Top-level shape and the `usm` version (USM003, USM008): the file as
+    loaded, or a new one with the problem (and without its data)."""
     data = loaded.data
     if loaded.source.kind != "yaml":
         if not isinstance(data, dict):
-            loaded.problems.append(
+            return _failed(
+                loaded,
                 Problem(
                     SCHEMA_VIOLATION,
                     f"a USM-WIF workflow file must hold a JSON object, found {type_name(data)}",
                     START,
-                )
+                ),
             )
-            loaded.data = None
-        return
+        return loaded
     if data is None:
-        loaded.problems.append(
-            Problem(SCHEMA_VIOLATION, 'file is empty: expected a mapping with usm: "1"', START)
+        return _failed(
+            loaded,
+            Problem(SCHEMA_VIOLATION, 'file is empty: expected a mapping with usm: "1"', START),
         )
-        return
     if not isinstance(data, dict):
-        loaded.problems.append(
+        return _failed(
+            loaded,
             Problem(
                 SCHEMA_VIOLATION,
                 f'the top level must be a mapping with usm: "1", found {type_name(data)}',
                 START,
-            )
+            ),
         )
-        loaded.data = None
-        return
     if "usm" not in data:
-        loaded.problems.append(
+        return _failed(
+            loaded,
             Problem(
                 UNSUPPORTED_VERSION,
                 'missing usm version: add usm: "1" at the top of the file',
                 _locate(loaded, ()),
-            )
+            ),
         )
-        loaded.data = None
-        return
     version = data["usm"]
     if version not in SUPPORTED_VERSIONS:
         shown = quote(version) if isinstance(version, str) else f"{version} ({type_name(version)})"
         hint = ' (write it as a quoted string: usm: "1")' if version in (1, 1.0) else ""
-        loaded.problems.append(
+        return _failed(
+            loaded,
             Problem(
                 UNSUPPORTED_VERSION,
                 f"unsupported usm version {shown}: supported is "
@@ -547,9 +544,14 @@ def _check_document(loaded: LoadedFile) -> None:
                 + hint,
                 _locate(loaded, ("usm",)),
                 ("usm",),
-            )
+            ),
         )
-        loaded.data = None
+    return loaded
+
+
+def _failed(loaded: LoadedFile, problem: Problem) -> LoadedFile:
+    """The file with one more problem, which leaves it without data."""
+    return dataclasses.replace(loaded, data=None, problems=(*loaded.problems, problem))
 
 
 def _locate(loaded: LoadedFile, path: DataPath) -> Position:

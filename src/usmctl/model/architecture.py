@@ -110,8 +110,11 @@ class Architecture:
     files: list[str] = field(default_factory=list)
     read_files: list[str] = field(default_factory=list)  # those with data
     failed_files: list[str] = field(default_factory=list)
-    # derived indexes rules share (filled on first use)
-    cache: dict[str, Any] = field(default_factory=dict)
+    # file -> (the values salvage removed, the paths below their entities that
+    # hold one): `repeats_salvage`'s set lookups, built when the build finishes
+    salvage_index: dict[str, tuple[frozenset[DataPath], frozenset[DataPath]]] = field(
+        default_factory=dict
+    )
 
     def section(self, name: str) -> list[Any]:
         """The entity list of a section by its name in the format."""
@@ -155,27 +158,10 @@ class Architecture:
             at in defaulted or (at[-1:] in (("id",), ("slug",)) and at[:-1] in defaulted)
         ):
             return True
-        values, holders = self._salvage_index(locus.file, removed)
+        values, holders = self.salvage_index[locus.file]
         # At or inside a removed value (a prefix of ``at`` was removed), or at a
         # field holding one: set lookups, not a scan of every removal.
         return any(at[:length] in values for length in range(len(at) + 1)) or at in holders
-
-    def _salvage_index(
-        self, file: str, removed: list[tuple[DataPath, DataPath]]
-    ) -> tuple[set[DataPath], set[DataPath]]:
-        """The values salvage removed from a file, and the paths below their
-        entities that hold one (built once per file)."""
-        key = f"salvage-index:{file}"
-        found = self.cache.get(key)
-        if found is None or found[0] != len(removed):
-            values = {value_path for _, value_path in removed}
-            holders = {
-                value_path[:length]
-                for entity_path, value_path in removed
-                for length in range(len(entity_path) + 1, len(value_path) + 1)
-            }
-            found = self.cache[key] = (len(removed), values, holders)
-        return found[1], found[2]
 
     def all_entities(self) -> Iterator[tuple[str, Entity]]:
         """Every kept entity with its section name."""
@@ -428,7 +414,24 @@ class _Builder:
                 entity._type_candidates = candidates  # a tie: USM313, counts for no type
 
     def finish(self) -> tuple[Architecture, list[CodedViolation]]:
+        self.arch.salvage_index = {
+            file: _salvage_index(removed) for file, removed in self.arch.salvaged.items()
+        }
         return self.arch, self.violations
+
+
+def _salvage_index(
+    removed: list[tuple[DataPath, DataPath]],
+) -> tuple[frozenset[DataPath], frozenset[DataPath]]:
+    """The values salvage removed from a file, and the paths below their
+    entities that hold one."""
+    values = frozenset(value_path for _, value_path in removed)
+    holders = frozenset(
+        value_path[:length]
+        for entity_path, value_path in removed
+        for length in range(len(entity_path) + 1, len(value_path) + 1)
+    )
+    return values, holders
 
 
 @functools.cache

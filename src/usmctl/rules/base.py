@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from usmctl.core.findings import Locus, Severity, Violation, rule_anchor, rule_url
 from usmctl.model.architecture import SINGULAR, locate_field
 from usmctl.model.graph import SupplyChain
+from usmctl.rules.indexes import Indexes
 
 if TYPE_CHECKING:
     from usmctl.model.architecture import Architecture
@@ -123,12 +124,19 @@ class LoadStageRule(Rule):
 
 
 class RuleContext:
-    """What a rule sees: the merged architecture, the catalogue, the graph."""
+    """What a rule sees: the merged architecture, its indexes, the catalogue,
+    the graph."""
 
     def __init__(
-        self, architecture: Architecture, catalogue: Catalogue, *, max_depth: int = 5
+        self,
+        architecture: Architecture,
+        catalogue: Catalogue,
+        *,
+        indexes: Indexes | None = None,
+        max_depth: int = 5,
     ) -> None:
         self.arch = architecture
+        self.indexes = Indexes(architecture) if indexes is None else indexes
         self.catalogue = catalogue
         self.max_depth = max_depth
 

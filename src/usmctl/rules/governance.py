@@ -24,10 +24,9 @@ from usmctl.model.entities import (
 from usmctl.model.usm import PROVIDER_KINDS
 from usmctl.rules.base import Area, Rule, RuleContext
 from usmctl.rules.helpers import salvaged
-from usmctl.rules.references import resolve_any
 
 if TYPE_CHECKING:
-    from usmctl.model.architecture import Architecture
+    from usmctl.rules.indexes import Indexes
 
 
 def name_of(item: GovernanceItem) -> str:
@@ -205,8 +204,8 @@ class PolicyForeignEnforcer(Rule):
                 continue  # USM502 or USM501
             if salvaged(item, "applies_to") or salvaged(item, "enforced_by"):
                 continue  # a removed value may be the related one (USM003)
-            related = _related_parties(ctx.arch, item.applies_to)
-            enforcers = _enforcing_parties(ctx.arch, item.enforced_by)
+            related = _related_parties(ctx.indexes, item.applies_to)
+            enforcers = _enforcing_parties(ctx.indexes, item.enforced_by)
             if not related or enforcers is None or not enforcers.isdisjoint(related):
                 continue  # unresolved or unjudgeable: USM006/USM007's finding
             yield ctx.violation(
@@ -226,23 +225,23 @@ def _names(ids: set[str], joiner: str = "and") -> str:
     return f"{', '.join(quoted[:-1])} {joiner} {quoted[-1]}"
 
 
-def _related_parties(arch: Architecture, targets: list[str]) -> set[str] | None:
+def _related_parties(indexes: Indexes, targets: list[str]) -> set[str] | None:
     """The providers related to a policy's targets (the parties that can enforce
     it); None when a target, or a party it names, does not resolve, so nothing
     can be judged."""
     related: set[str] = set()
     for target_id in targets:
-        target, _known = resolve_any(arch, target_id)
+        target, _known = indexes.resolve_any(target_id)
         if target is None:
             return None
-        parties = _parties_of(arch, target)
+        parties = _parties_of(indexes, target)
         if parties is None:
             return None
         related |= parties
     return related
 
 
-def _parties_of(arch: Architecture, target: Entity) -> set[str] | None:
+def _parties_of(indexes: Indexes, target: Entity) -> set[str] | None:
     names: list[str | None] = []
     if isinstance(target, Service | Workflow | ProcessEntry):
         names.append(target.provider)
@@ -252,7 +251,7 @@ def _parties_of(arch: Architecture, target: Entity) -> set[str] | None:
         if target.integrator is not None:
             names.append(target.integrator)
         for bound_id in target.binds_to:
-            bound, _known = resolve_any(arch, bound_id)
+            bound, _known = indexes.resolve_any(bound_id)
             if bound is None:
                 return None
             if isinstance(bound, Profile):
@@ -261,7 +260,7 @@ def _parties_of(arch: Architecture, target: Entity) -> set[str] | None:
                 names.append(bound.provider)  # a bound workflow without provider adds none
     elif isinstance(target, Profile) and target.kind in PROVIDER_KINDS:
         names.append(target.id)
-    profiles = [arch.profile(name) for name in names]
+    profiles = [indexes.profile(name) for name in names]
     if any(profile is None for profile in profiles):
         return None  # a workflow without provider, an unresolved party
     # only providers and suppliers run processes that can enforce anything
@@ -270,15 +269,15 @@ def _parties_of(arch: Architecture, target: Entity) -> set[str] | None:
     }
 
 
-def _enforcing_parties(arch: Architecture, enforcers: list[str]) -> set[str] | None:
+def _enforcing_parties(indexes: Indexes, enforcers: list[str]) -> set[str] | None:
     """The providers of a policy's enforcers; None when one of them does not
     resolve to a workflow or process entry with a known provider."""
     parties: set[str] = set()
     for enforcer_id in enforcers:
-        enforcer, _known = resolve_any(arch, enforcer_id)
+        enforcer, _known = indexes.resolve_any(enforcer_id)
         if not isinstance(enforcer, Workflow | ProcessEntry):
             return None
-        if enforcer.provider is None or arch.profile(enforcer.provider) is None:
+        if enforcer.provider is None or indexes.profile(enforcer.provider) is None:
             return None
         parties.add(enforcer.provider)
     return parties

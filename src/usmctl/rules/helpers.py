@@ -1,43 +1,32 @@
-"""Shared predicates and derived indexes for the USM rules.
+"""Shared predicates and labels for the USM rules.
 
-Each index is built once per run, in one pass over its section, and cached in
-`Architecture.cache` so that every rule stays O(entities).
+The derived indexes are typed members of `usmctl.rules.indexes.Indexes`
+(``ctx.indexes``), built once per run.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
 from usmctl.core.findings import quote
 from usmctl.model.architecture import as_written
 from usmctl.model.catalogue import collapse
 from usmctl.model.entities import Activity, Entity, Profile, Step, Workflow
 from usmctl.model.usm import PROCESSES, PROVIDER_KINDS
+from usmctl.rules.indexes import Indexes
 from usmctl.rules.references import (
     PROCESS_REFERENCE_FIELDS,
     field_name,
-    iter_references,
     split_process_reference,
 )
 
 if TYPE_CHECKING:
     from usmctl.model.architecture import Architecture
-    from usmctl.model.entities import ProcessEntry, Service
 
-T = TypeVar("T")
 Fields = tuple[str | int, ...]
 
 ALL_PROCESSES = ", ".join(PROCESSES)
-
-
-def cached(arch: Architecture, key: str, build: Callable[[], T]) -> T:
-    """``arch.cache[key]``, built on first use."""
-    if key not in arch.cache:
-        arch.cache[key] = build()
-    value: T = arch.cache[key]
-    return value
 
 
 def party(profile: Profile) -> str:
@@ -50,91 +39,14 @@ def plural(count: int, singular: str, many: str | None = None) -> str:
     return singular if count == 1 else (many or f"{singular}s")
 
 
-def services_by_provider(arch: Architecture) -> dict[str, list[Service]]:
-    """Services by the id of their provider."""
-
-    def build() -> dict[str, list[Service]]:
-        index: dict[str, list[Service]] = defaultdict(list)
-        for service in arch.services:
-            index[service.provider].append(service)
-        return dict(index)
-
-    return cached(arch, "services_by_provider", build)
-
-
-def served_customers(arch: Architecture) -> set[str]:
-    """Ids of every profile listed as a customer of some service."""
-    return cached(
-        arch,
-        "served_customers",
-        lambda: {customer for service in arch.services for customer in service.customers},
-    )
-
-
-def is_running_provider(arch: Architecture, profile: Profile) -> bool:
+def is_running_provider(indexes: Indexes, profile: Profile) -> bool:
     """An internal provider or supplier with services: one that runs USM's
     five processes and eight workflows itself (USM201/USM306)."""
     return (
         profile.kind in PROVIDER_KINDS
         and not profile.external
-        and bool(services_by_provider(arch).get(profile.id))
+        and bool(indexes.services_by_provider.get(profile.id))
     )
-
-
-def processes_by_provider(arch: Architecture) -> dict[str, list[ProcessEntry]]:
-    """Process entries by the id of their provider, in declaration order."""
-
-    def build() -> dict[str, list[ProcessEntry]]:
-        index: dict[str, list[ProcessEntry]] = defaultdict(list)
-        for entry in arch.processes:
-            index[entry.provider].append(entry)
-        return dict(index)
-
-    return cached(arch, "processes_by_provider", build)
-
-
-def workflows_by_provider(arch: Architecture) -> dict[str, list[Workflow]]:
-    """Non-template workflows by the id of their provider."""
-
-    def build() -> dict[str, list[Workflow]]:
-        index: dict[str, list[Workflow]] = defaultdict(list)
-        for workflow in arch.workflows:
-            if workflow.provider is not None and not workflow.is_template:
-                index[workflow.provider].append(workflow)
-        return dict(index)
-
-    return cached(arch, "workflows_by_provider", build)
-
-
-def tools_by_workflow(arch: Architecture) -> dict[str, list[str]]:
-    """Distinct tool ids per workflow id, from ``tools[].handles`` and ``workflow.tool``."""
-
-    def build() -> dict[str, list[str]]:
-        index: dict[str, list[str]] = defaultdict(list)
-        for tool in arch.tools:
-            for workflow_id in tool.handles:
-                if tool.id not in index[workflow_id]:
-                    index[workflow_id].append(tool.id)
-        for workflow in arch.workflows:
-            if workflow.tool is not None and workflow.tool not in index[workflow.id]:
-                index[workflow.id].append(workflow.tool)
-        return dict(index)
-
-    return cached(arch, "tools_by_workflow", build)
-
-
-def referenced_ids(arch: Architecture) -> set[str]:
-    """Every id any reference field names, plus the RACI keys of every step and
-    activity (USM104: a profile named nowhere)."""
-
-    def build() -> set[str]:
-        names = {reference.value for reference in iter_references(arch)}
-        for workflow in arch.workflows:
-            for _fields, raci in raci_tables(workflow, every=True):
-                names.update(raci)
-        return names
-
-    return cached(arch, "referenced_ids", build)
 
 
 def process_names(arch: Architecture) -> Iterator[tuple[Entity, Fields, str]]:
@@ -153,23 +65,23 @@ def process_names(arch: Architecture) -> Iterator[tuple[Entity, Fields, str]]:
                 yield practice, ("plugs_into", "processes", index), name
 
 
-def process_reference_names(arch: Architecture) -> Iterator[tuple[Entity, Fields, str, str]]:
+def process_reference_names(indexes: Indexes) -> Iterator[tuple[Entity, Fields, str, str]]:
     """Every ``provider:process`` reference that names a process (inputs,
     enforced_by, plugs_into.processes) with its process part: that part is
     checked like any process name (USM202/USM203/USM702)."""
-    for reference in iter_references(arch):
+    for reference in indexes.references:
         parts = split_process_reference(reference.value)
         if parts is not None and reference.target_section in PROCESS_REFERENCE_FIELDS:
             yield reference.entity, reference.fields, reference.value, parts[1]
 
 
-def named_processes(arch: Architecture) -> Iterator[tuple[Entity, Fields, str, str]]:
+def named_processes(indexes: Indexes) -> Iterator[tuple[Entity, Fields, str, str]]:
     """``process_names`` and ``process_reference_names`` together, each with
     the subject messages give it: ``plugs_into.processes[0] "INC"`` or
     ``enforced_by[0] "acme-it:INC": "INC"``."""
-    for entity, fields, name in process_names(arch):
+    for entity, fields, name in process_names(indexes.arch):
         yield entity, fields, name, f"{field_name(entity, fields)} {quote(name)}"
-    for entity, fields, value, name in process_reference_names(arch):
+    for entity, fields, value, name in process_reference_names(indexes):
         yield entity, fields, name, f"{field_name(entity, fields)} {quote(value)}: {quote(name)}"
 
 

@@ -14,35 +14,13 @@ from typing import TYPE_CHECKING
 
 from usmctl.core.findings import Severity, Violation, quote
 from usmctl.model.architecture import as_written
-from usmctl.model.entities import Overlay, Service
-from usmctl.model.usm import PROVIDER_KINDS, canonical_process
+from usmctl.model.entities import Overlay
+from usmctl.model.usm import PROVIDER_KINDS
 from usmctl.rules.base import Area, Rule, RuleContext, describe
 from usmctl.rules.helpers import salvaged
 
 if TYPE_CHECKING:
-    from usmctl.model.architecture import Architecture
-
-
-def _governed_ids(arch: Architecture) -> frozenset[str]:
-    """Every id some governance item applies to (built once per run)."""
-    cached: frozenset[str] | None = arch.cache.get("governed_ids")
-    if cached is None:
-        cached = frozenset(target for item in arch.governance for target in item.applies_to)
-        arch.cache["governed_ids"] = cached
-    return cached
-
-
-def _improving_providers(arch: Architecture) -> frozenset[str]:
-    """Providers whose ``improve`` process entry has inputs (built once per run)."""
-    cached: frozenset[str] | None = arch.cache.get("improving_providers")
-    if cached is None:
-        cached = frozenset(
-            entry.provider
-            for entry in arch.processes
-            if entry.inputs and canonical_process(entry.process) == "improve"
-        )
-        arch.cache["improving_providers"] = cached
-    return cached
+    pass
 
 
 class OverlayUnbound(Rule):
@@ -135,7 +113,7 @@ class SiamSingleSupplier(Rule):
                 continue  # an unbound overlay is USM601's finding
             suppliers: list[str] = []
             for bound in dict.fromkeys(overlay.binds_to):
-                profile = ctx.arch.profile(bound)
+                profile = ctx.indexes.profile(bound)
                 if (
                     profile is not None
                     and profile.kind in PROVIDER_KINDS
@@ -250,8 +228,8 @@ class DvmsWithoutLoop(Rule):
     judges_absence = True
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
-        governed = _governed_ids(ctx.arch)
-        improving = _improving_providers(ctx.arch)
+        governed = ctx.indexes.governed_ids
+        improving = ctx.indexes.improving_providers
         for overlay in ctx.arch.overlays:
             if overlay.kind != "dvms":
                 continue
@@ -316,8 +294,7 @@ class XlaWithoutIndicators(Rule):
             if overlay.kind != "xla":
                 continue
             if any(
-                indicator.service is not None
-                and ctx.arch.get("services", indicator.service) is not None
+                indicator.service is not None and ctx.indexes.service(indicator.service) is not None
                 for indicator in overlay.indicators
             ):
                 continue
@@ -378,7 +355,7 @@ class SiamIntegratorOutside(Rule):
         for overlay in ctx.arch.overlays:
             if overlay.kind != "siam":
                 continue
-            integrator = ctx.arch.profile(overlay.integrator)
+            integrator = ctx.indexes.profile(overlay.integrator)
             if integrator is None or integrator.kind not in PROVIDER_KINDS:
                 continue  # none (USM603), unresolved (USM006) or not a provider (USM007)
             problems: list[str] = []
@@ -469,8 +446,8 @@ class XlaIndicatorIncomplete(Rule):
                     )
                 if not judge_binding or indicator.service is None:
                     continue
-                service = ctx.arch.get("services", indicator.service)
-                if not isinstance(service, Service) or ctx.arch.profile(service.provider) is None:
+                service = ctx.indexes.service(indicator.service)
+                if service is None or ctx.indexes.profile(service.provider) is None:
                     continue  # an unresolved service or provider is USM006's finding
                 if service.id in overlay.binds_to or service.provider in overlay.binds_to:
                     continue

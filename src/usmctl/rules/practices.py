@@ -10,7 +10,7 @@ from usmctl.core.findings import Severity, Violation, quote
 from usmctl.model.entities import Tool, Workflow
 from usmctl.model.usm import canonical_process
 from usmctl.rules.base import Area, Rule, RuleContext, describe
-from usmctl.rules.helpers import cached, named_processes, tools_by_workflow
+from usmctl.rules.helpers import named_processes
 from usmctl.rules.references import field_name
 
 # Practice names of the common frameworks (ITIL 4 and its predecessors) that
@@ -135,7 +135,7 @@ class PracticeDeclaredAsProcess(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         practices = self._practice_names(ctx)
-        for entity, fields, name, subject in named_processes(ctx.arch):
+        for entity, fields, name, subject in named_processes(ctx.indexes):
             if canonical_process(name) is not None:
                 continue
             practice = practices.get(_normal(name))
@@ -152,15 +152,12 @@ class PracticeDeclaredAsProcess(Rule):
     def _practice_names(ctx: RuleContext) -> dict[str, str]:
         """Normalised practice names and ids -> how messages name them."""
 
-        def build() -> dict[str, str]:
-            names = {name: "a practice" for name in WELL_KNOWN_PRACTICES}
-            for practice in ctx.arch.practices:
-                for name in (practice.id, practice.name):
-                    if name:
-                        names[_normal(name)] = f"practice {quote(practice.id)}"
-            return names
-
-        return cached(ctx.arch, "practice_names", build)
+        names = {name: "a practice" for name in WELL_KNOWN_PRACTICES}
+        for practice in ctx.arch.practices:
+            for name in (practice.id, practice.name):
+                if name:
+                    names[_normal(name)] = f"practice {quote(practice.id)}"
+        return names
 
 
 class ToolWithoutWorkflow(Rule):
@@ -271,15 +268,15 @@ class WorkflowMultipleTools(Rule):
     area = Area.PRACTICES
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
-        handled = tools_by_workflow(ctx.arch)
+        handled = ctx.indexes.tools_by_workflow
         for workflow in ctx.arch.workflows:
             tool_ids = handled.get(workflow.id, [])
             if len(tool_ids) < 2:
                 continue
             by_user: dict[str, list[str]] = {}
             for tool_id in tool_ids:
-                tool = ctx.arch.get("tools", tool_id)
-                if not isinstance(tool, Tool):
+                tool = ctx.indexes.tool(tool_id)
+                if tool is None:
                     continue  # unresolved: USM006
                 for user in _users(tool, workflow):
                     by_user.setdefault(user, []).append(tool.id)
@@ -370,15 +367,15 @@ class ToolForeignWorkflow(Rule):
         for workflow in arch.workflows:
             if workflow.tool is None:
                 continue
-            tool = arch.get("tools", workflow.tool)
-            if not isinstance(tool, Tool) or workflow.id in tool.handles:
+            named = ctx.indexes.tool(workflow.tool)
+            if named is None or workflow.id in named.handles:
                 continue  # unresolved (USM006), or reported at handles
-            if self._judged(ctx, tool) and self._foreign(ctx, tool, workflow.id, set()):
+            if self._judged(ctx, named) and self._foreign(ctx, named, workflow.id, set()):
                 assert workflow.provider is not None
                 yield ctx.violation(
                     workflow,
-                    f"{describe(workflow)}: tool {quote(tool.id)} is used by "
-                    f"{', '.join(tool.used_by)}, not by the workflow's provider "
+                    f"{describe(workflow)}: tool {quote(named.id)} is used by "
+                    f"{', '.join(named.used_by)}, not by the workflow's provider "
                     f"{quote(workflow.provider)}",
                     "tool",
                 )
@@ -388,7 +385,7 @@ class ToolForeignWorkflow(Rule):
         """A tool whose users are known: it names some and each resolves (a
         typo in ``used_by`` is USM006 alone)."""
         return bool(tool.used_by) and all(
-            ctx.arch.profile(user) is not None for user in tool.used_by
+            ctx.indexes.profile(user) is not None for user in tool.used_by
         )
 
     @staticmethod
@@ -398,11 +395,11 @@ class ToolForeignWorkflow(Rule):
         if workflow_id in seen:
             return None
         seen.add(workflow_id)
-        workflow = ctx.arch.get("workflows", workflow_id)
-        if not isinstance(workflow, Workflow) or workflow.is_template:
+        workflow = ctx.indexes.workflow(workflow_id)
+        if workflow is None or workflow.is_template:
             return None
         provider = workflow.provider
-        if provider is None or ctx.arch.profile(provider) is None:
+        if provider is None or ctx.indexes.profile(provider) is None:
             return None  # no provider, or an unresolved one (USM006)
         return None if provider in tool.used_by else workflow
 

@@ -15,7 +15,6 @@ from usmctl.rules.helpers import (
     named_processes,
     party,
     plural,
-    processes_by_provider,
 )
 
 
@@ -66,9 +65,9 @@ class MissingProcess(Rule):
     judges_absence = True
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
-        by_provider = processes_by_provider(ctx.arch)
+        by_provider = ctx.indexes.processes_by_provider
         for profile in ctx.arch.profiles:
-            if not is_running_provider(ctx.arch, profile):
+            if not is_running_provider(ctx.indexes, profile):
                 continue
             declared = {
                 canonical_process(entry.process) for entry in by_provider.get(profile.id, ())
@@ -118,7 +117,7 @@ class NonUsmProcess(Rule):
     area = Area.PROCESSES
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
-        for entity, fields, name, subject in named_processes(ctx.arch):
+        for entity, fields, name, subject in named_processes(ctx.indexes):
             if canonical_process(name) is None:
                 yield ctx.violation(
                     entity,
@@ -162,7 +161,7 @@ class ProcessAlias(Rule):
     area = Area.PROCESSES
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
-        for entity, fields, name, subject in named_processes(ctx.arch):
+        for entity, fields, name, subject in named_processes(ctx.indexes):
             if is_alias(name):
                 unsourced = " (no USM source has it)" if name.lower() in UNSOURCED_ALIASES else ""
                 yield ctx.violation(
@@ -253,7 +252,7 @@ class DuplicateProcess(Rule):
     area = Area.PROCESSES
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
-        for provider, entries in processes_by_provider(ctx.arch).items():
+        for provider, entries in ctx.indexes.processes_by_provider.items():
             first_by_process: dict[str, ProcessEntry] = {}
             for entry in entries:
                 process = canonical_process(entry.process)

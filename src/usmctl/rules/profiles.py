@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from usmctl.core.findings import Severity, Violation, quote
 from usmctl.model.usm import PROVIDER_KINDS
 from usmctl.rules.base import Area, Rule, RuleContext
-from usmctl.rules.helpers import party, referenced_ids, served_customers, services_by_provider
+from usmctl.rules.helpers import party
 
 
 class ProviderWithoutServices(Rule):
@@ -48,7 +48,7 @@ class ProviderWithoutServices(Rule):
     judges_absence = True
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
-        providing = services_by_provider(ctx.arch)
+        providing = ctx.indexes.services_by_provider
         for profile in ctx.arch.profiles:
             if profile.kind in PROVIDER_KINDS and profile.id not in providing:
                 yield ctx.violation(
@@ -96,7 +96,7 @@ class CustomerWithoutServices(Rule):
     judges_absence = True
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
-        served = served_customers(ctx.arch)
+        served = ctx.indexes.served_customers
         for profile in ctx.arch.profiles:
             if profile.kind == "customer" and profile.id not in served:
                 yield ctx.violation(
@@ -150,7 +150,7 @@ class OperatorWithoutProvider(Rule):
                     "id",
                 )
                 continue
-            owner = ctx.arch.profile(profile.of)
+            owner = ctx.indexes.profile(profile.of)
             # `of` naming nothing is USM006's finding.
             if owner is not None and owner.kind not in PROVIDER_KINDS:
                 yield ctx.violation(
@@ -201,7 +201,7 @@ class UnusedProfile(Rule):
     judges_absence = True
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
-        referenced = referenced_ids(ctx.arch)
+        referenced = ctx.indexes.referenced_ids
         for profile in ctx.arch.profiles:
             if profile.id not in referenced:
                 yield ctx.violation(

@@ -15,37 +15,25 @@ from typing import TYPE_CHECKING
 from usmctl.core.findings import Severity, Violation, quote
 from usmctl.model.entities import Agreement, Service
 from usmctl.rules.base import Area, Rule, RuleContext, describe
-from usmctl.rules.services import agreements_listing
 
 if TYPE_CHECKING:
-    from usmctl.model.architecture import Architecture
-
-
-def _agreements_between(arch: Architecture) -> dict[tuple[str, str], list[Agreement]]:
-    """(provider, customer) -> the agreements between them (built once per run)."""
-    cached: dict[tuple[str, str], list[Agreement]] | None = arch.cache.get("agreements_between")
-    if cached is None:
-        cached = {}
-        for agreement in arch.agreements:
-            cached.setdefault((agreement.provider, agreement.customer), []).append(agreement)
-        arch.cache["agreements_between"] = cached
-    return cached
+    from usmctl.rules.indexes import Indexes
 
 
 def _cross_provider_dependencies(
-    arch: Architecture,
+    indexes: Indexes,
 ) -> Iterator[tuple[Service, int, Service, list[Agreement]]]:
     """Each ``depends_on`` entry naming another provider's service, with the
     agreements in which that provider serves the depending service's provider."""
-    between = _agreements_between(arch)
-    for service in arch.services:
-        if arch.profile(service.provider) is None:
+    between = indexes.agreements_between
+    for service in indexes.arch.services:
+        if indexes.profile(service.provider) is None:
             continue  # an unresolved provider is USM006's finding
         for index, dependency_id in enumerate(service.depends_on):
-            dependency = arch.get("services", dependency_id)
-            if not isinstance(dependency, Service) or dependency.provider == service.provider:
+            dependency = indexes.service(dependency_id)
+            if dependency is None or dependency.provider == service.provider:
                 continue  # inside one provider no agreement is needed
-            if arch.profile(dependency.provider) is None:
+            if indexes.profile(dependency.provider) is None:
                 continue
             yield (
                 service,
@@ -96,8 +84,8 @@ class SupplyCycle(Rule):
         if not ctx.has_dependencies:
             return
         for cycle in ctx.supply_chain.cycles():
-            first = ctx.arch.get("services", cycle[0])
-            if not isinstance(first, Service):
+            first = ctx.indexes.service(cycle[0])
+            if first is None:
                 continue
             following = cycle[1 % len(cycle)]
             index = first.depends_on.index(following)
@@ -157,7 +145,7 @@ class DependencyWithoutAgreement(Rule):
     judges_absence = True
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
-        for service, index, dependency, agreements in _cross_provider_dependencies(ctx.arch):
+        for service, index, dependency, agreements in _cross_provider_dependencies(ctx.indexes):
             if agreements:
                 continue
             yield ctx.violation(
@@ -224,11 +212,11 @@ class SupplierNotALink(Rule):
     area = Area.SUPPLY_CHAIN
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
-        for service, index, dependency, agreements in _cross_provider_dependencies(ctx.arch):
+        for service, index, dependency, agreements in _cross_provider_dependencies(ctx.indexes):
             if not agreements:
                 continue  # no agreement at all is USM802's finding
             # The agreements that list the supplier's service speak for it, if any.
-            listing = agreements_listing(ctx.arch).get(dependency.id, ())
+            listing = ctx.indexes.agreements_listing.get(dependency.id, ())
             relevant = [item for item in agreements if any(item is other for other in listing)]
             relevant = relevant or agreements
             if any(item.request_types for item in relevant):
@@ -290,8 +278,8 @@ class RecursionTooDeep(Rule):
         if not ctx.has_dependencies:
             return  # every chain is one service long, within any max-depth (>= 1)
         for service_id, depth in ctx.supply_chain.too_deep(ctx.max_depth):
-            service = ctx.arch.get("services", service_id)
-            if not isinstance(service, Service):
+            service = ctx.indexes.service(service_id)
+            if service is None:
                 continue
             yield ctx.violation(
                 service,

@@ -1,8 +1,9 @@
 """The reference table: every field that names another entity
 (docs/format.md).
 
-USM006 and USM007 walk it; other rules use `resolve_any` for the fields that
-may name an entity of any section (``applies_to``, ``binds_to``, ...).
+USM006 and USM007 walk it (resolved once per run: `Indexes.references`);
+other rules use `Indexes.resolve_any` for the fields that may name an entity
+of any section (``applies_to``, ``binds_to``, ...).
 
 A process entry is named ``provider:process`` (``acme-it:recover``; an alias
 for the process resolves to the same entry). ``processes.inputs``,
@@ -15,22 +16,19 @@ provider.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from usmctl.model.architecture import SINGULAR, as_written
 from usmctl.model.entities import SECTIONS, Entity, Profile
-from usmctl.model.usm import PARTY_KINDS, PROVIDER_KINDS, canonical_process
-
-if TYPE_CHECKING:
-    from usmctl.model.architecture import Architecture
+from usmctl.model.usm import PARTY_KINDS, PROVIDER_KINDS
 
 ANY = "*"
 PROCESS = "process"
 PROCESS_OR_WORKFLOW = "process-or-workflow"
 FEEDBACK = "feedback"
-_NOUN = {
+NOUN = {
     "profiles": "profile",
     "services": "service",
     "agreements": "agreement",
@@ -44,7 +42,7 @@ _NOUN = {
 # Targets that may name an entity of several sections: the sections a bare id
 # is looked up in (allowed ones first) and the kinds of entity allowed
 # (anything else is USM007).
-_MIXED: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {
+MIXED: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {
     PROCESS_OR_WORKFLOW: (
         ("workflows", *(section for section in SECTIONS if section != "workflows")),
         frozenset({"process entry", "workflow"}),
@@ -102,7 +100,7 @@ class Reference:
     @property
     def noun(self) -> str:
         """What the reference should name, for messages."""
-        return _NOUN.get(self.target_section, "entity")
+        return NOUN.get(self.target_section, "entity")
 
     @property
     def target_kind(self) -> str | None:
@@ -112,28 +110,9 @@ class Reference:
     @property
     def expected(self) -> str:
         """The kinds the reference may name, for USM007 messages."""
-        if self.target_section in _MIXED:
+        if self.target_section in MIXED:
             return self.noun
         return " or ".join(sorted(self.kinds or ()))
-
-    def candidates(self, arch: Architecture) -> list[str]:
-        """Ids the reference could have meant (for did-you-mean)."""
-        if self.target_section in (ANY, PROCESS, PROCESS_OR_WORKFLOW, FEEDBACK):
-            ids = list(process_index(arch))
-            sections: tuple[str, ...] = {
-                ANY: tuple(SECTIONS),
-                PROCESS: (),
-                PROCESS_OR_WORKFLOW: ("workflows",),
-                FEEDBACK: ("workflows", "services"),
-            }[self.target_section]
-            for section in sections:
-                ids.extend(sorted(arch.known_ids.get(section, ())))
-            return ids
-        if self.target_section == "profiles" and self.kinds is not None:
-            return [
-                profile.id for profile in arch.profiles if profile.kind in self.kinds
-            ] or sorted(arch.known_ids.get("profiles", ()))
-        return sorted(arch.known_ids.get(self.target_section, ()))
 
 
 Getter = Callable[[Any], Iterator[tuple[tuple[str | int, ...], str | None]]]
@@ -181,7 +160,7 @@ TABLE: tuple[tuple[str, Getter, str, frozenset[str] | None], ...] = (
     ("profiles", _one("of"), "profiles", None),  # wrong kind: USM103
     ("processes", _one("provider"), "profiles", PROVIDER_KINDS),
     ("processes", _one("owner"), "profiles", frozenset({"operator"})),
-    ("processes", _many("inputs"), FEEDBACK, _MIXED[FEEDBACK][1]),
+    ("processes", _many("inputs"), FEEDBACK, MIXED[FEEDBACK][1]),
     ("services", _one("provider"), "profiles", PROVIDER_KINDS),
     ("services", _many("customers"), "profiles", PARTY_KINDS),
     ("services", _one("agreement"), "agreements", None),
@@ -196,7 +175,7 @@ TABLE: tuple[tuple[str, Getter, str, frozenset[str] | None], ...] = (
     ("tools", _many("used_by"), "profiles", PROVIDER_KINDS),
     ("tools", _many("handles"), "workflows", None),
     ("governance", _many("applies_to"), ANY, None),
-    ("governance", _many("enforced_by"), PROCESS_OR_WORKFLOW, _MIXED[PROCESS_OR_WORKFLOW][1]),
+    ("governance", _many("enforced_by"), PROCESS_OR_WORKFLOW, MIXED[PROCESS_OR_WORKFLOW][1]),
     ("overlays", _one("integrator"), "profiles", PROVIDER_KINDS),
     ("overlays", _many("binds_to"), ANY, None),
     ("overlays", _nested("indicators", "service"), "services", None),
@@ -208,86 +187,3 @@ TABLE: tuple[tuple[str, Getter, str, frozenset[str] | None], ...] = (
 # The fields where a ``provider:process`` reference names a process: its
 # process part is checked like any process name (USM202, USM203, USM702).
 PROCESS_REFERENCE_FIELDS = frozenset({PROCESS, PROCESS_OR_WORKFLOW, FEEDBACK})
-
-
-def process_index(arch: Architecture) -> dict[str, Entity]:
-    """Process entries by ``provider:process`` (canonical process names too)."""
-    cached: dict[str, Entity] | None = arch.cache.get("process_index")
-    if cached is not None:
-        return cached
-    index: dict[str, Entity] = {}
-    for entry in arch.processes:
-        index.setdefault(entry.key, entry)
-        canonical = canonical_process(entry.process)
-        if canonical is not None:
-            index.setdefault(f"{entry.provider}:{canonical}", entry)
-    arch.cache["process_index"] = index
-    return index
-
-
-def _lookup_process(arch: Architecture, value: str) -> Entity | None:
-    """The process entry ``provider:process`` names; an alias of the process
-    names the same entry."""
-    provider, _colon, process = value.partition(":")
-    canonical = canonical_process(process)
-    index = process_index(arch)
-    found = index.get(value)
-    if found is None and canonical is not None:
-        found = index.get(f"{provider}:{canonical}")
-    return found
-
-
-def resolve_process(arch: Architecture, value: str) -> tuple[Entity | None, bool]:
-    """The process entry a ``provider:process`` reference names, and whether
-    it counts as known. A process part that is no USM process counts as known:
-    USM202 or USM702 report it, not USM006 (one defect, one finding)."""
-    found = _lookup_process(arch, value)
-    return found, found is not None or canonical_process(value.partition(":")[2]) is None
-
-
-def resolve_any(arch: Architecture, value: str) -> tuple[Entity | None, bool]:
-    """An entity of any section (or a process entry) with this id; and whether
-    the id is known at all (declared, even if that declaration was invalid)."""
-    if ":" in value:
-        found = _lookup_process(arch, value)
-        return found, found is not None
-    return _resolve_in(arch, SECTIONS, value)
-
-
-def _resolve_in(
-    arch: Architecture, sections: Iterable[str], value: str
-) -> tuple[Entity | None, bool]:
-    """The first entity with this id in these sections; whether it is known."""
-    for section in sections:
-        found = arch.index.get(section, {}).get(value)
-        if found is not None:
-            return found, True
-    return None, any(value in ids for ids in arch.known_ids.values())
-
-
-def _resolve(arch: Architecture, section: str, value: str) -> tuple[Entity | None, bool]:
-    if section == ANY:
-        return resolve_any(arch, value)
-    if section in (PROCESS, PROCESS_OR_WORKFLOW, FEEDBACK) and ":" in value:
-        return resolve_process(arch, value)
-    if section in _MIXED:
-        return _resolve_in(arch, _MIXED[section][0], value)
-    found = arch.index.get(section, {}).get(value)
-    return found, found is not None or value in arch.known_ids.get(section, ())
-
-
-def iter_references(arch: Architecture) -> Iterator[Reference]:
-    """Every reference in the architecture, resolved once per run and shared
-    by the rules that read them (USM006, USM007, USM104)."""
-    cached: list[Reference] | None = arch.cache.get("references")
-    if cached is None:
-        cached = [
-            Reference(entity, fields, value, target_section, kinds, *target_known)
-            for section, getter, target_section, kinds in TABLE
-            for entity in arch.section(section)
-            for fields, value in getter(entity)
-            if value is not None
-            for target_known in (_resolve(arch, target_section, value),)
-        ]
-        arch.cache["references"] = cached
-    yield from cached

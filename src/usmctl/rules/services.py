@@ -14,7 +14,6 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from usmctl.core.findings import Severity, Violation, quote
-from usmctl.model.entities import Agreement, Service
 from usmctl.model.usm import REQUEST_TYPES
 from usmctl.rules.base import Area, Rule, RuleContext, describe
 from usmctl.rules.helpers import plural, salvaged
@@ -39,26 +38,6 @@ def is_placeholder(text: str) -> bool:
         return True
     stripped = _TRAILING_PUNCTUATION.sub("", normalised)
     return stripped == "" or stripped in PLACEHOLDERS
-
-
-def agreement_of(arch: Architecture, service: Service) -> Agreement | None:
-    """The agreement a service names, when it resolves to a valid agreement."""
-    if service.agreement is None:
-        return None
-    found = arch.get("agreements", service.agreement)
-    return found if isinstance(found, Agreement) else None
-
-
-def agreements_listing(arch: Architecture) -> dict[str, list[Agreement]]:
-    """Service id -> agreements whose ``services`` list it (built once per run)."""
-    cached: dict[str, list[Agreement]] | None = arch.cache.get("agreements_listing")
-    if cached is None:
-        cached = {}
-        for agreement in arch.agreements:
-            for service_id in dict.fromkeys(agreement.services):
-                cached.setdefault(service_id, []).append(agreement)
-        arch.cache["agreements_listing"] = cached
-    return cached
 
 
 def _missing_part(ctx: RuleContext, part: str) -> Iterator[Violation]:
@@ -222,7 +201,7 @@ class ServiceWithoutAgreement(Rule):
     area = Area.SERVICES
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
-        listing = agreements_listing(ctx.arch)
+        listing = ctx.indexes.agreements_listing
         for service in ctx.arch.services:
             if service.agreement is None:
                 listed = listing.get(service.id, [])
@@ -231,7 +210,7 @@ class ServiceWithoutAgreement(Rule):
                     service, f"{describe(service)} has no agreement{hint}", "agreement", key=True
                 )
                 continue
-            agreement = agreement_of(ctx.arch, service)
+            agreement = ctx.indexes.agreement(service.agreement)
             if agreement is None:
                 continue  # an unresolved id is USM006's finding
             if not any(item is agreement for item in listing.get(service.id, ())):
@@ -342,7 +321,7 @@ class AgreementPartyMismatch(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         for service in ctx.arch.services:
-            agreement = agreement_of(ctx.arch, service)
+            agreement = ctx.indexes.agreement(service.agreement)
             if agreement is None:
                 continue
             differences: list[str] = []
@@ -410,7 +389,7 @@ class ExternalWithoutContract(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         for agreement in ctx.arch.agreements:
-            provider = ctx.arch.profile(agreement.provider)
+            provider = ctx.indexes.profile(agreement.provider)
             if provider is None or not provider.external or agreement.kind == "contract":
                 continue
             yield ctx.violation(
@@ -608,9 +587,9 @@ class CustomerWithoutAgreement(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         if _some_agreement_failed(ctx.arch):
             return  # the agreement left out of the model may be the missing one
-        listing = agreements_listing(ctx.arch)
+        listing = ctx.indexes.agreements_listing
         for service in ctx.arch.services:
-            own = agreement_of(ctx.arch, service)
+            own = ctx.indexes.agreement(service.agreement)
             if (
                 own is None
                 or own.provider != service.provider
@@ -624,7 +603,7 @@ class CustomerWithoutAgreement(Rule):
                 if item.provider == service.provider
             }
             for index, customer in enumerate(service.customers):
-                if customer in covered or ctx.arch.profile(customer) is None:
+                if customer in covered or ctx.indexes.profile(customer) is None:
                     continue  # an unresolved customer is USM006's finding
                 yield ctx.violation(
                     service,
@@ -684,8 +663,8 @@ class InternalContract(Rule):
         for agreement in ctx.arch.agreements:
             if agreement.kind != "contract":
                 continue
-            provider = ctx.arch.profile(agreement.provider)
-            customer = ctx.arch.profile(agreement.customer)
+            provider = ctx.indexes.profile(agreement.provider)
+            customer = ctx.indexes.profile(agreement.customer)
             if provider is None or customer is None or provider.external or customer.external:
                 continue  # unresolved parties are USM006's finding
             if salvaged(provider, "external") or salvaged(customer, "external"):
@@ -701,7 +680,7 @@ class InternalContract(Rule):
 
 def _some_agreement_failed(arch: Architecture) -> bool:
     """Whether an agreement was declared but left out of the model (USM003)."""
-    return len(arch.known_ids.get("agreements", ())) > len(arch.index.get("agreements", {}))
+    return len(arch.known_ids.get("agreements", ())) > len(arch.agreements)
 
 
 SERVICE_RULES: tuple[type[Rule], ...] = (

@@ -26,9 +26,8 @@ from usmctl.core.codes import (
 )
 from usmctl.core.findings import Locus, Severity, Violation, quote
 from usmctl.core.positions import START
-from usmctl.model.architecture import Choices, suggest
+from usmctl.model.architecture import suggest
 from usmctl.rules.base import Area, LoadStageRule, Rule, RuleContext, describe
-from usmctl.rules.references import Reference, iter_references
 
 
 class YamlSyntax(LoadStageRule):
@@ -216,25 +215,16 @@ class UnresolvedReference(Rule):
     area = Area.STRUCTURE
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
-        for reference in iter_references(ctx.arch):
+        for reference in ctx.indexes.references:
             if reference.target is not None or reference.known:
                 continue
             yield ctx.violation(
                 reference.entity,
                 f"{describe(reference.entity)}: {reference.field_name} names "
                 f"{reference.noun} {quote(reference.value)}, which does not exist"
-                + suggest(reference.value, _choices(ctx, reference)),
+                + suggest(reference.value, ctx.indexes.choices(reference)),
                 *reference.fields,
             )
-
-
-def _choices(ctx: RuleContext, reference: Reference) -> Choices:
-    """The ids a reference could have meant, indexed once per kind of reference."""
-    key = f"did-you-mean:{reference.target_section}:{sorted(reference.kinds or ())}"
-    found = ctx.arch.cache.get(key)
-    if found is None:
-        found = ctx.arch.cache[key] = Choices(reference.candidates(ctx.arch))
-    return found
 
 
 class WrongKindReference(Rule):
@@ -272,7 +262,7 @@ class WrongKindReference(Rule):
     area = Area.STRUCTURE
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
-        for reference in iter_references(ctx.arch):
+        for reference in ctx.indexes.references:
             kind = reference.target_kind
             if kind is None or reference.kinds is None or kind in reference.kinds:
                 continue

@@ -15,7 +15,6 @@ from usmctl.model.entities import Service, Stage, Workflow
 from usmctl.model.usm import REQUEST_TYPES
 from usmctl.rules.base import Area, Rule, RuleContext, describe
 from usmctl.rules.helpers import salvaged
-from usmctl.rules.services import agreements_listing
 
 
 class ValueStreamWithoutWorkflow(Rule):
@@ -124,8 +123,8 @@ class ValueStreamForeignService(Rule):
             for index, stage in enumerate(stream.stages):
                 if stage.service is None:
                     continue
-                service = ctx.arch.get("services", stage.service)
-                if not isinstance(service, Service) or stream.customer in service.customers:
+                service = ctx.indexes.service(stage.service)
+                if service is None or stream.customer in service.customers:
                     continue
                 yield ctx.violation(
                     stream,
@@ -342,9 +341,9 @@ class ValueStreamRequestType(Rule):
     area = Area.VALUE_STREAMS
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
-        listing = agreements_listing(ctx.arch)
+        listing = ctx.indexes.agreements_listing
         for stream in ctx.arch.value_streams:
-            customer = ctx.arch.profile(stream.customer)
+            customer = ctx.indexes.profile(stream.customer)
             if customer is None:
                 continue  # no customer, or an unresolved one (USM006)
             for index, stage in enumerate(stream.stages):
@@ -393,11 +392,14 @@ def _service_and_workflow(ctx: RuleContext, stage: Stage) -> tuple[Service, Work
     provider that resolves; None otherwise (USM006/USM901 report the rest)."""
     if stage.service is None or stage.workflow is None:
         return None
-    service = ctx.arch.get("services", stage.service)
-    workflow = ctx.arch.get("workflows", stage.workflow)
-    if not isinstance(service, Service) or not isinstance(workflow, Workflow):
+    service = ctx.indexes.service(stage.service)
+    workflow = ctx.indexes.workflow(stage.workflow)
+    if service is None or workflow is None:
         return None
-    if ctx.arch.profile(service.provider) is None or ctx.arch.profile(workflow.provider) is None:
+    if (
+        ctx.indexes.profile(service.provider) is None
+        or ctx.indexes.profile(workflow.provider) is None
+    ):
         return None
     return service, workflow
 

@@ -20,8 +20,6 @@ from usmctl.rules.helpers import (
     raci_owner_label,
     raci_tables,
     steps_salvaged,
-    tools_by_workflow,
-    workflows_by_provider,
 )
 
 
@@ -451,7 +449,7 @@ class MissingStandardWorkflow(Rule):
     judges_absence = True
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
-        by_provider = workflows_by_provider(ctx.arch)
+        by_provider = ctx.indexes.workflows_by_provider
         # a workflow whose provider is unresolved (USM006) may be any provider's
         orphans = {
             w.type
@@ -459,7 +457,7 @@ class MissingStandardWorkflow(Rule):
             if w.provider and not ctx.arch.declares("profiles", w.provider)
         }
         for profile in ctx.arch.profiles:
-            if not is_running_provider(ctx.arch, profile):
+            if not is_running_provider(ctx.indexes, profile):
                 continue
             present = orphans | {workflow.type for workflow in by_provider.get(profile.id, ())}
             missing = [type_id for type_id in ctx.catalogue.ids if type_id not in present]
@@ -658,7 +656,7 @@ class RaciForeignProfile(Rule):
                 continue  # a template without context: no provider to compare with
             for fields, raci in raci_tables(workflow, every=True):
                 for profile_id in raci:
-                    profile = ctx.arch.profile(profile_id)
+                    profile = ctx.indexes.profile(profile_id)
                     if profile is not None and profile.kind == "operator":
                         if profile.of == provider:
                             continue
@@ -766,7 +764,7 @@ class WorkflowWithoutTool(Rule):
     judges_absence = True
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
-        handled = tools_by_workflow(ctx.arch)
+        handled = ctx.indexes.tools_by_workflow
         for workflow in ctx.arch.workflows:
             if workflow.is_template or handled.get(workflow.id):
                 continue
