@@ -2,10 +2,11 @@
 
 N internal providers with S services each, one ``*.usm.yaml`` file per
 provider plus ``architecture.usm.yaml`` (the architecture, the SIAM and XLA
-overlays). Every section of SPEC §2 is present. Providers form supply chains
-of ``--chain`` providers: each service of a provider depends on a service of
-the next provider in its chain, under an agreement between the two providers
-that lists request types, so the architecture validates clean.
+overlays). Every section of the file format (docs/format.md) is present.
+Providers form supply chains of ``--chain`` providers: each service of a
+provider depends on a service of the next provider in its chain, under an
+agreement between the two providers that lists request types, so the
+architecture validates clean.
 
     python benchmarks/generate.py --services 10000 --out benchmarks/work/10000
 
@@ -18,17 +19,10 @@ import argparse
 import shutil
 from pathlib import Path
 
-# The default catalogue (docs/usm.md, "The eight workflows"): type id -> chain.
-WORKFLOW_TYPES = {
-    "wish": ["agree", "change", "operate"],
-    "request-for-change": ["change", "operate"],
-    "service-request": ["operate"],
-    "incident": ["recover", "operate"],
-    "incident-with-change": ["recover", "change", "operate"],
-    "improvement-via-agreement": ["improve", "agree", "change", "operate"],
-    "improvement-via-change": ["improve", "change", "operate"],
-    "improvement-via-operation": ["improve", "operate"],
-}
+from usmctl.model.catalogue import load_catalogue
+
+# The built-in catalogue (docs/usm.md, "The eight workflows"): type id -> chain.
+WORKFLOW_TYPES = {entry.id: list(entry.chain) for entry in load_catalogue().types}
 PROCESS_OWNER = {
     "agree": "manager",
     "change": "specialist",

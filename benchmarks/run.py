@@ -302,7 +302,7 @@ def write_results(
         "of one size taking turns run by run, medians of",
         f"{args.runs} runs ({args.peer_runs or args.runs} for the peers, which run at "
         f"{args.peer_sizes or 'no'} services). Inputs: `benchmarks/generate.py`",
-        "(50 services per provider, one file per provider, every section of SPEC §2,",
+        "(50 services per provider, one file per provider, every section of docs/format.md,",
         "supply chains of 3 providers; usmctl finds nothing in them). The machine is",
         "shared: CPU time (user+sys) is the steadier figure when wall times wobble.",
         "",
