@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from usmctl import __version__
-from usmctl.core.findings import Finding, Severity, printable
+from usmctl.core.findings import Finding, Severity, counted, printable
 from usmctl.model.graph import SupplyChain, profile_node, service_node
 from usmctl.output.report.tables import (
     Matrix,
@@ -195,11 +195,6 @@ class Report:
     bindings: tuple[Table, ...]
     findings: tuple[RankedFinding, ...]
     actions: tuple[Action, ...]
-
-
-def plural(count: int, word: str) -> str:
-    """``1 error``, ``2 errors``; ``info`` has no plural."""
-    return f"{count} {word}" if count == 1 or word == "info" else f"{count} {word}s"
 
 
 def finding_area(finding: Finding, result: RunResult) -> str | None:
@@ -397,7 +392,7 @@ def _actions(ranked: tuple[RankedFinding, ...], areas: tuple[AreaScore, ...]) ->
         severity = first.finding.severity.value
         count = len(items)
         affected = sorted({item.finding.entity or item.finding.file for item in items})
-        title = f"{code} {first.finding.name}: {plural(count, severity)}"
+        title = f"{code} {first.finding.name}: {counted(count, severity)}"
         return Action(
             title,
             advice=first.remediation,
