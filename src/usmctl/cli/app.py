@@ -320,9 +320,9 @@ def _side_files(settings: Settings, config: Path | None, cwd: Path) -> tuple[Pat
     return tuple(cwd / path for path in files if path is not None)
 
 
-def _inputs(result: object, cwd: Path) -> tuple[Path, ...]:
-    files = getattr(result, "files", ())
-    return tuple(cwd / name for name in files)
+def _inputs(result: RunResult, cwd: Path) -> tuple[Path, ...]:
+    """The architecture files the run read, as paths."""
+    return tuple(cwd / name for name in result.files)
 
 
 def progress_callback(
