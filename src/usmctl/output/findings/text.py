@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from usmctl.core.findings import Severity, counted
+from usmctl.core.findings import Severity, counted, rule_url
 
 if TYPE_CHECKING:
     from usmctl.check.result import RunResult
@@ -41,13 +41,10 @@ def render(result: RunResult, options: ReportOptions) -> str:
         counts = Counter(
             (finding.code, finding.name, finding.severity) for finding in result.findings
         )
-        urls = {
-            (finding.code, finding.name): result.help_uri(finding) for finding in result.findings
-        }
         for (code, name, severity), count in sorted(
             counts.items(), key=lambda item: (-item[1], item[0])
         ):
-            url = urls[code, name]
+            url = rule_url(code, name)
             lines.append(
                 f"{count:>5}  {code}  {name} [{severity.value}]" + (f"  {url}" if url else "")
             )
