@@ -240,7 +240,8 @@ def build_report(result: RunResult, *, date: str) -> Report:
         by_severity=result.by_severity(),
         areas=areas,
         overall=round(sum(scored) / len(scored)) if scored else None,
-        unattributed=sum(1 for finding in result.findings if finding_area(finding, result) is None),
+        # every finding with an area is counted in exactly one area's findings
+        unattributed=len(result.findings) - sum(area.findings for area in areas),
         nodes=nodes,
         edges=edges,
         process_matrix=process_matrix(arch),
