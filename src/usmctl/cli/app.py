@@ -44,6 +44,13 @@ FollowLinksOption = Annotated[
         "--follow-links", help="Read file links that point outside the directories named."
     ),
 ]
+ConfigOption = Annotated[Path | None, typer.Option(help="Config file to use.")]
+CatalogueOption = Annotated[
+    Path | None, typer.Option(help="Workflow catalogue to use instead of the built-in.")
+]
+ArchitecturePaths = Annotated[
+    list[str] | None, typer.Argument(help="Files or directories (default: .).")
+]
 
 
 def _err(message: str) -> None:
@@ -172,16 +179,14 @@ def validate(
     exit_zero: Annotated[
         bool, typer.Option("--exit-zero", help="Exit 0 even with findings.")
     ] = False,
-    config: Annotated[Path | None, typer.Option(help="Config file to use.")] = None,
+    config: ConfigOption = None,
     baseline: Annotated[
         Path | None, typer.Option(help="Hide findings recorded in this baseline.")
     ] = None,
     write_baseline: Annotated[
         Path | None, typer.Option(help="Record the current findings as a baseline.")
     ] = None,
-    catalogue: Annotated[
-        Path | None, typer.Option(help="Workflow catalogue to use instead of the built-in.")
-    ] = None,
+    catalogue: CatalogueOption = None,
     statistics: Annotated[
         bool, typer.Option("--statistics", help="Count findings per rule.")
     ] = False,
@@ -315,9 +320,9 @@ def _side_files(settings: Settings, config: Path | None, cwd: Path) -> tuple[Pat
     return tuple(cwd / path for path in files if path is not None)
 
 
-def _inputs(result: object, cwd: Path) -> tuple[Path, ...]:
-    files = getattr(result, "files", ())
-    return tuple(cwd / name for name in files)
+def _inputs(result: RunResult, cwd: Path) -> tuple[Path, ...]:
+    """The architecture files the run read, as paths."""
+    return tuple(cwd / name for name in result.files)
 
 
 def progress_callback(
@@ -410,9 +415,7 @@ def _architecture_run(
 
 @app.command()
 def report(
-    paths: Annotated[
-        list[str] | None, typer.Argument(help="Files or directories (default: .).")
-    ] = None,
+    paths: ArchitecturePaths = None,
     output: Annotated[
         Path | None,
         typer.Option("--output", "-o", help="The report file: report.html or report.md."),
@@ -426,10 +429,8 @@ def report(
     force: Annotated[
         bool, typer.Option("--force", help="Overwrite an existing report file.")
     ] = False,
-    config: Annotated[Path | None, typer.Option(help="Config file to use.")] = None,
-    catalogue: Annotated[
-        Path | None, typer.Option(help="Workflow catalogue to use instead of the built-in.")
-    ] = None,
+    config: ConfigOption = None,
+    catalogue: CatalogueOption = None,
     follow_links: FollowLinksOption = False,
     debug: DebugOption = False,
 ) -> None:
@@ -453,9 +454,7 @@ def report(
 
 @app.command()
 def graph(
-    paths: Annotated[
-        list[str] | None, typer.Argument(help="Files or directories (default: .).")
-    ] = None,
+    paths: ArchitecturePaths = None,
     output_format: Annotated[
         str, typer.Option("--format", "-f", help=f"{spoken(Command.GRAPH)}.")
     ] = "dot",
@@ -465,10 +464,8 @@ def graph(
     force: Annotated[
         bool, typer.Option("--force", help="Overwrite an existing output file.")
     ] = False,
-    config: Annotated[Path | None, typer.Option(help="Config file to use.")] = None,
-    catalogue: Annotated[
-        Path | None, typer.Option(help="Workflow catalogue to use instead of the built-in.")
-    ] = None,
+    config: ConfigOption = None,
+    catalogue: CatalogueOption = None,
     follow_links: FollowLinksOption = False,
     debug: DebugOption = False,
 ) -> None:

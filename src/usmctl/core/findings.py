@@ -130,6 +130,11 @@ def _shown(char: str, exact: bool) -> str:
     return char.encode("unicode_escape").decode("ascii")
 
 
+def counted(count: int, word: str) -> str:
+    """``1 error``, ``2 errors``; ``info`` has no plural."""
+    return f"{count} {word}" if count == 1 or word == "info" else f"{count} {word}s"
+
+
 def quote(text: object) -> str:
     """How messages name a value: in double quotes (STYLE, messages)."""
     return '"' + str(text).replace('"', '\\"') + '"'

@@ -17,6 +17,7 @@ from enum import StrEnum
 from typing import TypeVar
 
 from usmctl.core.errors import UsageError
+from usmctl.core.findings import choice_list
 
 T = TypeVar("T")
 
@@ -93,8 +94,7 @@ def names(command: Command) -> tuple[str, ...]:
 
 def spoken(command: Command) -> str:
     """The choices as prose: ``dot, graphml, json or mermaid``."""
-    *head, last = names(command)
-    return f"{', '.join(head)} or {last}" if head else last
+    return choice_list(names(command))
 
 
 def pick(command: Command, name: str) -> Format:

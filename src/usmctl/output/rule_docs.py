@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 from usmctl.core.errors import UsageError
-from usmctl.output.formats import Command, pick
+from usmctl.output.formats import Command, pick, renderers
 from usmctl.rules import ALL_RULES, find
 from usmctl.rules.base import RuleMeta
 
@@ -27,30 +28,38 @@ def rules_table() -> str:
     return _table(_ORDER)
 
 
-def render_rules(output_format: str) -> str:
-    """`usmctl rules` output."""
-    pick(Command.RULES, output_format)
-    if output_format == "json":
-        data = [
-            {
-                "code": item.code,
-                "name": item.name,
-                "severity": item.severity.value,
-                "summary": item.summary,
-                "rationale": item.rationale,
-                "remediation": item.remediation,
-                "help_uri": item.help_uri,
-            }
-            for item in _ORDER
-        ]
-        return json.dumps(data, indent=2) + "\n"
-    if output_format == "markdown":
-        return _table(_ORDER)
-    width = max(len(item.name) for item in _ORDER)
+def _json(metas: list[RuleMeta]) -> str:
+    data = [
+        {
+            "code": item.code,
+            "name": item.name,
+            "severity": item.severity.value,
+            "summary": item.summary,
+            "rationale": item.rationale,
+            "remediation": item.remediation,
+            "help_uri": item.help_uri,
+        }
+        for item in metas
+    ]
+    return json.dumps(data, indent=2) + "\n"
+
+
+def _text(metas: list[RuleMeta]) -> str:
+    width = max(len(item.name) for item in metas)
     return "".join(
         f"{item.code}  {item.name:<{width}}  {item.severity.value:<7}  {item.summary}\n"
-        for item in _ORDER
+        for item in metas
     )
+
+
+RULE_RENDERERS: dict[str, Callable[[list[RuleMeta]], str]] = renderers(
+    Command.RULES, {"json": _json, "markdown": _table, "text": _text}
+)
+
+
+def render_rules(output_format: str) -> str:
+    """`usmctl rules` output."""
+    return RULE_RENDERERS[pick(Command.RULES, output_format).name](_ORDER)
 
 
 def render_explain(code_or_name: str) -> str:

@@ -213,7 +213,7 @@ class ServiceWithoutAgreement(Rule):
             agreement = ctx.indexes.agreement(service.agreement)
             if agreement is None:
                 continue  # an unresolved id is USM006's finding
-            if not any(item is agreement for item in listing.get(service.id, ())):
+            if service.id not in agreement.services:
                 yield ctx.violation(
                     service,
                     f"{describe(service)}: its agreement {quote(agreement.id)} does not list "
@@ -594,7 +594,7 @@ class CustomerWithoutAgreement(Rule):
                 own is None
                 or own.provider != service.provider
                 or own.customer not in service.customers
-                or not any(item is own for item in listing.get(service.id, ()))
+                or service.id not in own.services
             ):
                 continue  # no agreement or the wrong one: USM403, USM405 or USM006
             covered = {

@@ -8,6 +8,7 @@ expects: ``%``, CR and LF everywhere, and also ``:`` and ``,`` in properties.
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING
 
 from usmctl.core.findings import Finding, Severity
@@ -56,6 +57,12 @@ def inert_json(text: str) -> str:
     """JSON text with ``[`` after ``##`` written ``\\u005b``: the same data, and
     no legacy workflow command (``##[`` only occurs inside strings)."""
     return text.replace(_LEGACY, "##\\u005b")
+
+
+def json_text(data: object) -> str:
+    """``data`` as a JSON export: indented, non-ASCII as written, inert, one
+    final newline."""
+    return inert_json(json.dumps(data, indent=2, ensure_ascii=False)) + "\n"
 
 
 def inert_xml(text: str) -> str:

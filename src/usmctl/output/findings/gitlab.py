@@ -9,11 +9,10 @@ unique within a run (`usmctl.core.findings.numbered`).
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 from usmctl.core.findings import Severity
-from usmctl.output.findings.github import inert_json
+from usmctl.output.findings.github import json_text
 
 if TYPE_CHECKING:
     from usmctl.check.result import RunResult
@@ -40,4 +39,4 @@ def payload(result: RunResult) -> list[dict[str, Any]]:
 
 def render(result: RunResult, options: ReportOptions) -> str:
     """The Code Quality report, indented, with a final newline."""
-    return inert_json(json.dumps(payload(result), indent=2, ensure_ascii=False)) + "\n"
+    return json_text(payload(result))

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
-from usmctl.output.findings.github import inert_json
+from usmctl.output.findings.github import json_text
 
 if TYPE_CHECKING:
     from usmctl.check.result import RunResult
@@ -41,4 +40,4 @@ def payload(result: RunResult) -> dict[str, Any]:
 
 def render(result: RunResult, options: ReportOptions) -> str:
     """The JSON document, indented, with a final newline."""
-    return inert_json(json.dumps(payload(result), indent=2, ensure_ascii=False)) + "\n"
+    return json_text(payload(result))

@@ -7,14 +7,13 @@ region, and the line-independent fingerprint as ``partialFingerprints``.
 
 from __future__ import annotations
 
-import json
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from usmctl import __version__
 from usmctl.core.findings import Finding, Severity
-from usmctl.output.findings.github import inert_json
+from usmctl.output.findings.github import json_text
 
 if TYPE_CHECKING:
     from usmctl.check.result import RuleMeta, RunResult
@@ -110,4 +109,4 @@ def payload(result: RunResult) -> dict[str, Any]:
 
 def render(result: RunResult, options: ReportOptions) -> str:
     """The SARIF log, indented, with a final newline."""
-    return inert_json(json.dumps(payload(result), indent=2, ensure_ascii=False)) + "\n"
+    return json_text(payload(result))

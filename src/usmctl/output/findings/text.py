@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from usmctl.core.findings import Severity
+from usmctl.core.findings import Severity, counted, rule_url
 
 if TYPE_CHECKING:
     from usmctl.check.result import RunResult
@@ -15,12 +15,6 @@ _COLORS = {Severity.ERROR: "\x1b[31m", Severity.WARNING: "\x1b[33m", Severity.IN
 _BOLD = "\x1b[1m"
 _DIM = "\x1b[2m"
 _RESET = "\x1b[0m"
-
-
-def _plural(count: int, word: str) -> str:
-    if count == 1 or word == "info":
-        return f"{count} {word}"
-    return f"{count} {word}s"
 
 
 def render(result: RunResult, options: ReportOptions) -> str:
@@ -47,13 +41,10 @@ def render(result: RunResult, options: ReportOptions) -> str:
         counts = Counter(
             (finding.code, finding.name, finding.severity) for finding in result.findings
         )
-        urls = {
-            (finding.code, finding.name): result.help_uri(finding) for finding in result.findings
-        }
         for (code, name, severity), count in sorted(
             counts.items(), key=lambda item: (-item[1], item[0])
         ):
-            url = urls[code, name]
+            url = rule_url(code, name)
             lines.append(
                 f"{count:>5}  {code}  {name} [{severity.value}]" + (f"  {url}" if url else "")
             )
@@ -65,7 +56,7 @@ def render(result: RunResult, options: ReportOptions) -> str:
 
 def summary_line(result: RunResult) -> str:
     """``Found 3 findings (2 errors, 1 warning) in 4 files.`` or ``All checks passed``."""
-    files = _plural(len(result.files), "file")
+    files = counted(len(result.files), "file")
     extra = []
     if result.suppressed:
         extra.append(f"{result.suppressed} suppressed")
@@ -78,10 +69,10 @@ def summary_line(result: RunResult) -> str:
         return f"All checks passed: no findings in {files}{tail}."
     counts = result.by_severity()
     parts = [
-        _plural(counts[severity.value], severity.value)
+        counted(counts[severity.value], severity.value)
         for severity in Severity
         if counts[severity.value]
     ]
     return (
-        f"Found {_plural(len(result.findings), 'finding')} ({', '.join(parts)}) in {files}{tail}."
+        f"Found {counted(len(result.findings), 'finding')} ({', '.join(parts)}) in {files}{tail}."
     )

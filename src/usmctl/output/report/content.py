@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from usmctl import __version__
-from usmctl.core.findings import Finding, Severity, printable
+from usmctl.core.findings import Finding, Severity, counted, printable
 from usmctl.model.graph import SupplyChain, profile_node, service_node
 from usmctl.output.report.tables import (
     Matrix,
@@ -197,11 +197,6 @@ class Report:
     actions: tuple[Action, ...]
 
 
-def plural(count: int, word: str) -> str:
-    """``1 error``, ``2 errors``; ``info`` has no plural."""
-    return f"{count} {word}" if count == 1 or word == "info" else f"{count} {word}s"
-
-
 def finding_area(finding: Finding, result: RunResult) -> str | None:
     """The area a finding belongs to.
 
@@ -245,7 +240,8 @@ def build_report(result: RunResult, *, date: str) -> Report:
         by_severity=result.by_severity(),
         areas=areas,
         overall=round(sum(scored) / len(scored)) if scored else None,
-        unattributed=sum(1 for finding in result.findings if finding_area(finding, result) is None),
+        # every finding with an area is counted in exactly one area's findings
+        unattributed=len(result.findings) - sum(area.findings for area in areas),
         nodes=nodes,
         edges=edges,
         process_matrix=process_matrix(arch),
@@ -397,7 +393,7 @@ def _actions(ranked: tuple[RankedFinding, ...], areas: tuple[AreaScore, ...]) ->
         severity = first.finding.severity.value
         count = len(items)
         affected = sorted({item.finding.entity or item.finding.file for item in items})
-        title = f"{code} {first.finding.name}: {plural(count, severity)}"
+        title = f"{code} {first.finding.name}: {counted(count, severity)}"
         return Action(
             title,
             advice=first.remediation,

@@ -8,13 +8,12 @@ findings on each.
 from __future__ import annotations
 
 import io
-import json
 import re
 from collections import defaultdict
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from usmctl.output.findings.github import inert_json, inert_xml
+from usmctl.output.findings.github import inert_xml, json_text
 from usmctl.output.formats import Command, renderers
 from usmctl.output.report.content import GraphEdge, GraphNode
 from usmctl.output.report.palette import BORDER_COLOUR, DEPENDENCY_COLOUR, MARK_COLOURS, ROLE_FILLS
@@ -174,7 +173,7 @@ def to_json(nodes: Nodes, edges: Edges) -> str:
     import networkx as nx
 
     data: dict[str, Any] = nx.node_link_data(to_networkx(nodes, edges), edges="edges")
-    return inert_json(json.dumps(data, indent=2, ensure_ascii=False)) + "\n"
+    return json_text(data)
 
 
 EXPORTS: dict[str, Callable[[Nodes, Edges], str]] = renderers(

@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from html import escape
 
-from usmctl.output.report.content import Action, AreaScore, RankedFinding, Report, plural
+from usmctl.core.findings import counted
+from usmctl.output.report.content import Action, AreaScore, RankedFinding, Report
 from usmctl.output.report.palette import ROLE_FILLS
 from usmctl.output.report.svg import render_svg
 from usmctl.output.report.tables import Cell, Matrix, Table
@@ -164,7 +165,7 @@ def _area(area: AreaScore) -> str:
         f'<div class="score {_score_class(area.score)}">{shown}</div>'
         f'<div class="bar"><span class="{_score_class(area.score)}" '
         f'style="width:{width}%"></span></div>'
-        f'<div class="meta">{meta}; {plural(area.findings, "finding")}'
+        f'<div class="meta">{meta}; {counted(area.findings, "finding")}'
         "</div></div>"
     )
 
@@ -252,8 +253,8 @@ def render_html(report: Report) -> str:
     unattributed = ""
     if report.unattributed:
         unattributed = (
-            f'<p class="note">{report.unattributed} file-level finding'
-            f"{'' if report.unattributed == 1 else 's'} (unreadable or malformed files) "
+            f'<p class="note">{counted(report.unattributed, "file-level finding")} '
+            "(unreadable or malformed files) "
             "belong to no area: fix them first, the scores do not see what they hide.</p>"
         )
     legend = "".join(
@@ -279,7 +280,7 @@ def render_html(report: Report) -> str:
         f'<div class="overall"><div><div class="big {_score_class(report.overall)}">{overall}</div>'
         '<div class="meta">overall score</div></div><div class="counts">'
         + "".join(
-            f"<span>{plural(counts[word], word)}</span>" for word in ("error", "warning", "info")
+            f"<span>{counted(counts[word], word)}</span>" for word in ("error", "warning", "info")
         )
         + "</div></div>",
         '<div class="areas">' + "".join(_area(area) for area in report.areas) + "</div>",

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 
-from usmctl.output.report.content import Action, Report, plural
+from usmctl.core.findings import counted
+from usmctl.output.report.content import Action, Report
 from usmctl.output.report.exports import to_mermaid
 from usmctl.output.report.tables import Cell, Matrix, Table
 
@@ -118,7 +119,7 @@ def render_markdown(report: Report) -> str:
         "## Summary",
         "",
         f"**Overall score: {overall}** · "
-        + " · ".join(plural(counts[word], word) for word in ("error", "warning", "info")),
+        + " · ".join(counted(counts[word], word) for word in ("error", "warning", "info")),
         "",
         "| area | score | entities | without error or warning | findings |",
         "|---|---|---|---|---|",
@@ -145,8 +146,8 @@ def render_markdown(report: Report) -> str:
     ]
     if report.unattributed:
         lines += [
-            f"{report.unattributed} file-level finding"
-            f"{'' if report.unattributed == 1 else 's'} (unreadable or malformed files) belong "
+            f"{counted(report.unattributed, 'file-level finding')} (unreadable or malformed "
+            "files) belong "
             "to no area: fix them first, the scores do not see what they hide.",
             "",
         ]
