@@ -72,9 +72,10 @@ def split_list(values: list[str] | None) -> tuple[str, ...] | None:
     return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
 
 
-def find_config(start: Path) -> Path | None:
-    """The nearest ``usmctl.toml``, or ``pyproject.toml`` with ``[tool.usmctl]``."""
-    repository = repository_root(start)
+def find_config(start: Path, *, repository: Path | None = None) -> Path | None:
+    """The nearest ``usmctl.toml``, or ``pyproject.toml`` with ``[tool.usmctl]``;
+    ``repository``: `repository_root` of ``start``, when the caller has it."""
+    repository = repository or repository_root(start)
     for directory in (start, *start.parents):
         candidate = directory / CONFIG_FILE
         if candidate.is_file():
@@ -344,10 +345,10 @@ def _known_rules(custom: tuple[CustomRule, ...]) -> list[tuple[str, str]]:
 
 def build_settings(options: CliOptions, *, cwd: Path) -> Settings:
     """Defaults, then the config file, then the command line."""
-    config_path = options.config or find_config(cwd)
+    repository = repository_root(cwd)
+    config_path = options.config or find_config(cwd, repository=repository)
     if config_path is not None and not config_path.is_absolute():
         config_path = cwd / config_path
-    repository = repository_root(cwd)
     values: dict[str, Any] = {"repository": repository}
     if config_path is not None:
         values.update(read_config(config_path, cwd=cwd, repository=repository))
