@@ -45,6 +45,8 @@ KEYS = (
     "max-file-size",
     "custom-rules",
 )
+# The keys whose values name rules (checked against every rule's code and name).
+_SELECTING_KEYS = ("select", "ignore", "extend-select", "severity", "per-file-ignores")
 CUSTOM_RULE_KEYS = ("code", "section", "severity", "message", "schema", "name")
 _CUSTOM_CODE = re.compile(r"^[A-Z][A-Z0-9]*[0-9]+$")
 # The largest max-file-size: 1 GiB (a bigger number overflows a read size).
@@ -159,10 +161,12 @@ class _Parser:
                 hint = f' (did you mean "{close[0]}"?)' if close else ""
                 raise self.fail(key, f"unknown key{hint}; known keys: {', '.join(KEYS)}")
         values: dict[str, Any] = {}
-        custom = self.custom_rules(data.get("custom-rules", []))
+        # Each only when its keys are there: both import the rules (pydantic,
+        # jsonschema), which a warm run with a config file never needs otherwise.
+        custom = self.custom_rules(data["custom-rules"]) if "custom-rules" in data else ()
         if custom:
             values["custom_rules"] = custom
-        known = _known_rules(custom)
+        known = _known_rules(custom) if any(key in data for key in _SELECTING_KEYS) else []
         for key in ("select", "ignore", "extend-select"):
             if key in data:
                 selectors = self.strings(key, data[key])
