@@ -20,7 +20,6 @@ from usmctl.load.loader import LoadedFile, SourceFile, discover, file_kind, load
 from usmctl.model.usm import read_catalogue
 
 if TYPE_CHECKING:
-    from usmctl.check.cache import FindingsCache
     from usmctl.model.architecture import Architecture
     from usmctl.model.catalogue import Catalogue
 
@@ -139,7 +138,6 @@ def check(
     ``findings_only`` (``usmctl validate``) lets a re-run on unchanged input
     take its findings from the findings cache; the result then has no model.
     """
-
     settings = settings or Settings()
     cwd = cwd or Path.cwd()
     with gc_paused():
@@ -203,7 +201,6 @@ def _findings_cache(
 ) -> tuple[FindingsCache | None, str, bytes | None]:
     """The findings cache for this kind of run, the state of its input, and the
     catalogue's bytes that state covers (the run checks those, not a re-read)."""
-
     try:
         catalogue = read_catalogue(
             settings.catalogue, repository=settings.repository, named=settings.catalogue_named

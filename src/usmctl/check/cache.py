@@ -511,7 +511,7 @@ T = TypeVar("T")
 
 def _strict(kind: type[T], value: Any) -> T:
     """``value`` when it is exactly of ``kind`` (no bool for int), else TypeError."""
-    if not isinstance(value, kind) or type(value) is not kind:
+    if type(value) is not kind:
         raise TypeError(f"expected {kind.__name__}, got {type(value).__name__}")
     return value
 

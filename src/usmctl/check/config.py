@@ -45,6 +45,8 @@ KEYS = (
     "max-file-size",
     "custom-rules",
 )
+# The keys whose values name rules (checked against every rule's code and name).
+_SELECTING_KEYS = ("select", "ignore", "extend-select", "severity", "per-file-ignores")
 CUSTOM_RULE_KEYS = ("code", "section", "severity", "message", "schema", "name")
 _CUSTOM_CODE = re.compile(r"^[A-Z][A-Z0-9]*[0-9]+$")
 # The largest max-file-size: 1 GiB (a bigger number overflows a read size).
@@ -72,9 +74,10 @@ def split_list(values: list[str] | None) -> tuple[str, ...] | None:
     return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
 
 
-def find_config(start: Path) -> Path | None:
-    """The nearest ``usmctl.toml``, or ``pyproject.toml`` with ``[tool.usmctl]``."""
-    repository = repository_root(start)
+def find_config(start: Path, *, repository: Path | None = None) -> Path | None:
+    """The nearest ``usmctl.toml``, or ``pyproject.toml`` with ``[tool.usmctl]``;
+    ``repository``: `repository_root` of ``start``, when the caller has it."""
+    repository = repository or repository_root(start)
     for directory in (start, *start.parents):
         candidate = directory / CONFIG_FILE
         if candidate.is_file():
@@ -158,10 +161,12 @@ class _Parser:
                 hint = f' (did you mean "{close[0]}"?)' if close else ""
                 raise self.fail(key, f"unknown key{hint}; known keys: {', '.join(KEYS)}")
         values: dict[str, Any] = {}
-        custom = self.custom_rules(data.get("custom-rules", []))
+        # Each only when its keys are there: both import the rules (pydantic,
+        # jsonschema), which a warm run with a config file never needs otherwise.
+        custom = self.custom_rules(data["custom-rules"]) if "custom-rules" in data else ()
         if custom:
             values["custom_rules"] = custom
-        known = _known_rules(custom)
+        known = _known_rules(custom) if any(key in data for key in _SELECTING_KEYS) else []
         for key in ("select", "ignore", "extend-select"):
             if key in data:
                 selectors = self.strings(key, data[key])
@@ -344,10 +349,10 @@ def _known_rules(custom: tuple[CustomRule, ...]) -> list[tuple[str, str]]:
 
 def build_settings(options: CliOptions, *, cwd: Path) -> Settings:
     """Defaults, then the config file, then the command line."""
-    config_path = options.config or find_config(cwd)
+    repository = repository_root(cwd)
+    config_path = options.config or find_config(cwd, repository=repository)
     if config_path is not None and not config_path.is_absolute():
         config_path = cwd / config_path
-    repository = repository_root(cwd)
     values: dict[str, Any] = {"repository": repository}
     if config_path is not None:
         values.update(read_config(config_path, cwd=cwd, repository=repository))

@@ -269,8 +269,10 @@ def read_source(source: SourceFile, limits: Limits) -> LoadedFile:
     return load_bytes(source, raw, limits)
 
 
-_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0)
-_NO_WAIT = getattr(os, "O_NONBLOCK", 0)
+# How architecture and side files (`usmctl.load.sidefiles`) are opened; flags
+# a platform lacks are 0 there.
+OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0)
+NO_WAIT = getattr(os, "O_NONBLOCK", 0)
 
 
 def read_raw(source: SourceFile, limits: Limits) -> bytes | LoadedFile:
@@ -282,7 +284,7 @@ def read_raw(source: SourceFile, limits: Limits) -> bytes | LoadedFile:
     is read as given, a pipe too (``usmctl validate <(cmd)``; a FIFO with no
     writer waits, as ``cat`` would), up to the size limit.
     """
-    flags = _OPEN_FLAGS if source.named else _OPEN_FLAGS | _NO_WAIT
+    flags = OPEN_FLAGS if source.named else OPEN_FLAGS | NO_WAIT
     try:
         descriptor = os.open(source.path, flags)
     except OSError as error:

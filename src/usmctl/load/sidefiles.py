@@ -17,6 +17,7 @@ import stat
 from pathlib import Path
 
 from usmctl.core.errors import ConfigError
+from usmctl.load.loader import NO_WAIT, OPEN_FLAGS
 
 MAX_SIDE_FILE_BYTES = 20 * 1024 * 1024
 
@@ -65,8 +66,8 @@ def read_side_file(
     try:
         before = os.stat(absolute)
         _check_regular(before, what=what, shown=shown)
-        # O_NONBLOCK: a FIFO swapped in since the stat cannot block the open.
-        descriptor = os.open(absolute, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        # NO_WAIT: a FIFO swapped in since the stat cannot block the open.
+        descriptor = os.open(absolute, OPEN_FLAGS | NO_WAIT)
     except FileNotFoundError:
         raise ConfigError(f"{what} not found: {shown}") from None
     except OSError as error:
