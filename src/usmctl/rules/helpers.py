@@ -111,13 +111,6 @@ def raci_tables(
             )
 
 
-def steps_salvaged(workflow: Workflow) -> bool:
-    """Whether salvage removed a step, or a value in one, that the file has
-    (already reported as USM003/USM004): rules judging the whole sequence of
-    steps (entry, path, none at all) would judge one the file does not have."""
-    return any(path[:1] == ("steps",) for path in workflow.origin.removed)
-
-
 def salvaged(entity: Entity, field: str) -> bool:
     """Whether salvage removed a field of an entity, or a value inside it (already
     reported as USM003/USM004): a rule judging that field would judge a value
