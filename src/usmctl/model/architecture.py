@@ -491,11 +491,6 @@ def _locus(
 locate_field = _locus
 
 
-def logical_path(data: Any, path: DataPath) -> str:
-    """The line-independent path of a raw data path: list entries by their id."""
-    return logical_locus(data, path)[0]
-
-
 def logical_locus(data: Any, path: DataPath) -> tuple[str, str | None]:
     """The logical path of a raw data path and the label of the entity it is in."""
     if (
