@@ -369,9 +369,10 @@ class _Builder:
         for detail in error.errors(include_url=False):
             loc, exists = _data_loc(item, tuple(detail["loc"]), detail["type"])
             kind = detail["type"]
-            if (loc, kind if kind in ("missing", "extra_forbidden") else "value") in seen:
+            node = (loc, kind if kind in ("missing", "extra_forbidden") else "value")
+            if node in seen:
                 continue  # one finding per node, however many union members failed
-            seen.add((loc, kind if kind in ("missing", "extra_forbidden") else "value"))
+            seen.add(node)
             field_name = format_path(loc) if loc else ""
             if kind == "extra_forbidden":
                 known = _fields_at(model, loc[:-1])
