@@ -385,10 +385,8 @@ class OwnerProcessMismatch(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         for workflow in ctx.arch.workflows:
             workflow_type = _catalogue_type(ctx, workflow)
-            if workflow_type is None or workflow.owner_process is None:
-                continue
-            owner = canonical_process(workflow.owner_process)
-            if owner is None or owner == workflow_type.entry:
+            owner = _owner(workflow)
+            if workflow_type is None or owner is None or owner == workflow_type.entry:
                 continue
             judged = _walk(ctx, workflow)
             if judged is not None and judged[1].sequence[0] == owner:
