@@ -70,8 +70,10 @@ def process_reference_names(indexes: Indexes) -> Iterator[tuple[Entity, Fields, 
     enforced_by, plugs_into.processes) with its process part: that part is
     checked like any process name (USM202/USM203/USM702)."""
     for reference in indexes.references:
+        if reference.target_section not in PROCESS_REFERENCE_FIELDS:
+            continue
         parts = split_process_reference(reference.value)
-        if parts is not None and reference.target_section in PROCESS_REFERENCE_FIELDS:
+        if parts is not None:
             yield reference.entity, reference.fields, reference.value, parts[1]
 
 
