@@ -101,8 +101,6 @@ class Architecture:
     index: dict[str, dict[str, Entity]] = field(default_factory=dict)
     # section -> ids declared, including entities that failed validation
     known_ids: dict[str, set[str]] = field(default_factory=dict)
-    # file -> (entity path, removed value path) of every value salvage removed
-    salvaged: dict[str, list[tuple[DataPath, DataPath]]] = field(default_factory=dict)
     # file -> paths of entities one of whose own fields failed and fell back to
     # its default (``external: "yes"``): judgements of the whole entity read it
     defaulted: dict[str, set[DataPath]] = field(default_factory=dict)
@@ -111,7 +109,8 @@ class Architecture:
     read_files: list[str] = field(default_factory=list)  # those with data
     failed_files: list[str] = field(default_factory=list)
     # file -> (the values salvage removed, the paths below their entities that
-    # hold one): `repeats_salvage`'s set lookups, built when the build finishes
+    # hold one): `repeats_salvage`'s set lookups, built when the build finishes;
+    # a file appears only when salvage removed something from it
     salvage_index: dict[str, tuple[frozenset[DataPath], frozenset[DataPath]]] = field(
         default_factory=dict
     )
@@ -149,8 +148,8 @@ class Architecture:
         finding about the entity as a whole (at it or at its ``id``) would judge
         the default, not what the author wrote: dropped too.
         """
-        removed = self.salvaged.get(locus.file)
-        if not removed or locus.anchor is None:
+        index = self.salvage_index.get(locus.file)
+        if index is None or locus.anchor is None:
             return False
         at = locus.anchor.path
         defaulted = self.defaulted.get(locus.file)
@@ -158,7 +157,7 @@ class Architecture:
             at in defaulted or (at[-1:] in (("id",), ("slug",)) and at[:-1] in defaulted)
         ):
             return True
-        values, holders = self.salvage_index[locus.file]
+        values, holders = index
         # At or inside a removed value (a prefix of ``at`` was removed), or at a
         # field holding one: set lookups, not a scan of every removal.
         return any(at[:length] in values for length in range(len(at) + 1)) or at in holders
@@ -195,6 +194,8 @@ class _Builder:
         self.arch = Architecture()
         self.violations: list[CodedViolation] = []
         self.info_origin: Origin | None = None
+        # file -> (entity path, removed value path) of every value salvage removed
+        self.salvaged: dict[str, list[tuple[DataPath, DataPath]]] = {}
         for name in SECTIONS:
             self.arch.index[name] = {}
             self.arch.known_ids[name] = set()
@@ -352,7 +353,7 @@ class _Builder:
             origin.removed = frozenset(removed)
             if defaulted:
                 self.arch.defaulted.setdefault(origin.file, set()).add(origin.path)
-            self.arch.salvaged.setdefault(origin.file, []).extend(
+            self.salvaged.setdefault(origin.file, []).extend(
                 (origin.path, origin.raw_path(path)) for path in removed
             )
             return entity
@@ -368,9 +369,10 @@ class _Builder:
         for detail in error.errors(include_url=False):
             loc, exists = _data_loc(item, tuple(detail["loc"]), detail["type"])
             kind = detail["type"]
-            if (loc, kind if kind in ("missing", "extra_forbidden") else "value") in seen:
+            node = (loc, kind if kind in ("missing", "extra_forbidden") else "value")
+            if node in seen:
                 continue  # one finding per node, however many union members failed
-            seen.add((loc, kind if kind in ("missing", "extra_forbidden") else "value"))
+            seen.add(node)
             field_name = format_path(loc) if loc else ""
             if kind == "extra_forbidden":
                 known = _fields_at(model, loc[:-1])
@@ -415,7 +417,7 @@ class _Builder:
 
     def finish(self) -> tuple[Architecture, list[CodedViolation]]:
         self.arch.salvage_index = {
-            file: _salvage_index(removed) for file, removed in self.arch.salvaged.items()
+            file: _salvage_index(removed) for file, removed in self.salvaged.items()
         }
         return self.arch, self.violations
 
@@ -489,11 +491,6 @@ def _locus(
 
 
 locate_field = _locus
-
-
-def logical_path(data: Any, path: DataPath) -> str:
-    """The line-independent path of a raw data path: list entries by their id."""
-    return logical_locus(data, path)[0]
 
 
 def logical_locus(data: Any, path: DataPath) -> tuple[str, str | None]:

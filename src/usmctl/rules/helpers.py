@@ -70,19 +70,36 @@ def process_reference_names(indexes: Indexes) -> Iterator[tuple[Entity, Fields, 
     enforced_by, plugs_into.processes) with its process part: that part is
     checked like any process name (USM202/USM203/USM702)."""
     for reference in indexes.references:
+        if reference.target_section not in PROCESS_REFERENCE_FIELDS:
+            continue
         parts = split_process_reference(reference.value)
-        if parts is not None and reference.target_section in PROCESS_REFERENCE_FIELDS:
+        if parts is not None:
             yield reference.entity, reference.fields, reference.value, parts[1]
 
 
-def named_processes(indexes: Indexes) -> Iterator[tuple[Entity, Fields, str, str]]:
+class Subject:
+    """How a message names a process name: ``plugs_into.processes[0] "INC"``
+    or ``enforced_by[0] "acme-it:INC": "INC"``. Written when a message
+    formats it, not for every name: the field path as the file has it costs
+    several times the checks of the names (USM202, USM203, USM702)."""
+
+    __slots__ = ("entity", "fields", "name", "value")
+
+    def __init__(self, entity: Entity, fields: Fields, value: str, name: str | None) -> None:
+        self.entity, self.fields, self.value, self.name = entity, fields, value, name
+
+    def __str__(self) -> str:
+        shown = f"{field_name(self.entity, self.fields)} {quote(self.value)}"
+        return shown if self.name is None else f"{shown}: {quote(self.name)}"
+
+
+def named_processes(indexes: Indexes) -> Iterator[tuple[Entity, Fields, str, Subject]]:
     """``process_names`` and ``process_reference_names`` together, each with
-    the subject messages give it: ``plugs_into.processes[0] "INC"`` or
-    ``enforced_by[0] "acme-it:INC": "INC"``."""
+    the subject messages give it (a `Subject`, formatted on use)."""
     for entity, fields, name in process_names(indexes.arch):
-        yield entity, fields, name, f"{field_name(entity, fields)} {quote(name)}"
+        yield entity, fields, name, Subject(entity, fields, name, None)
     for entity, fields, value, name in process_reference_names(indexes):
-        yield entity, fields, name, f"{field_name(entity, fields)} {quote(value)}: {quote(name)}"
+        yield entity, fields, name, Subject(entity, fields, value, name)
 
 
 def step_label(step: Step, index: int) -> str:
@@ -109,13 +126,6 @@ def raci_tables(
                 ("steps", step_index, "activities", activity_index, "responsibilities"),
                 activity.responsibilities,
             )
-
-
-def steps_salvaged(workflow: Workflow) -> bool:
-    """Whether salvage removed a step, or a value in one, that the file has
-    (already reported as USM003/USM004): rules judging the whole sequence of
-    steps (entry, path, none at all) would judge one the file does not have."""
-    return any(path[:1] == ("steps",) for path in workflow.origin.removed)
 
 
 def salvaged(entity: Entity, field: str) -> bool:

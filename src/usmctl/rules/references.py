@@ -17,8 +17,7 @@ provider.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from usmctl.model.architecture import SINGULAR, as_written
 from usmctl.model.entities import SECTIONS, Entity, Profile
@@ -80,9 +79,12 @@ def field_name(entity: Entity, fields: tuple[str | int, ...]) -> str:
     return out
 
 
-@dataclass(frozen=True)
-class Reference:
-    """One reference found in the architecture, resolved when possible."""
+class Reference(NamedTuple):
+    """One reference found in the architecture, resolved when possible.
+
+    A named tuple, not a frozen dataclass: a large architecture has tens of
+    thousands of references, built on every run, and a frozen dataclass
+    costs three times as much to build (``object.__setattr__`` per field)."""
 
     entity: Entity
     fields: tuple[str | int, ...]

@@ -263,8 +263,10 @@ class WrongKindReference(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         for reference in ctx.indexes.references:
+            if reference.kinds is None:
+                continue  # any kind will do: the target's kind is not looked up
             kind = reference.target_kind
-            if kind is None or reference.kinds is None or kind in reference.kinds:
+            if kind is None or kind in reference.kinds:
                 continue
             yield ctx.violation(
                 reference.entity,

@@ -19,7 +19,7 @@ from usmctl.rules.helpers import (
     plural,
     raci_owner_label,
     raci_tables,
-    steps_salvaged,
+    salvaged,
 )
 
 
@@ -37,7 +37,7 @@ def _walk(ctx: RuleContext, workflow: Workflow) -> tuple[WorkflowType, Walk] | N
     when it cannot be judged (no catalogue type, no steps, steps cut by
     salvage, or a step in no USM process: USM302, USM310, USM003, USM202)."""
     workflow_type = _catalogue_type(ctx, workflow)
-    if workflow_type is None or not workflow.steps or steps_salvaged(workflow):
+    if workflow_type is None or not workflow.steps or salvaged(workflow, "steps"):
         return None
     sequence = collapsed_path(ordered_steps(workflow))
     if not sequence:
@@ -385,10 +385,8 @@ class OwnerProcessMismatch(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         for workflow in ctx.arch.workflows:
             workflow_type = _catalogue_type(ctx, workflow)
-            if workflow_type is None or workflow.owner_process is None:
-                continue
-            owner = canonical_process(workflow.owner_process)
-            if owner is None or owner == workflow_type.entry:
+            owner = _owner(workflow)
+            if workflow_type is None or owner is None or owner == workflow_type.entry:
                 continue
             judged = _walk(ctx, workflow)
             if judged is not None and judged[1].sequence[0] == owner:
@@ -712,7 +710,7 @@ class WorkflowWithoutSteps(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         for workflow in ctx.arch.workflows:
-            if not workflow.steps and not steps_salvaged(workflow):
+            if not workflow.steps and not salvaged(workflow, "steps"):
                 yield ctx.violation(
                     workflow,
                     f"{describe(workflow)} has no steps: list its steps with their process "
@@ -822,7 +820,7 @@ class WorkflowNotClosed(Rule):
         for workflow in ctx.arch.workflows:
             owning = self._owning(ctx, workflow)
             steps = ordered_steps(workflow)
-            if owning is None or not steps or steps_salvaged(workflow):
+            if owning is None or not steps or salvaged(workflow, "steps"):
                 continue
             last = canonical_process(steps[-1].process)
             if last is None or last == owning:
