@@ -12,7 +12,7 @@ from lsprotocol import types
 from pytest_lsp import LanguageClient
 
 from tests.server.support import SERVER, Document, copy_example, find, start, uri
-from usmctl.model.entities import Facility, Service
+from usmctl.model.entities import ArchitectureFile, Facility, Profile, Service
 from usmctl.rules import meta
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -70,6 +70,11 @@ async def test_hover_explains_a_rule_code_a_key_and_an_id(
     described = Service.model_fields["facility"].description or (Facility.__doc__ or "")
     assert isinstance(key.contents, types.MarkupContent)
     assert described.splitlines()[0] in key.contents.value
+
+    section = await _hover(client, path, find(text, "profiles:", "profiles"))
+    described = ArchitectureFile.model_fields["profiles"].description or (Profile.__doc__ or "")
+    assert isinstance(section.contents, types.MarkupContent)
+    assert described.splitlines()[0] in section.contents.value
 
     reference = await _hover(client, path, find(text, "depends_on: [wan", "wan-connectivity"))
     assert isinstance(reference.contents, types.MarkupContent)

@@ -88,7 +88,7 @@ def _declared_text(entity: Entity, places: Places) -> str:
 def _key_text(here: Here) -> str | None:
     assert here.span is not None
     path = here.span.path
-    if len(path) == 1 and here.entity is None:  # a top-level key
+    if len(path) == 1 and not here.fields:  # a top-level key of an architecture file
         return _field_text(ArchitectureFile, [str(path[0])])
     if here.section is None:
         return None
@@ -102,7 +102,11 @@ def _key_text(here: Here) -> str | None:
 def _model_names(fields: DataPath, entity: Entity | None) -> list[str]:
     """The model's field names along a path as written (USM-WIF keys mapped back)."""
     key_map = entity.origin.key_map if entity is not None else None
-    back = {written: field for field, written in (key_map or {}).items()}
+    # the key map's nested entries are dotted on both sides: ".sort_index" -> ".sort-index"
+    back = {
+        ("." + written if field.startswith(".") else written): field
+        for field, written in (key_map or {}).items()
+    }
     names: list[str] = []
     for item in fields:
         if isinstance(item, str):
