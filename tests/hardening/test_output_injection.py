@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.hardening.helpers import EXAMPLES, cli_command, cli_env, run_cli
+from tests.support.cli import cli_command, cli_env, run_cli
+from tests.support.paths import EXAMPLES
 
 FORGED = "::error file=README.md,line=1,title=Fake::all good.usm.yaml"
 STOP = "::stop-commands::resume.usm.yaml"
@@ -55,18 +56,7 @@ def runner_commands(line: str) -> str | None:
     return None
 
 
-def run_in_actions(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        cli_command(*args),
-        cwd=cwd,
-        env=cli_env({"GITHUB_ACTIONS": "true"}),
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        errors="backslashreplace",
-        timeout=60,
-        check=False,
-    )
+ACTIONS = {"GITHUB_ACTIONS": "true"}
 
 
 @pytest.fixture
@@ -85,7 +75,7 @@ FORMATS = ["text", "json", "sarif", "gitlab", "junit", "markdown", "github"]
 @pytest.mark.parametrize("output_format", FORMATS)
 def test_no_forged_workflow_command_in_any_format(hostile_names: Path, output_format: str) -> None:
     args = ["validate", "--no-cache"] + (["-f", output_format] if output_format != "text" else [])
-    done = run_in_actions(*args, cwd=hostile_names)
+    done = run_cli(*args, cwd=hostile_names, env=ACTIONS)
     assert done.returncode == 1, done.stderr
     found = [runner_commands(line) for line in (done.stdout + done.stderr).splitlines()]
     real = [name for name in found if name is not None]
@@ -110,7 +100,7 @@ def test_no_forged_workflow_command_in_any_format(hostile_names: Path, output_fo
 
 
 def test_text_lines_keep_the_file_name_as_a_path(hostile_names: Path) -> None:
-    done = run_in_actions("validate", "--no-cache", cwd=hostile_names)
+    done = run_cli("validate", "--no-cache", cwd=hostile_names, env=ACTIONS)
     assert f"./{FORGED}:4:5:" in done.stdout
     # Outside GitHub Actions too: a container step or a wrapper script may not
     # pass GITHUB_ACTIONS on, and the runner reads their output all the same.
@@ -127,7 +117,7 @@ def test_graph_exports_carry_no_control_characters(tmp_path: Path, output_format
         '    name: "##[error]Odd\\e[2J\\x01\\0\\u0085"\n',
         encoding="utf-8",
     )
-    done = run_in_actions("graph", "-f", output_format, cwd=tmp_path)
+    done = run_cli("graph", "-f", output_format, cwd=tmp_path, env=ACTIONS)
     assert done.returncode == 0, done.stderr
     assert not any(char in done.stdout for char in "\x00\x01\x1b\x85")
     assert not any(runner_commands(line) for line in done.stdout.splitlines())
