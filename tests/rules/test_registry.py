@@ -71,6 +71,7 @@ SPEC_RULES: dict[str, tuple[str, str]] = {
     "USM408": ("partial-request-interface", "warning"),
     "USM409": ("customer-without-agreement", "warning"),
     "USM410": ("internal-contract", "info"),
+    "USM411": ("service-self-customer", "warning"),
     "USM501": ("policy-not-enforced", "error"),
     "USM502": ("policy-without-scope", "warning"),
     "USM503": ("policy-foreign-enforcer", "warning"),
