@@ -37,7 +37,7 @@ def test_formats_are_unique_per_command_and_extensions_lower_case() -> None:
     for entry in FORMATS:
         assert all(ext.startswith(".") and ext == ext.lower() for ext in entry.extensions)
     assert [entry.name for entry in FORMATS if entry.colour] == ["text"]
-    assert [entry.name for entry in FORMATS if entry.workflow_commands] == ["github"]
+    assert [entry.name for entry in FORMATS if entry.workflow_commands] == ["azure", "github"]
 
 
 def test_report_suffixes_come_from_the_registry() -> None:

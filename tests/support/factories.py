@@ -85,16 +85,18 @@ def finding(
     severity: Severity = Severity.ERROR,
     file: str = "arch.usm.yaml",
     line: int = 1,
+    column: int = 1,
+    name: str | None = None,
 ) -> Finding:
-    """A hand-built finding."""
+    """A hand-built finding (its rule name defaults to the code in lower case)."""
     return Finding(
         code=code,
-        name=code.lower(),
+        name=name or code.lower(),
         severity=severity,
         message=message,
         file=file,
         line=line,
-        column=1,
+        column=column,
         entity=entity,
         path=path,
         fingerprint=fingerprint(code, file, entity, path),
