@@ -11,9 +11,8 @@ from typing import Any
 import yaml
 from pydantic import BaseModel
 
+from tests.support.paths import ROOT
 from usmctl.model.entities import ArchitectureFile
-
-from .conftest import ROOT
 
 FORMAT_MD = ROOT / "docs" / "format.md"
 

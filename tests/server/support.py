@@ -15,7 +15,7 @@ from pygls.protocol import default_converter
 from pytest_lsp import ClientServerConfig, LanguageClient
 from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
 
-from tests.conftest import EXAMPLES
+from tests.support.paths import EXAMPLES
 
 EXAMPLE = EXAMPLES / "siam-multi-provider"
 PUBLISH = types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS
