@@ -106,7 +106,8 @@ class Entity(UsmModel):
 
 
 class ArchitectureInfo(Entity):
-    """The architecture's own identity (at most once across all files)."""
+    """The architecture's own identity: `id`, `name`, `domain`, `description`; in at
+    most one file of the architecture."""
 
     id: Id = Field(
         description="The architecture's id: lower case letters, digits, `.`, `_` and `-`. Example: "
@@ -188,7 +189,8 @@ class ProcessEntry(Entity):
 
 
 class Facility(UsmModel):
-    """What is made available for use: goods and actions."""
+    """The facility of a service: what is made available for use, in words, goods and
+    actions. In USM a service is a supported facility."""
 
     description: Text | None = Field(
         default=None,
@@ -206,7 +208,8 @@ class Facility(UsmModel):
 
 
 class Support(UsmModel):
-    """Help to users while they use the facility."""
+    """The support of a service: help to users while they use the facility, in words,
+    hours and channels. In USM a service is a supported facility."""
 
     description: Text | None = Field(
         default=None,
@@ -447,7 +450,7 @@ class PlugsInto(UsmModel):
 
 
 class Practice(Entity):
-    """A framework practice (ITIL, DevOps, ...) plugged into processes or workflows."""
+    """A framework practice (ITIL 4, DevOps, …) plugged into processes or workflows."""
 
     id: Id = Field(
         description="The practice's id, unique among practices. Example: `itil-incident`."
@@ -473,7 +476,7 @@ class Practice(Entity):
 
 
 class Tool(Entity):
-    """A tool (ServiceNow, Jira, ...) that handles workflows."""
+    """A tool (ServiceNow, Jira, …) that handles workflows."""
 
     id: Id = Field(description="The tool's id, unique among tools. Example: `servicenow`.")
     name: Text | None = Field(
@@ -526,7 +529,7 @@ class GovernanceItem(Entity):
 
 
 class Indicator(UsmModel):
-    """An XLA experience indicator."""
+    """An XLA experience indicator: a named measure of a service, with a target."""
 
     name: Text = Field(
         description="The indicator's name. Example: `Employee satisfaction with the workplace`."
@@ -543,7 +546,7 @@ class Indicator(UsmModel):
 
 
 class Overlay(Entity):
-    """An overlay (SIAM, DVMS, XLA, ...) sitting on the management system."""
+    """An overlay (SIAM, DVMS, XLA, …) sitting on the management system."""
 
     id: Id = Field(description="The overlay's id, unique among overlays. Example: `siam`.")
     name: Text | None = Field(
