@@ -647,7 +647,7 @@ class ArchitectureFile(UsmModel):
     usm: Literal["1"] = Field(
         title="Format version",
         description='The version of the file format: `"1"`, a string (quote it). Every YAML file '
-        'starts with it. Example: `usm: "1"`.',
+        'carries it. Example: `usm: "1"`.',
     )
     architecture: ArchitectureInfo | None = Field(
         default=None,
