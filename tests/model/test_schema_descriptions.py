@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from tests.conftest import ROOT
+from tests.support.paths import ROOT
 from usmctl.model import entities
 from usmctl.model.entities import ArchitectureFile
 from usmctl.model.schema import SCHEMA_FILE

@@ -24,7 +24,7 @@ import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient
 
-from tests.conftest import EXAMPLES, ROOT
+from tests.support.paths import EXAMPLES, ROOT
 from usmctl.model.schema import SCHEMA_FILE
 
 PILOT_SERVICES = EXAMPLES / "pilot" / "services.usm.yaml"
