@@ -18,7 +18,7 @@ import typer
 from usmctl import __version__
 from usmctl.core.errors import ExitCode, Terminated, UsageError, UsmctlError
 from usmctl.core.findings import FAIL_ON, choice_list
-from usmctl.output.formats import Command, spoken
+from usmctl.output.formats import JUNIT_FLAVORS, Command, pick_junit_flavor, spoken
 
 if TYPE_CHECKING:
     from usmctl.check.result import RunResult
@@ -166,6 +166,13 @@ def validate(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write the output to FILE.")
     ] = None,
+    junit_flavor: Annotated[
+        str | None,
+        typer.Option(
+            help=f"With --format junit: {choice_list(JUNIT_FLAVORS)} (default: strict, valid "
+            "against the Jenkins/Ant JUnit XSD; gitlab adds file and line to each test case)."
+        ),
+    ] = None,
     select: Annotated[
         list[str] | None, typer.Option(help="Rules to check: codes, names or prefixes.")
     ] = None,
@@ -213,6 +220,7 @@ def validate(
         chosen = pick(Command.VALIDATE, output_format or "text")
         if fail_on is not None and fail_on not in FAIL_ON:
             raise UsageError(f"--fail-on takes {choice_list(FAIL_ON)}, not {fail_on!r}")
+        flavor = pick_junit_flavor(junit_flavor, chosen)
         cwd = Path.cwd()
         options = CliOptions(
             select=split_list(select),
@@ -257,7 +265,14 @@ def validate(
             and not os.environ.get("NO_COLOR")
         )
         text = REPORTERS[chosen.name](
-            result, ReportOptions(color=color, statistics=statistics, quiet=quiet)
+            result,
+            ReportOptions(
+                color=color,
+                statistics=statistics,
+                quiet=quiet,
+                fail_on=settings.fail_on,
+                junit_flavor=flavor,
+            ),
         )
         emit(text, output, protected=inputs, commands=chosen.workflow_commands)
         if not result.files:

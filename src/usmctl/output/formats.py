@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TypeVar
+from typing import Literal, TypeVar, get_args
 
 from usmctl.core.errors import UsageError
 from usmctl.core.findings import choice_list
@@ -62,7 +62,11 @@ FORMATS: tuple[Format, ...] = (
     ),
     Format(Command.VALIDATE, "gitlab", "GitLab Code Quality JSON"),
     Format(Command.VALIDATE, "json", "findings and summary as JSON"),
-    Format(Command.VALIDATE, "junit", "JUnit XML, one failing test case per finding"),
+    Format(
+        Command.VALIDATE,
+        "junit",
+        "JUnit XML, one test case per rule, entity and field",
+    ),
     Format(Command.VALIDATE, "markdown", "a pull-request comment", machine=False),
     Format(Command.VALIDATE, "sarif", "SARIF 2.1.0 for code scanning"),
     Format(Command.VALIDATE, "text", "one line per finding", machine=False, colour=True),
@@ -79,6 +83,12 @@ FORMATS: tuple[Format, ...] = (
     Format(Command.RULES, "markdown", "a Markdown table", machine=False),
     Format(Command.RULES, "text", "one line per rule", machine=False),
 )
+
+# The dialects of the junit format (`--junit-flavor`): "strict" is valid
+# against the Jenkins/Ant JUnit XSD; "gitlab" adds the testcase attributes
+# GitLab's test report reads (`file`) and `line`, which that XSD refuses.
+JunitFlavor = Literal["strict", "gitlab"]
+JUNIT_FLAVORS: tuple[JunitFlavor, ...] = get_args(JunitFlavor)
 
 # What an unknown name is called in the error message.
 _NOUNS = {
@@ -111,6 +121,19 @@ def pick(command: Command, name: str) -> Format:
     if name not in known:
         raise UsageError(f"unknown {_NOUNS[command]} {name!r} (choose from {', '.join(known)})")
     return known[name]
+
+
+def pick_junit_flavor(name: str | None, chosen: Format) -> JunitFlavor:
+    """``--junit-flavor``'s value (default strict), or a UsageError: an unknown
+    flavour, or a flavour given with another format than junit."""
+    if name is None:
+        return "strict"
+    for flavor in JUNIT_FLAVORS:
+        if name == flavor:
+            if chosen.name != "junit":
+                raise UsageError("--junit-flavor applies to --format junit only")
+            return flavor
+    raise UsageError(f"--junit-flavor takes {choice_list(JUNIT_FLAVORS)}, not {name!r}")
 
 
 def by_suffix(command: Command, suffix: str) -> Format | None:

@@ -1,15 +1,14 @@
 """CI output formats (SPEC §5), each checked by a reader no one here wrote.
 
-SARIF against the OASIS schema with jsonschema, JUnit with junitparser and
-ElementTree, GitHub workflow commands with a regex of their syntax, GitLab
-Code Quality by its JSON shape; plus exact renderings of a hand-built result.
+SARIF against the OASIS schema with jsonschema, GitHub workflow commands with
+a regex of their syntax, GitLab Code Quality by its JSON shape (JUnit:
+test_junit.py); plus exact renderings of a hand-built result.
 """
 
 from __future__ import annotations
 
 import json
 import re
-import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
@@ -170,60 +169,6 @@ def test_sarif_uri_is_percent_encoded() -> None:
     log = json.loads(render("sarif", make_result(make_finding(file="my arch/a b.usm.yaml"))))
     location = log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
     assert location["artifactLocation"]["uri"] == "my%20arch/a%20b.usm.yaml"
-
-
-# --- JUnit -------------------------------------------------------------------
-
-
-def test_junit_of_broken_parses_with_junitparser(broken: RunResult, tmp_path: Path) -> None:
-    junitparser = pytest.importorskip("junitparser")
-    report = tmp_path / "report.xml"
-    report.write_text(render("junit", broken), encoding="utf-8")
-    xml = junitparser.JUnitXml.fromfile(str(report))
-    suites = {suite.name: suite for suite in xml}
-    assert set(suites) == set(broken.files)
-    failing = []
-    for suite in suites.values():
-        for case in suite:
-            if case.result:
-                assert case.classname == suite.name
-                failing.append((suite.name, case.name))
-    expected = [(f.file, f"{f.code} {f.line}:{f.column}") for f in broken.findings]
-    assert sorted(failing) == sorted(expected)
-
-
-def test_junit_counts_and_failure_text_with_elementtree(broken: RunResult) -> None:
-    root = ET.fromstring(render("junit", broken))
-    assert root.tag == "testsuites"
-    assert int(root.get("failures", "-1")) == len(broken.findings)
-    suites = root.findall("testsuite")
-    assert len(suites) == len(broken.files)
-    for suite in suites:
-        cases = suite.findall("testcase")
-        assert int(suite.get("tests", "-1")) == len(cases)
-        assert int(suite.get("failures", "-1")) == len(suite.findall("testcase/failure"))
-    first = broken.findings[0]
-    failure = root.find(f"testsuite[@name='{first.file}']/testcase/failure")
-    assert failure is not None
-    assert failure.get("message") == first.message
-    assert f"{first.file}:{first.line}:{first.column}: {first.code}" in (failure.text or "")
-
-
-def test_junit_escapes_markup_and_control_characters() -> None:
-    message = 'service "<a&b>": bad \x01 value'
-    root = ET.fromstring(render("junit", make_result(make_finding(message=message))))
-    failure = root.find("testsuite/testcase/failure")
-    assert failure is not None
-    assert failure.get("message") == 'service "<a&b>": bad \ufffd value'
-
-
-def test_junit_clean_file_is_a_passing_testcase() -> None:
-    root = ET.fromstring(render("junit", make_result(files=("a.usm.yaml",))))
-    (suite,) = root.findall("testsuite")
-    assert suite.get("name") == "a.usm.yaml"
-    assert suite.get("failures") == "0"
-    assert len(suite.findall("testcase")) == 1
-    assert suite.find("testcase/failure") is None
 
 
 # --- GitHub ------------------------------------------------------------------

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from usmctl.core.findings import FailOn
+from usmctl.output.formats import JunitFlavor
+
 
 @dataclass(frozen=True)
 class ReportOptions:
@@ -13,3 +16,6 @@ class ReportOptions:
     color: bool = False
     statistics: bool = False
     quiet: bool = False
+    # The run's --fail-on: the junit format makes info findings failures only at "info".
+    fail_on: FailOn = "error"
+    junit_flavor: JunitFlavor = "strict"
