@@ -195,12 +195,29 @@ def validate(
         bool, typer.Option("--no-cache", help="Do not read or write the cache.")
     ] = False,
     stdin_filename: Annotated[
-        str | None, typer.Option(help="File name to report for standard input.")
+        str | None,
+        typer.Option(
+            help="File name to report for standard input; its architecture is read around it."
+        ),
     ] = None,
+    isolated: Annotated[
+        bool,
+        typer.Option(
+            "--isolated",
+            help="Check only the files given, not in the architecture they belong to.",
+        ),
+    ] = False,
     follow_links: FollowLinksOption = False,
     debug: DebugOption = False,
 ) -> None:
-    """Check an architecture and report findings."""
+    """Check an architecture and report findings.
+
+    Files given (or standard input with --stdin-filename) are checked in the
+    whole architecture they belong to: the files under the nearest folder
+    above them holding usmctl.toml, a pyproject.toml with [tool.usmctl], or
+    .git (else their own folder). Only the findings in the files given, or
+    naming them, are reported. Directories are checked as they are.
+    """
 
     def body() -> int:
         # start-up: each command imports what it runs; --version and --help import none of it
@@ -241,6 +258,7 @@ def validate(
             stdin_filename=stdin_filename,
             progress=progress_callback(),
             findings_only=True,
+            in_context=not isolated,
         )
         inputs = (*side_files, *_inputs(result, cwd))
         for target in outputs:
@@ -322,7 +340,7 @@ def _side_files(settings: Settings, config: Path | None, cwd: Path) -> tuple[Pat
 
 def _inputs(result: RunResult, cwd: Path) -> tuple[Path, ...]:
     """The architecture files the run read, as paths."""
-    return tuple(cwd / name for name in result.files)
+    return tuple(cwd / name for name in (*result.files, *result.context))
 
 
 def progress_callback(
