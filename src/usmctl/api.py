@@ -8,11 +8,11 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from usmctl.check import baseline
 from usmctl.check.cache import CACHE_DIR, CachedRun, FindingsCache, ParseCache
-from usmctl.check.config import architecture_root
+from usmctl.check.config import CONFIG_FILE, PYPROJECT, architecture_root
 from usmctl.check.result import RunResult
 from usmctl.check.settings import Settings
 from usmctl.core.errors import ConfigError
@@ -309,3 +309,43 @@ def _findings_cache(
     )
     cache = FindingsCache(cwd / CACHE_DIR, identity)
     return cache, FindingsCache.state(read, catalogue), catalogue
+
+
+def watch(
+    paths: Sequence[str],
+    *,
+    cwd: Path,
+    in_context: bool = False,
+    config: Path | None = None,
+) -> Iterator[set[str]]:
+    """Wait for the files a check of ``paths`` (no standard input) reads to
+    change (``usmctl validate --watch``); yield the paths changed, after each
+    burst of changes.
+
+    Watched: the folders named, the folders of the files named, the
+    architecture root of a check in context and the config file's folder. A
+    change counts when it is to an architecture file, a file named or a config
+    file (never the cache the run itself writes). Ctrl-C raises
+    KeyboardInterrupt.
+    """
+    # start-up: watchfiles (a native extension) is for --watch only
+    from watchfiles import DefaultFilter
+    from watchfiles import watch as watch_files
+
+    named = {os.path.normpath(cwd / path) for path in paths if path != STDIN}
+    folders = {path if os.path.isdir(path) else os.path.dirname(path) for path in named}
+    roots = architectures_of(paths, cwd=cwd) if in_context else None
+    folders.update(map(str, roots or ()))
+    if config is not None:
+        named.add(os.path.normpath(cwd / config))
+        folders.add(os.path.dirname(os.path.normpath(cwd / config)))
+    usual = DefaultFilter()
+
+    def relevant(change: Any, path: str) -> bool:
+        name = os.path.basename(path)
+        return usual(change, path) and (
+            path in named or file_kind(name) is not None or name in (CONFIG_FILE, PYPROJECT)
+        )
+
+    for changes in watch_files(*sorted(folders), watch_filter=relevant):
+        yield {path for _, path in changes}

@@ -7,14 +7,18 @@ that name each other's ids: checked alone, any of them is full of USM006
 
 from __future__ import annotations
 
+import queue
 import shutil
-from collections.abc import Callable
+import signal
+import subprocess
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pytest
 
-from tests.support.cli import invoke, json_findings
+from tests.support.cli import cli_command, cli_env, invoke, json_findings
 from tests.support.paths import EXAMPLES
 from usmctl import api
 from usmctl.check import cache
@@ -209,6 +213,76 @@ def test_the_parse_cache_serves_the_other_files(
     )
     assert parsed == ["netlink.usm.yaml"]
     assert (result.findings, len(result.context)) == ((), 6)
+
+
+# --- --watch ---------------------------------------------------------------------
+
+
+def lines_of(stream: IO[str] | None) -> queue.Queue[str]:
+    """A queue fed with the lines of a subprocess's stream, read in a thread."""
+    assert stream is not None
+    found: queue.Queue[str] = queue.Queue()
+
+    def pump() -> None:
+        for line in stream:
+            found.put(line)
+
+    threading.Thread(target=pump, daemon=True).start()
+    return found
+
+
+def wait_for(lines: queue.Queue[str], start: str, *, seconds: float) -> str | None:
+    """The next line starting with ``start`` within ``seconds``, or None."""
+    try:
+        while True:
+            line = lines.get(timeout=seconds)
+            if line.startswith(start):
+                return line
+    except queue.Empty:
+        return None
+
+
+@pytest.fixture
+def watching(siam: Path) -> Iterator[subprocess.Popen[str]]:
+    process = subprocess.Popen(
+        cli_command("validate", "--watch", "cloudco.usm.yaml"),
+        cwd=siam,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=cli_env(),
+    )
+    yield process
+    if process.poll() is None:
+        process.kill()
+        process.wait()
+
+
+def test_watch_runs_again_on_a_change_and_ctrl_c_exits_130(
+    siam: Path, watching: subprocess.Popen[str]
+) -> None:
+    output = lines_of(watching.stdout)
+    assert wait_for(output, "All checks passed", seconds=60) == (
+        "All checks passed: no findings in 1 file.\n"
+    )
+    clean = (siam / "cloudco.usm.yaml").read_text(encoding="utf-8")
+    second = None
+    # The watcher starts after the first run prints: write until it has seen a change.
+    for _ in range(30):
+        (siam / "cloudco.usm.yaml").write_text(clean.replace(*TYPO), encoding="utf-8")
+        second = wait_for(output, "Found", seconds=2)
+        if second is not None:
+            break
+    assert second == "Found 1 finding (1 error) in 1 file.\n"
+    watching.send_signal(signal.SIGINT)
+    assert watching.wait(timeout=30) == 130
+    assert watching.stderr is not None and "usmctl: interrupted" in watching.stderr.read()
+
+
+def test_watch_refuses_standard_input(siam: Path) -> None:
+    code, _, err = invoke("validate", "--watch", "-", "--stdin-filename", "x.usm.yaml", stdin="")
+    assert code == 2
+    assert "--watch cannot read standard input" in err
 
 
 def test_files_of_two_architectures_are_checked_each_in_its_own(tmp_path: Path) -> None:

@@ -207,6 +207,9 @@ def validate(
             help="Check only the files given, not in the architecture they belong to.",
         ),
     ] = False,
+    watch: Annotated[
+        bool, typer.Option("--watch", help="Check again whenever a file changes (Ctrl-C stops).")
+    ] = False,
     follow_links: FollowLinksOption = False,
     debug: DebugOption = False,
 ) -> None:
@@ -220,6 +223,34 @@ def validate(
     """
 
     def body() -> int:
+        # start-up: each command imports what it runs; --version and --help import none of it
+        from usmctl.api import STDIN
+
+        targets = paths or ["."]
+        if not watch:
+            return once(targets)
+        if STDIN in targets:
+            raise UsageError("--watch cannot read standard input again: name files or folders")
+        # start-up: each command imports what it runs; --version and --help import none of it
+        from usmctl.api import watch as changes_to
+        from usmctl.check.config import find_config
+
+        cwd = Path.cwd()
+        changes = changes_to(
+            targets, cwd=cwd, in_context=not isolated, config=config or find_config(cwd)
+        )
+        _clear_screen()
+        once(targets)  # a usage error fails at once
+        while True:  # until Ctrl-C: guarded() makes it exit code 130
+            _err("watching for changes (Ctrl-C to stop)")
+            next(changes)
+            _clear_screen()
+            try:
+                once(targets)
+            except UsmctlError as error:  # a config mistake while editing: say it, keep watching
+                _err(str(error))
+
+    def once(targets: list[str]) -> int:
         # start-up: each command imports what it runs; --version and --help import none of it
         from usmctl.api import STDIN, check
         from usmctl.check.config import CliOptions, build_settings, split_list
@@ -246,7 +277,6 @@ def validate(
         side_files = _side_files(settings, config, cwd) if outputs else ()
         if outputs:
             _check_outputs(outputs, side_files)
-        targets = paths or ["."]
         stdin = None
         if STDIN in targets:  # one byte past the limit is enough to refuse (USM009)
             stdin = sys.stdin.buffer.read(settings.limits.max_file_bytes + 1)
@@ -292,6 +322,13 @@ def validate(
         return ExitCode.FINDINGS
 
     raise typer.Exit(guarded(debug, body))
+
+
+def _clear_screen() -> None:
+    """Clear the terminal (``--watch``), scrollback too; nothing on a pipe or file."""
+    if sys.stdout.isatty():
+        sys.stdout.write("\x1b[H\x1b[2J\x1b[3J")
+        sys.stdout.flush()
 
 
 def _check_outputs(outputs: list[Path], side_files: tuple[Path, ...], force: bool = True) -> None:
