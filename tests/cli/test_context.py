@@ -19,7 +19,7 @@ from typing import IO, Any
 import pytest
 
 from tests.support.cli import cli_command, cli_env, invoke, json_findings
-from tests.support.paths import EXAMPLES
+from tests.support.paths import CLEAN_EXAMPLES, EXAMPLES, ROOT
 from usmctl import api
 from usmctl.check import cache
 from usmctl.check.settings import Settings
@@ -304,3 +304,18 @@ def test_files_of_two_architectures_are_checked_each_in_its_own(tmp_path: Path) 
         ("west/netlink.usm.yaml", "USM405"),
     }
     assert len(result.context) == 12
+
+
+@pytest.mark.parametrize("example", CLEAN_EXAMPLES)
+def test_each_file_of_a_bundled_example_passes_from_the_repository_root(example: str) -> None:
+    """Each example folder is its own architecture (its usmctl.toml marks it):
+    a file given from the repository root is read with its own example only,
+    so no id of another example is a duplicate and nothing is unresolved."""
+    files = sorted(path.relative_to(ROOT) for path in (EXAMPLES / example).glob("*.usm.yaml"))
+    assert files
+    for path in files:
+        outcome = invoke("validate", str(path), "--fail-on", "info", cwd=ROOT)
+        assert (outcome.code, outcome.stdout) == (
+            0,
+            "All checks passed: no findings in 1 file.\n",
+        ), path
