@@ -211,6 +211,14 @@ def validate(
         bool, typer.Option("--watch", help="Check again whenever a file changes (Ctrl-C stops).")
     ] = False,
     follow_links: FollowLinksOption = False,
+    max_results: Annotated[
+        int | None,
+        typer.Option(
+            metavar="N",
+            help="At most N findings in the sarif, github and markdown formats, the most "
+            "severe kept (default 0: each service's own limit).",
+        ),
+    ] = None,
     debug: DebugOption = False,
 ) -> None:
     """Check an architecture and report findings.
@@ -261,6 +269,8 @@ def validate(
         chosen = pick(Command.VALIDATE, output_format or "text")
         if fail_on is not None and fail_on not in FAIL_ON:
             raise UsageError(f"--fail-on takes {choice_list(FAIL_ON)}, not {fail_on!r}")
+        if max_results is not None and max_results < 0:
+            raise UsageError(f"--max-results takes a number of at least 0, not {max_results}")
         cwd = Path.cwd()
         options = CliOptions(
             select=split_list(select),
@@ -271,6 +281,7 @@ def validate(
             config=config,
             baseline=baseline,
             no_cache=no_cache,
+            max_results=max_results,
         )
         settings = _with_links(build_settings(options, cwd=cwd), follow_links)
         outputs = [target for target in (output, write_baseline) if target is not None]
@@ -304,19 +315,30 @@ def validate(
             and sys.stdout.isatty()
             and not os.environ.get("NO_COLOR")
         )
-        text = REPORTERS[chosen.name](
-            result, ReportOptions(color=color, statistics=statistics, quiet=quiet)
+        # In GitHub Actions the default run also annotates the PR diff.
+        actions = not output_format and os.environ.get("GITHUB_ACTIONS") == "true"
+        annotations = chosen.name == "github" or actions
+        presentation = ReportOptions(
+            color=color,
+            statistics=statistics,
+            quiet=quiet,
+            max_results=settings.max_results,
+            step_summary=annotations and _step_summary(result, settings, config, inputs),
+            source_root=settings.source_root,
+            working_directory=cwd,
         )
+        text = REPORTERS[chosen.name](result, presentation)
         emit(text, output, protected=inputs, commands=chosen.workflow_commands)
         if not result.files:
             _err(
                 "warning: no architecture files found (*.usm.yaml, *.usm.yml, usm.yaml, "
                 "*.workflow.json, *.workflow-template.json)"
             )
-        if not output_format and os.environ.get("GITHUB_ACTIONS") == "true":
-            # In GitHub Actions the default run also annotates the PR diff;
-            # the runner reads workflow commands from stdout only.
-            emit(REPORTERS["github"](result, ReportOptions()), None, commands=True)
+        if actions:  # the runner reads workflow commands from stdout only
+            limits = ReportOptions(
+                max_results=presentation.max_results, step_summary=presentation.step_summary
+            )
+            emit(REPORTERS["github"](result, limits), None, commands=True)
         if exit_zero or not result.fails(settings.fail_on):
             return ExitCode.OK
         return ExitCode.FINDINGS
@@ -329,6 +351,38 @@ def _clear_screen() -> None:
     if sys.stdout.isatty():
         sys.stdout.write("\x1b[H\x1b[2J\x1b[3J")
         sys.stdout.flush()
+
+
+def _step_summary(
+    result: RunResult, settings: Settings, config: Path | None, inputs: tuple[Path, ...]
+) -> bool:
+    """Add the findings table to GitHub's job summary when the runner names
+    its file (``GITHUB_STEP_SUMMARY``): the table the markdown format gives,
+    within the 1 MiB GitHub takes for a step's summary, what the step wrote
+    before counted. True when written; a file that cannot be written is a
+    warning, not a failed run: the annotations and the exit code still hold."""
+    # start-up: each command imports what it runs; --version and --help import none of it
+    from usmctl.core.writing import appending
+    from usmctl.output.findings.limits import STEP_SUMMARY_BYTES
+    from usmctl.output.findings.markdown import step_summary
+
+    name = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not name:
+        return False
+    protected = (*_side_files(settings, config, Path.cwd()), *inputs)
+    try:
+        with appending(Path(name), protected=protected, tree=settings.repository) as stream:
+            before = os.fstat(stream.fileno()).st_size
+            gap = b"\n" if before else b""
+            budget = STEP_SUMMARY_BYTES - before - len(gap)
+            text = step_summary(result, budget=budget, max_results=settings.max_results)
+            if len(text.encode("utf-8")) > budget:
+                raise UsageError(f'"{name}": no room left for the job summary')
+            stream.write(gap + text.encode("utf-8"))
+    except UsmctlError as error:
+        _err(f"warning: job summary not written: {error}")
+        return False
+    return True
 
 
 def _check_outputs(outputs: list[Path], side_files: tuple[Path, ...], force: bool = True) -> None:
