@@ -64,7 +64,7 @@ class Origin:
         self.section = section
         self.label = label
         self.key_map = key_map  # model field -> file key, for USM-WIF files
-        # paths of the values salvage removed, as written (see architecture._salvage)
+        # paths of the values salvage removed, as written (see usmctl.model.salvage)
         self.removed: frozenset[tuple[str | int, ...]] = frozenset()
 
     def raw_path(self, fields: tuple[str | int, ...]) -> tuple[str | int, ...]:
