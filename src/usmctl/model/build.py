@@ -12,9 +12,10 @@ are converted first (`usmctl.model.wif`).
 from __future__ import annotations
 
 import functools
+import typing
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import TypeAdapter, ValidationError
 
@@ -30,6 +31,7 @@ from usmctl.model.entities import (
     SECTIONS,
     TOP_LEVEL_KEYS,
     ArchitectureInfo,
+    Declared,
     Entity,
     Origin,
     Workflow,
@@ -37,6 +39,8 @@ from usmctl.model.entities import (
 from usmctl.model.salvage import locate_field, salvage, salvage_index
 from usmctl.model.schema_errors import schema_problems
 from usmctl.model.wif import WIF_KEY_MAP, infer_types, wif_to_workflow
+
+E = TypeVar("E", bound=Entity)
 
 
 @dataclass(frozen=True)
@@ -108,16 +112,19 @@ class _Builder:
                     Locus(file, key, anchor=Anchor((key,))),
                 )
                 continue
-            entities = _validate_all(SECTIONS[key], value)
+            origins = [
+                Origin(file, (key, index), key, entity_label(key, item, (key, index)))
+                for index, item in enumerate(value)
+            ]
+            entities = _validate_all(SECTIONS[key], value, Declared(origins))
             if entities is None:
-                for index, item in enumerate(value):
-                    self._add_entity(file, key, (key, index), item)
+                for origin, item in zip(origins, value, strict=True):
+                    self._add_entity(origin, item)
             else:
-                for index, (item, entity) in enumerate(zip(value, entities, strict=True)):
-                    self._keep(file, key, (key, index), item, entity)
+                for origin, entity in zip(origins, entities, strict=True):
+                    self._keep(origin, entity)
 
     def _add_architecture(self, file: str, value: Any) -> None:
-        origin = Origin(file, ("architecture",), section="architecture", label="architecture")
         if self.info_origin is not None:
             self.report(
                 DUPLICATE_ID,
@@ -126,48 +133,47 @@ class _Builder:
                 (locate_field(self.info_origin, ()),),
             )
             return
-        info = self._validate(ArchitectureInfo, value, origin)
-        if info is not None:
-            self.info_origin = origin
+        origin = Origin(file, ("architecture",), "architecture", "architecture")
+        validated = self._validate(ArchitectureInfo, value, origin)
+        if validated is not None:
+            info = validated[0]
+            self.info_origin = info.origin
             self.arch.info = info
 
-    def _add_entity(
-        self,
-        file: str,
-        section: str,
-        path: DataPath,
-        item: Any,
-        key_map: dict[str, str] | None = None,
-    ) -> Entity | None:
-        label = entity_label(section, item, path)
-        origin = Origin(file, path, section=section, label=label, key_map=key_map)
+    def _declare(self, origin: Origin, item: Any) -> bool:
+        """Record the id an entry declares (valid or not); False when the
+        entry is no mapping, so no entity at all."""
         if not isinstance(item, dict):
             self.report(
                 SCHEMA_VIOLATION,
-                f"each entry of {quote(section)} must be a mapping, found {type_name(item)}",
+                f"each entry of {quote(origin.section)} must be a mapping, found {type_name(item)}",
                 locate_field(origin, ()),
             )
-            return None
-        raw_id = item.get("id") if section != "processes" else label
+            return False
+        section = origin.section
+        raw_id = item.get("id") if section != "processes" else origin.label
         if isinstance(raw_id, str):
             self.arch.known_ids[section].add(raw_id)
         elif isinstance(raw_id, int | float) and not isinstance(raw_id, bool):
             # ``id: 2024`` is one USM003; references to "2024" are not a second defect
             self.arch.known_ids[section].add(str(raw_id))
-        entity: Entity | None = self._validate(SECTIONS[section], item, origin)
-        if entity is None:
-            return None
-        return self._index(section, origin, entity)
+        return True
 
-    def _keep(self, file: str, section: str, path: DataPath, item: Any, entity: Entity) -> None:
+    def _add_entity(self, origin: Origin, item: Any) -> None:
+        if self._declare(origin, item):
+            validated = self._validate(SECTIONS[origin.section], item, origin)
+            if validated is not None:
+                self._index(validated[0])
+
+    def _keep(self, origin: Origin, entity: Entity) -> None:
         """Keep an entity validated with its whole section (the fast path)."""
-        label = entity_label(section, item, path)
-        origin = Origin(file, path, section=section, label=label)
-        self.arch.known_ids[section].add(label if section == "processes" else entity.id)  # type: ignore[attr-defined]
-        set_origin(entity, origin)
-        self._index(section, origin, entity)
+        section = origin.section
+        self.arch.known_ids[section].add(origin.label if section == "processes" else entity.id)  # type: ignore[attr-defined]
+        self._index(entity)
 
-    def _index(self, section: str, origin: Origin, entity: Entity) -> Entity | None:
+    def _index(self, entity: Entity) -> None:
+        origin = entity.origin
+        section = origin.section
         entity_id = getattr(entity, "id", None) if section != "processes" else None
         if entity_id is not None:
             first = self.arch.index[section].get(entity_id)
@@ -178,29 +184,33 @@ class _Builder:
                     locate_field(origin, ("id",)),
                     (locate_field(first.origin, ("id",)),),
                 )
-                return None
+                return
             self.arch.index[section][entity_id] = entity
         self.arch.section(section).append(entity)
-        return entity
 
-    def _validate(self, model: type[Entity], item: Any, origin: Origin) -> Any:
+    def _validate(
+        self, model: type[E], item: Any, origin: Origin, *, template: bool = False
+    ) -> tuple[E, Any] | None:
+        """The entity ``item`` declares, salvaged if need be, and the data it
+        was validated from; None when it cannot be salvaged."""
         try:
-            entity: Entity | None = model.model_validate(item)
+            return model.model_validate(item, context=Declared((origin,), template=template)), item
         except ValidationError as error:
             self._schema_violations(error, model, item, origin)
-            saved = salvage(item, error, model.model_validate)
-            if saved is None:
-                return None
-            entity = saved.entity
-            origin.removed = saved.removed
-            if saved.defaulted:
-                self.arch.defaulted.setdefault(origin.file, set()).add(origin.path)
-            self.salvaged.setdefault(origin.file, []).extend(
-                (origin.path, origin.raw_path(path)) for path in saved.removed
-            )
-        if entity is not None:
-            set_origin(entity, origin)
-        return entity
+
+            def validate(data: Any, removed: frozenset[DataPath]) -> E:
+                declared = Declared((origin._replace(removed=removed),), template=template)
+                return model.model_validate(data, context=declared)
+
+            saved = salvage(item, error, validate)
+        if saved is None:
+            return None
+        if saved.defaulted:
+            self.arch.defaulted.setdefault(origin.file, set()).add(origin.path)
+        self.salvaged.setdefault(origin.file, []).extend(
+            (origin.path, origin.raw_path(path)) for path in saved.removed
+        )
+        return typing.cast(E, saved.entity), saved.data
 
     def _schema_violations(
         self, error: ValidationError, model: type[Entity], item: Any, origin: Origin
@@ -219,20 +229,30 @@ class _Builder:
         data: dict[str, Any] = loaded.data
         template = loaded.source.kind == "wif-template"
         converted = wif_to_workflow(data, loaded.source.path.name, template)
-        entity = self._add_entity(
-            loaded.source.display, "workflows", (), converted, key_map=WIF_KEY_MAP
-        )
-        if isinstance(entity, Workflow):
-            entity._template = template
-            if entity.type is not None:
-                return
-            candidates = infer_types(entity, self.catalogue)
+        label = entity_label("workflows", converted, ())
+        origin = Origin(loaded.source.display, (), "workflows", label, WIF_KEY_MAP)
+        if not self._declare(origin, converted):
+            return
+        validated = self._validate(Workflow, converted, origin, template=template)
+        if validated is None:
+            return
+        workflow, written = validated
+        if workflow.type is None:
+            # The catalogue type its step walk fits: validated again with it
+            # (models are frozen); a tie is USM313 and counts for no type.
+            candidates = infer_types(workflow, self.catalogue)
+            origins = (workflow.origin,)
             if len(candidates) == 1:
-                # Models are frozen: the inferred type is set once, here.
-                object.__setattr__(entity, "type", candidates[0])
-                entity._inferred_type = True
+                workflow = Workflow.model_validate(
+                    {**written, "type": candidates[0]},
+                    context=Declared(origins, template=template, inferred_type=True),
+                )
             elif candidates:
-                entity._type_candidates = candidates  # a tie: USM313, counts for no type
+                workflow = Workflow.model_validate(
+                    written,
+                    context=Declared(origins, template=template, type_candidates=candidates),
+                )
+        self._index(workflow)
 
     def finish(self) -> tuple[Architecture, list[CodedViolation]]:
         self.arch.salvage_index = {
@@ -246,7 +266,7 @@ def _list_adapter(model: type[Entity]) -> TypeAdapter[list[Entity]]:
     return TypeAdapter(list[model])  # type: ignore[valid-type]
 
 
-def _validate_all(model: type[Entity], items: list[Any]) -> list[Entity] | None:
+def _validate_all(model: type[Entity], items: list[Any], declared: Declared) -> list[Entity] | None:
     """Validate a whole section list in one call; None when any entry fails.
 
     One call into pydantic-core per list instead of one per entity saves the
@@ -254,22 +274,9 @@ def _validate_all(model: type[Entity], items: list[Any]) -> list[Entity] | None:
     which reports each error at its entity.
     """
     try:
-        return _list_adapter(model).validate_python(items)
+        return _list_adapter(model).validate_python(items, context=declared)
     except ValidationError:
         return None
-
-
-def set_origin(entity: Entity, origin: Origin) -> None:
-    """Record where an entity was declared (its one private attribute write).
-
-    Written into pydantic's private-attribute storage directly: the same effect
-    as ``entity._origin = origin`` without ``BaseModel.__setattr__``'s checks.
-    """
-    private = entity.__pydantic_private__
-    if private is None:
-        entity._origin = origin
-    else:
-        private["_origin"] = origin
 
 
 def logical_locus(data: Any, path: DataPath) -> tuple[str, str | None]:

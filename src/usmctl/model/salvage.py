@@ -34,6 +34,7 @@ class Salvaged:
     """An entity validated without some of its values."""
 
     entity: Entity
+    data: Any  # what was validated: the data as written without the removed values
     # paths of the values removed, in the coordinates of the data as written
     removed: frozenset[DataPath]
     # one of the entity's own fields fell back to its default (``external: "yes"``)
@@ -41,11 +42,12 @@ class Salvaged:
 
 
 def salvage(
-    item: Any, error: ValidationError, validate: Callable[[Any], Entity]
+    item: Any, error: ValidationError, validate: Callable[[Any, frozenset[DataPath]], Entity]
 ) -> Salvaged | None:
     """The entity without its offending values, or None when it needs them.
 
-    ``validate`` validates a mapping as the entity's model. Each pass removes
+    ``validate(data, removed)`` validates ``data``, which is ``item`` without
+    the values at ``removed``, as the entity's model. Each pass removes
     the value at every error location (a field falls back to its default, a
     list item or mapping entry goes); a nested object missing a required field
     goes as a whole. A required field of the entity itself cannot be removed,
@@ -72,11 +74,11 @@ def salvage(
         earlier = frozenset(removed)
         removed.extend(original_path(target, earlier) for target in targets)
         try:
-            entity = validate(current)
+            entity = validate(current, frozenset(removed))
         except ValidationError as again:
             error = again
             continue
-        return Salvaged(entity, frozenset(removed), defaulted)
+        return Salvaged(entity, current, frozenset(removed), defaulted)
     return None
 
 

@@ -8,6 +8,8 @@ type its step walk fits (`infer_types`).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 from usmctl.model.catalogue import Catalogue, collapse
@@ -16,8 +18,10 @@ from usmctl.model.entities import Step, Workflow
 # USM-WIF keys -> model fields (docs/usm.md, "USM-WIF"); everything else is
 # ignored (Must-Ignore). `usm-type` is usmctl's extension: the catalogue type.
 _WIF_TOP = {"slug": "id", "context": "provider", "process": "owner_process", "usm-type": "type"}
-WIF_KEY_MAP = {"id": "slug", "provider": "context", "owner_process": "process",
-               "type": "usm-type", ".sort_index": "sort-index"}  # fmt: skip
+# Model field -> the file's key, for locations (Origin.key_map; ".x": a nested x).
+_KEYS = {"id": "slug", "provider": "context", "owner_process": "process",
+         "type": "usm-type", ".sort_index": "sort-index"}  # fmt: skip
+WIF_KEY_MAP: Mapping[str, str] = MappingProxyType(_KEYS)
 
 
 def wif_to_workflow(data: dict[str, Any], filename: str, template: bool) -> dict[str, Any]:
