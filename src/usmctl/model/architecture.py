@@ -10,8 +10,9 @@ by `usmctl.model.build`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 from usmctl.core.findings import Locus
@@ -48,42 +49,51 @@ SINGULAR = {
 }
 
 
-@dataclass
+def _frozen_map() -> Mapping[str, Any]:
+    return MappingProxyType({})
+
+
+@dataclass(frozen=True)
 class Architecture:
-    """Every entity of every file, merged, plus indexes for the rules."""
+    """Every entity of every file, merged, plus indexes for the rules.
+
+    Immutable: the builder (`usmctl.model.build`) is the only thing that
+    gathers it, and hands it over finished (tuples, read-only mappings, frozen
+    sets).
+    """
 
     info: ArchitectureInfo | None = None
-    profiles: list[Profile] = field(default_factory=list)
-    processes: list[ProcessEntry] = field(default_factory=list)
-    services: list[Service] = field(default_factory=list)
-    agreements: list[Agreement] = field(default_factory=list)
-    workflows: list[Workflow] = field(default_factory=list)
-    practices: list[Practice] = field(default_factory=list)
-    tools: list[Tool] = field(default_factory=list)
-    governance: list[GovernanceItem] = field(default_factory=list)
-    overlays: list[Overlay] = field(default_factory=list)
-    value_streams: list[ValueStream] = field(default_factory=list)
+    profiles: tuple[Profile, ...] = ()
+    processes: tuple[ProcessEntry, ...] = ()
+    services: tuple[Service, ...] = ()
+    agreements: tuple[Agreement, ...] = ()
+    workflows: tuple[Workflow, ...] = ()
+    practices: tuple[Practice, ...] = ()
+    tools: tuple[Tool, ...] = ()
+    governance: tuple[GovernanceItem, ...] = ()
+    overlays: tuple[Overlay, ...] = ()
+    value_streams: tuple[ValueStream, ...] = ()
     # section -> id -> first entity with that id (valid entities only)
-    index: dict[str, dict[str, Entity]] = field(default_factory=dict)
+    index: Mapping[str, Mapping[str, Entity]] = field(default_factory=_frozen_map)
     # section -> ids declared, including entities that failed validation
-    known_ids: dict[str, set[str]] = field(default_factory=dict)
+    known_ids: Mapping[str, frozenset[str]] = field(default_factory=_frozen_map)
     # file -> paths of entities one of whose own fields failed and fell back to
     # its default (``external: "yes"``): judgements of the whole entity read it
-    defaulted: dict[str, set[DataPath]] = field(default_factory=dict)
+    defaulted: Mapping[str, frozenset[DataPath]] = field(default_factory=_frozen_map)
     # every file read, as shown; those that failed to load (USM001/8/9/10)
-    files: list[str] = field(default_factory=list)
-    read_files: list[str] = field(default_factory=list)  # those with data
-    failed_files: list[str] = field(default_factory=list)
+    files: tuple[str, ...] = ()
+    read_files: tuple[str, ...] = ()  # those with data
+    failed_files: tuple[str, ...] = ()
     # file -> (the values salvage removed, the paths below their entities that
-    # hold one): `repeats_salvage`'s set lookups, built when the build finishes;
-    # a file appears only when salvage removed something from it
-    salvage_index: dict[str, tuple[frozenset[DataPath], frozenset[DataPath]]] = field(
-        default_factory=dict
+    # hold one): `repeats_salvage`'s set lookups; a file appears only when
+    # salvage removed something from it
+    salvage_index: Mapping[str, tuple[frozenset[DataPath], frozenset[DataPath]]] = field(
+        default_factory=_frozen_map
     )
 
-    def section(self, name: str) -> list[Any]:
-        """The entity list of a section by its name in the format."""
-        entities: list[Any] = getattr(self, name)
+    def section(self, name: str) -> tuple[Any, ...]:
+        """The entities of a section by its name in the format."""
+        entities: tuple[Any, ...] = getattr(self, name)
         return entities
 
     def get(self, section: str, entity_id: str) -> Any:

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import functools
 import typing
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any, TypeVar
 
 from pydantic import TypeAdapter, ValidationError
@@ -41,6 +42,7 @@ from usmctl.model.schema_errors import schema_problems
 from usmctl.model.wif import WIF_KEY_MAP, infer_types, wif_to_workflow
 
 E = TypeVar("E", bound=Entity)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -57,12 +59,12 @@ def build(
     """Validate each file's sections and merge them into one architecture."""
     builder = _Builder(catalogue)
     for loaded in files:
-        builder.arch.files.append(loaded.source.display)
+        builder.files.append(loaded.source.display)
         if loaded.failed:
-            builder.arch.failed_files.append(loaded.source.display)
+            builder.failed_files.append(loaded.source.display)
         if loaded.data is None:
             continue
-        builder.arch.read_files.append(loaded.source.display)
+        builder.read_files.append(loaded.source.display)
         if loaded.source.kind == "yaml":
             builder.add_yaml(loaded)
         else:
@@ -71,16 +73,22 @@ def build(
 
 
 class _Builder:
+    """Gathers an architecture; the only thing that does, and it hands the
+    architecture over finished (`finish`)."""
+
     def __init__(self, catalogue: Catalogue) -> None:
         self.catalogue = catalogue
-        self.arch = Architecture()
         self.violations: list[CodedViolation] = []
-        self.info_origin: Origin | None = None
+        self.info: ArchitectureInfo | None = None
+        self.sections: dict[str, list[Entity]] = {name: [] for name in SECTIONS}
+        self.index: dict[str, dict[str, Entity]] = {name: {} for name in SECTIONS}
+        self.known_ids: dict[str, set[str]] = {name: set() for name in SECTIONS}
+        self.defaulted: dict[str, set[DataPath]] = {}
+        self.files: list[str] = []
+        self.read_files: list[str] = []
+        self.failed_files: list[str] = []
         # file -> (entity path, removed value path) of every value salvage removed
         self.salvaged: dict[str, list[tuple[DataPath, DataPath]]] = {}
-        for name in SECTIONS:
-            self.arch.index[name] = {}
-            self.arch.known_ids[name] = set()
 
     def report(
         self, code: str, message: str, locus: Locus, related: tuple[Locus, ...] = ()
@@ -125,20 +133,18 @@ class _Builder:
                     self._keep(origin, entity)
 
     def _add_architecture(self, file: str, value: Any) -> None:
-        if self.info_origin is not None:
+        if self.info is not None:
             self.report(
                 DUPLICATE_ID,
                 "architecture is declared more than once (first at {related})",
                 Locus(file, "architecture", "architecture", Anchor(("architecture",), True)),
-                (locate_field(self.info_origin, ()),),
+                (locate_field(self.info.origin, ()),),
             )
             return
         origin = Origin(file, ("architecture",), "architecture", "architecture")
         validated = self._validate(ArchitectureInfo, value, origin)
         if validated is not None:
-            info = validated[0]
-            self.info_origin = info.origin
-            self.arch.info = info
+            self.info = validated[0]
 
     def _declare(self, origin: Origin, item: Any) -> bool:
         """Record the id an entry declares (valid or not); False when the
@@ -153,10 +159,10 @@ class _Builder:
         section = origin.section
         raw_id = item.get("id") if section != "processes" else origin.label
         if isinstance(raw_id, str):
-            self.arch.known_ids[section].add(raw_id)
+            self.known_ids[section].add(raw_id)
         elif isinstance(raw_id, int | float) and not isinstance(raw_id, bool):
             # ``id: 2024`` is one USM003; references to "2024" are not a second defect
-            self.arch.known_ids[section].add(str(raw_id))
+            self.known_ids[section].add(str(raw_id))
         return True
 
     def _add_entity(self, origin: Origin, item: Any) -> None:
@@ -168,7 +174,7 @@ class _Builder:
     def _keep(self, origin: Origin, entity: Entity) -> None:
         """Keep an entity validated with its whole section (the fast path)."""
         section = origin.section
-        self.arch.known_ids[section].add(origin.label if section == "processes" else entity.id)  # type: ignore[attr-defined]
+        self.known_ids[section].add(origin.label if section == "processes" else entity.id)  # type: ignore[attr-defined]
         self._index(entity)
 
     def _index(self, entity: Entity) -> None:
@@ -176,7 +182,7 @@ class _Builder:
         section = origin.section
         entity_id = getattr(entity, "id", None) if section != "processes" else None
         if entity_id is not None:
-            first = self.arch.index[section].get(entity_id)
+            first = self.index[section].get(entity_id)
             if first is not None:
                 self.report(
                     DUPLICATE_ID,
@@ -185,8 +191,8 @@ class _Builder:
                     (locate_field(first.origin, ("id",)),),
                 )
                 return
-            self.arch.index[section][entity_id] = entity
-        self.arch.section(section).append(entity)
+            self.index[section][entity_id] = entity
+        self.sections[section].append(entity)
 
     def _validate(
         self, model: type[E], item: Any, origin: Origin, *, template: bool = False
@@ -206,7 +212,7 @@ class _Builder:
         if saved is None:
             return None
         if saved.defaulted:
-            self.arch.defaulted.setdefault(origin.file, set()).add(origin.path)
+            self.defaulted.setdefault(origin.file, set()).add(origin.path)
         self.salvaged.setdefault(origin.file, []).extend(
             (origin.path, origin.raw_path(path)) for path in saved.removed
         )
@@ -255,10 +261,27 @@ class _Builder:
         self._index(workflow)
 
     def finish(self) -> tuple[Architecture, list[CodedViolation]]:
-        self.arch.salvage_index = {
-            file: salvage_index(removed) for file, removed in self.salvaged.items()
-        }
-        return self.arch, self.violations
+        """The architecture gathered, read-only from here on, and the violations."""
+        sections = {name: tuple(entities) for name, entities in self.sections.items()}
+        salvage = {file: salvage_index(removed) for file, removed in self.salvaged.items()}
+        architecture = Architecture(
+            info=self.info,
+            **sections,  # type: ignore[arg-type]
+            index=MappingProxyType(
+                {name: MappingProxyType(ids) for name, ids in self.index.items()}
+            ),
+            known_ids=_frozen(self.known_ids),
+            defaulted=_frozen(self.defaulted),
+            files=tuple(self.files),
+            read_files=tuple(self.read_files),
+            failed_files=tuple(self.failed_files),
+            salvage_index=MappingProxyType(salvage),
+        )
+        return architecture, self.violations
+
+
+def _frozen(sets: dict[str, set[T]]) -> Mapping[str, frozenset[T]]:
+    return MappingProxyType({key: frozenset(values) for key, values in sets.items()})
 
 
 @functools.cache
