@@ -263,7 +263,7 @@ class _Builder:
     def finish(self) -> tuple[Architecture, list[CodedViolation]]:
         """The architecture gathered, read-only from here on, and the violations."""
         sections = {name: tuple(entities) for name, entities in self.sections.items()}
-        salvage = {file: salvage_index(removed) for file, removed in self.salvaged.items()}
+        salvaged = {file: salvage_index(removed) for file, removed in self.salvaged.items()}
         architecture = Architecture(
             info=self.info,
             **sections,  # type: ignore[arg-type]
@@ -275,7 +275,7 @@ class _Builder:
             files=tuple(self.files),
             read_files=tuple(self.read_files),
             failed_files=tuple(self.failed_files),
-            salvage_index=MappingProxyType(salvage),
+            salvage_index=MappingProxyType(salvaged),
         )
         return architecture, self.violations
 
