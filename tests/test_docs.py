@@ -6,9 +6,8 @@ import re
 
 import pytest
 
+from tests.support.paths import ROOT
 from usmctl.output.rule_docs import rules_document, rules_table
-
-from .conftest import ROOT
 
 
 def _between(text: str, name: str) -> str:

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.hardening.helpers import EXAMPLES, cli_command, cli_env
+from tests.support.cli import cli_command, cli_env
+from tests.support.paths import EXAMPLES
 from usmctl.api import check
 from usmctl.check import cache as cache_module
 from usmctl.check.cache import CACHE_DIR, ParseCache

@@ -6,11 +6,10 @@ import re
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 import usmctl.api
-from tests.hardening.helpers import EXAMPLES, assert_one_line_error, run_cli
-from usmctl.cli import app
+from tests.support.cli import assert_one_line_error, invoke, run_cli
+from tests.support.paths import EXAMPLES
 
 PILOT = str(EXAMPLES / "pilot")
 
@@ -21,8 +20,8 @@ def explode(*_args: object, **_kwargs: object) -> object:
 
 def test_internal_error_is_one_line_and_exit_2(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(usmctl.api, "check", explode)
-    result = CliRunner().invoke(app, ["validate", PILOT])
-    assert result.exit_code == 2
+    result = invoke("validate", PILOT)
+    assert result.code == 2
     assert result.stdout == ""
     line = assert_one_line_error(result.stderr)
     assert line == "usmctl: internal error: RuntimeError: boom (rerun with --debug)"
@@ -30,8 +29,8 @@ def test_internal_error_is_one_line_and_exit_2(monkeypatch: pytest.MonkeyPatch) 
 
 def test_internal_error_with_debug_shows_the_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(usmctl.api, "check", explode)
-    result = CliRunner().invoke(app, ["validate", "--debug", PILOT])
-    assert result.exit_code == 2
+    result = invoke("validate", "--debug", PILOT)
+    assert result.code == 2
     assert result.stderr.startswith("Traceback (most recent call last):")
     assert "in explode" in result.stderr
     assert result.stderr.splitlines()[-1] == (
@@ -44,8 +43,8 @@ def test_internal_error_in_a_reporter(monkeypatch: pytest.MonkeyPatch) -> None:
     from usmctl.output import findings as reporters
 
     monkeypatch.setitem(reporters.REPORTERS, "text", explode)
-    result = CliRunner().invoke(app, ["validate", PILOT])
-    assert result.exit_code == 2
+    result = invoke("validate", PILOT)
+    assert result.code == 2
     assert_one_line_error(result.stderr, contains="internal error: RuntimeError: boom")
 
 
@@ -54,7 +53,7 @@ def test_a_long_internal_message_is_cut(monkeypatch: pytest.MonkeyPatch) -> None
         raise ValueError("x" * 5000)
 
     monkeypatch.setattr(usmctl.api, "check", long_error)
-    result = CliRunner().invoke(app, ["validate", PILOT])
+    result = invoke("validate", PILOT)
     line = assert_one_line_error(result.stderr)
     assert len(line) < 400 and line.endswith("(rerun with --debug)")
 
@@ -89,8 +88,8 @@ def test_usage_errors_are_one_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], contains: str
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    result = CliRunner().invoke(app, args)
-    assert result.exit_code == 2
+    result = invoke(*args)
+    assert result.code == 2
     assert result.stdout == ""
     assert_one_line_error(result.stderr, contains=contains)
 
@@ -175,7 +174,7 @@ def test_hostile_config_baseline_and_catalogue_files(
     shutil.copytree(EXAMPLES / "pilot", tmp_path / "pilot")
     (tmp_path / "pilot" / name).write_bytes(raw)
     monkeypatch.chdir(tmp_path / "pilot")
-    result = CliRunner().invoke(app, ["validate", *extra, "."])
-    assert result.exit_code == 2, result.stdout
+    result = invoke("validate", *extra, ".")
+    assert result.code == 2, result.stdout
     line = assert_one_line_error(result.stderr, contains=words)
     assert "internal error" not in line

@@ -12,13 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.hardening.helpers import (
-    assert_one_line_error,
-    json_findings,
-    recording_server,
-    run_cli,
-)
-from tests.test_ci_custom_rules import ARCH  # workplace has x-owner (line 12), printing none
+from tests.check.test_custom_rules import ARCH  # workplace has x-owner (line 12), printing none
+from tests.support.cli import assert_one_line_error, json_findings, run_cli
+from tests.support.servers import recording_server
 
 
 def project(tmp_path: Path, schema: str, *, arch: str = ARCH) -> Path:

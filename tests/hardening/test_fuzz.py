@@ -22,7 +22,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.hardening.helpers import CLEAN_EXAMPLES, EXAMPLES
+from tests.support.paths import CLEAN_EXAMPLES, EXAMPLES
 from usmctl.api import check
 from usmctl.check.result import RunResult
 from usmctl.check.settings import Settings

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 import usmctl
-from tests.hardening.helpers import codes_at, json_findings, run_cli
+from tests.support.cli import codes_at, json_findings, run_cli
 from usmctl.api import check
 from usmctl.check.settings import Settings
 from usmctl.load.limits import Limits

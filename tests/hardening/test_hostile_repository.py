@@ -42,7 +42,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.hardening.helpers import EXAMPLES, SRC, recording_server
+from tests.support.paths import EXAMPLES, SRC
+from tests.support.servers import recording_server
 
 BUDGET = 30.0  # seconds for every usmctl run together
 MEMORY = 2 << 30  # address-space limit of each run: reading /dev/zero must not take the machine

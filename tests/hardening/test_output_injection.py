@@ -1,7 +1,8 @@
 """Items 9, 10, 13 (SOURCE_DATE_EPOCH) and 14 of the security issue: what a
 repository controls (file names, values, --stdin-filename) can neither forge
 output lines, drive the terminal, break an export, nor issue GitHub workflow
-commands; odd environment and options are short usage errors."""
+commands or Azure Pipelines logging commands; odd environment and options are
+short usage errors."""
 
 from __future__ import annotations
 
@@ -13,11 +14,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.hardening.helpers import EXAMPLES, cli_command, cli_env, run_cli
+from tests.support.cli import cli_command, cli_env, run_cli
+from tests.support.paths import EXAMPLES
+from usmctl.output.formats import Command, names
 
 FORGED = "::error file=README.md,line=1,title=Fake::all good.usm.yaml"
 STOP = "::stop-commands::resume.usm.yaml"
 LEGACY = "x ##[error]fake.usm.yaml"
+AZURE = "x ##vso[task.setvariable variable=forged]y.usm.yaml"
 COMMANDS = {
     "error",
     "warning",
@@ -55,18 +59,18 @@ def runner_commands(line: str) -> str | None:
     return None
 
 
-def run_in_actions(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        cli_command(*args),
-        cwd=cwd,
-        env=cli_env({"GITHUB_ACTIONS": "true"}),
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        errors="backslashreplace",
-        timeout=60,
-        check=False,
-    )
+ACTIONS = {"GITHUB_ACTIONS": "true"}
+
+
+def agent_command(line: str) -> str | None:
+    """The logging command Azure's agent would read in a line, if any
+    (azure-pipelines-agent Command.TryParse: the first "##vso[" anywhere)."""
+    start = line.find("##vso[")
+    end = line.find("]", start)
+    if start < 0 or end < 0:
+        return None
+    name = line[start + 6 : end].split(" ", 1)[0]
+    return name if len(name.split(".")) == 2 else None
 
 
 @pytest.fixture
@@ -74,18 +78,18 @@ def hostile_names(tmp_path: Path) -> Path:
     """A clean pilot plus files whose names are workflow commands, each with a defect."""
     shutil.copytree(EXAMPLES / "pilot", tmp_path, dirs_exist_ok=True)
     broken = 'usm: "1"\nprofiles:\n  - {id: x, kind: customer, name: "X\\u001b[2J"}\n  - 3\n'
-    for name in (FORGED, STOP, LEGACY, "  ::warning::spaced.usm.yaml"):
+    for name in (FORGED, STOP, LEGACY, AZURE, "  ::warning::spaced.usm.yaml"):
         (tmp_path / name).write_text(broken, encoding="utf-8")
     return tmp_path
 
 
-FORMATS = ["text", "json", "sarif", "gitlab", "junit", "markdown", "github"]
+FORMATS = names(Command.VALIDATE)  # every format, a new one included
 
 
 @pytest.mark.parametrize("output_format", FORMATS)
 def test_no_forged_workflow_command_in_any_format(hostile_names: Path, output_format: str) -> None:
     args = ["validate", "--no-cache"] + (["-f", output_format] if output_format != "text" else [])
-    done = run_in_actions(*args, cwd=hostile_names)
+    done = run_cli(*args, cwd=hostile_names, env=ACTIONS)
     assert done.returncode == 1, done.stderr
     found = [runner_commands(line) for line in (done.stdout + done.stderr).splitlines()]
     real = [name for name in found if name is not None]
@@ -98,6 +102,10 @@ def test_no_forged_workflow_command_in_any_format(hostile_names: Path, output_fo
     )
     if output_format not in ("text", "github"):
         assert not ours
+    # Azure's agent reads only usmctl's own issues, one line each, in the azure format.
+    azure = [line for line in (done.stdout + done.stderr).splitlines() if agent_command(line)]
+    assert all(line.startswith("##vso[task.logissue type=") for line in azure)
+    assert bool(azure) == (output_format == "azure")
     assert "\x1b" not in done.stdout + done.stderr
     if output_format in ("json", "gitlab", "sarif"):
         json.loads(done.stdout)  # still valid, with the same names
@@ -106,11 +114,11 @@ def test_no_forged_workflow_command_in_any_format(hostile_names: Path, output_fo
         ) or (output_format == "sarif")
     if output_format == "junit":
         names = {suite.get("name") for suite in ET.fromstring(done.stdout.split("\n", 1)[1])}
-        assert LEGACY in names and FORGED in names
+        assert LEGACY in names and FORGED in names and AZURE in names
 
 
 def test_text_lines_keep_the_file_name_as_a_path(hostile_names: Path) -> None:
-    done = run_in_actions("validate", "--no-cache", cwd=hostile_names)
+    done = run_cli("validate", "--no-cache", cwd=hostile_names, env=ACTIONS)
     assert f"./{FORGED}:4:5:" in done.stdout
     # Outside GitHub Actions too: a container step or a wrapper script may not
     # pass GITHUB_ACTIONS on, and the runner reads their output all the same.
@@ -124,13 +132,14 @@ def test_graph_exports_carry_no_control_characters(tmp_path: Path, output_format
     shutil.copytree(EXAMPLES / "pilot", tmp_path, dirs_exist_ok=True)
     (tmp_path / "odd.usm.yaml").write_text(
         'usm: "1"\nservices:\n  - id: odd\n    provider: nobody\n'
-        '    name: "##[error]Odd\\e[2J\\x01\\0\\u0085"\n',
+        '    name: "##[error]Odd\\e[2J\\x01\\0\\u0085 ##vso[task.complete result=Failed]x"\n',
         encoding="utf-8",
     )
-    done = run_in_actions("graph", "-f", output_format, cwd=tmp_path)
+    done = run_cli("graph", "-f", output_format, cwd=tmp_path, env=ACTIONS)
     assert done.returncode == 0, done.stderr
     assert not any(char in done.stdout for char in "\x00\x01\x1b\x85")
     assert not any(runner_commands(line) for line in done.stdout.splitlines())
+    assert not any(agent_command(line) for line in done.stdout.splitlines())
     if output_format == "graphml":
         ET.fromstring(done.stdout.encode("utf-8"))  # well-formed XML
     if output_format == "json":

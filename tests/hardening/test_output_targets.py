@@ -17,18 +17,10 @@ import time
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from tests.hardening.helpers import (
-    EXAMPLES,
-    SRC,
-    assert_one_line_error,
-    cli_command,
-    cli_env,
-    hash_tree,
-    run_cli,
-)
-from usmctl.cli import app
+from tests.support.cli import assert_one_line_error, cli_command, cli_env, invoke, run_cli
+from tests.support.paths import EXAMPLES, SRC
+from tests.support.trees import hash_tree
 
 CATALOGUE = SRC / "usmctl" / "data" / "catalogue.yaml"
 
@@ -42,14 +34,9 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return root
 
 
-def invoke(*arguments: str) -> tuple[int, str]:
-    result = CliRunner().invoke(app, list(arguments))
-    return result.exit_code, result.stderr
-
-
 def baseline_of(root: Path) -> Path:
     path = root.parent / "seed.json"
-    code, stderr = invoke("validate", ".", "--write-baseline", str(path))
+    code, _, stderr = invoke("validate", ".", "--write-baseline", str(path))
     assert code in (0, 1), stderr
     return path
 
@@ -68,7 +55,7 @@ def test_output_over_the_catalogue_is_refused(repo: Path) -> None:
             ["validate", ".", "--catalogue", "cat.yaml", "--write-baseline", target],
             ["graph", ".", "--catalogue", "cat.yaml", "--force", "-o", target],
         ):
-            code, stderr = invoke(*command)
+            code, _, stderr = invoke(*command)
             assert code == 2, (command, stderr)
             assert_one_line_error(stderr, contains="refusing to overwrite an input file")
     assert {k: v for k, v in hash_tree(repo).items() if "/sub" not in k} == before
@@ -84,7 +71,7 @@ def test_output_over_the_config_in_use_is_refused(repo: Path) -> None:
         ["validate", ".", "--config", "other.toml", "-o", "other.toml"],
         ["report", ".", "--config", "other.toml", "--force", "-f", "markdown", "-o", "other.toml"],
     ):
-        code, stderr = invoke(*command)
+        code, _, stderr = invoke(*command)
         assert code == 2, (command, stderr)
         assert_one_line_error(stderr, contains="refusing to overwrite")
     assert hash_tree(repo) == before
@@ -93,7 +80,7 @@ def test_output_over_the_config_in_use_is_refused(repo: Path) -> None:
 def test_output_over_a_pyproject_config_is_refused(repo: Path) -> None:
     (repo / "pyproject.toml").write_text('[tool.usmctl]\nfail-on = "never"\n')
     before = hash_tree(repo)
-    code, stderr = invoke("validate", ".", "-o", "pyproject.toml")
+    code, _, stderr = invoke("validate", ".", "-o", "pyproject.toml")
     assert code == 2
     assert_one_line_error(stderr, contains="refusing to overwrite")
     assert hash_tree(repo) == before
@@ -107,7 +94,7 @@ def test_output_over_the_baseline_is_refused(repo: Path) -> None:
         ["validate", ".", "--baseline", "b.json", "-o", "b.json"],
         ["validate", ".", "--baseline", "b.json", "--write-baseline", "b.json"],
     ):
-        code, stderr = invoke(*command)
+        code, _, stderr = invoke(*command)
         assert code == 2, (command, stderr)
         assert_one_line_error(stderr, contains="refusing to overwrite an input file")
     assert hash_tree(repo) == before
@@ -116,7 +103,7 @@ def test_output_over_the_baseline_is_refused(repo: Path) -> None:
 def test_output_and_write_baseline_naming_one_file_is_refused(repo: Path) -> None:
     before = hash_tree(repo)
     for first, second in (("x", "x"), ("x", "./x")):
-        code, stderr = invoke("validate", ".", "--write-baseline", first, "-o", second)
+        code, _, stderr = invoke("validate", ".", "--write-baseline", first, "-o", second)
         assert code == 2, stderr
         assert_one_line_error(stderr, contains="same file")
     assert hash_tree(repo) == before
@@ -125,9 +112,9 @@ def test_output_and_write_baseline_naming_one_file_is_refused(repo: Path) -> Non
 
 def test_validate_output_still_replaces_its_earlier_output(repo: Path) -> None:
     for _ in range(2):
-        code, stderr = invoke("validate", ".", "-f", "json", "-o", "out.json")
+        code, _, stderr = invoke("validate", ".", "-f", "json", "-o", "out.json")
         assert code == 0, stderr
-        code, stderr = invoke("validate", ".", "--write-baseline", "base.json")
+        code, _, stderr = invoke("validate", ".", "--write-baseline", "base.json")
         assert code == 0, stderr
     assert (repo / "out.json").is_file() and (repo / "base.json").is_file()
 
@@ -154,7 +141,7 @@ def test_an_output_link_is_replaced_not_written_through(
         victim.write_text("precious\n")
     link = repo / "usmctl.sarif"
     link.symlink_to(victim)
-    code, stderr = invoke(*[part.format(out="usmctl.sarif") for part in command])
+    code, _, stderr = invoke(*[part.format(out="usmctl.sarif") for part in command])
     assert code == 0, stderr
     assert not link.is_symlink() and link.is_file()
     if dangling:
@@ -167,7 +154,7 @@ def test_an_output_link_to_an_architecture_file_is_refused(repo: Path) -> None:
     """``results.json -> services.usm.yaml``, also when that file is not read."""
     (repo / "results.json").symlink_to("services.usm.yaml")
     before = hash_tree(repo)
-    code, stderr = invoke("validate", "architecture.usm.yaml", "-o", "results.json")
+    code, _, stderr = invoke("validate", "architecture.usm.yaml", "-o", "results.json")
     assert code == 2, stderr
     assert_one_line_error(stderr, contains="refusing to overwrite")
     assert hash_tree(repo) == before
@@ -176,7 +163,7 @@ def test_an_output_link_to_an_architecture_file_is_refused(repo: Path) -> None:
 def test_report_without_force_refuses_a_dangling_link(repo: Path) -> None:
     victim = repo.parent / "created.md"
     (repo / "report.md").symlink_to(victim)
-    code, stderr = invoke("report", ".", "-o", "report.md")
+    code, _, stderr = invoke("report", ".", "-o", "report.md")
     assert code == 2
     assert_one_line_error(stderr, contains="--force")
     assert not victim.exists()
@@ -186,7 +173,7 @@ def test_an_output_inside_a_linked_directory_is_refused(repo: Path) -> None:
     outside = repo.parent / "outside"
     outside.mkdir()
     (repo / "reports").symlink_to(outside)
-    code, stderr = invoke("validate", ".", "-o", "reports/usmctl.sarif")
+    code, _, stderr = invoke("validate", ".", "-o", "reports/usmctl.sarif")
     assert code == 2
     assert_one_line_error(stderr, contains="link")
     assert list(outside.iterdir()) == []
@@ -211,7 +198,7 @@ LONG = "a" * 300
     ids=["output", "write-baseline", "in-directory", "report", "graph", "init", "init-sub"],
 )
 def test_a_name_too_long_is_a_usage_error(repo: Path, command: list[str]) -> None:
-    code, stderr = invoke(*command)
+    code, _, stderr = invoke(*command)
     assert code == 2
     assert_one_line_error(stderr, contains="name too long")
     assert "internal error" not in stderr
@@ -285,10 +272,10 @@ def test_init_force_replaces_a_planted_link(
     victim.write_text("precious\n")
     (tmp_path / "pilot").mkdir()
     (tmp_path / "pilot" / "services.usm.yaml").symlink_to(victim)
-    code, stderr = invoke("init", "pilot")
+    code, _, stderr = invoke("init", "pilot")
     assert code == 2
     assert_one_line_error(stderr, contains="--force")
-    code, stderr = invoke("init", "pilot", "--force")
+    code, _, stderr = invoke("init", "pilot", "--force")
     assert code == 0, stderr
     assert victim.read_text() == "precious\n"
     assert not (tmp_path / "pilot" / "services.usm.yaml").is_symlink()

@@ -17,8 +17,9 @@ from typing import Any
 
 import pytest
 
-from tests.hardening.helpers import EXAMPLES, codes_at, json_findings, run_cli
 from tests.hardening.test_hostile import check_as_user, shared_dir, validate
+from tests.support.cli import codes_at, json_findings, run_cli
+from tests.support.paths import EXAMPLES
 from usmctl import api
 from usmctl.api import check
 from usmctl.check.settings import Settings

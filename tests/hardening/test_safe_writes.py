@@ -16,9 +16,10 @@ import threading
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from tests.hardening.helpers import EXAMPLES, assert_one_line_error, hash_tree, without
+from tests.support.cli import assert_one_line_error, invoke
+from tests.support.paths import EXAMPLES
+from tests.support.trees import hash_tree, without
 from usmctl.cli import app
 from usmctl.core import writing
 from usmctl.core.errors import UsageError
@@ -65,19 +66,19 @@ def test_writing_commands_leave_inputs_alone(
     outside = tmp_path / "elsewhere"
     written: list[Path] = []
     for out in (inside, outside):
-        result = CliRunner().invoke(app, [part.format(out=out) for part in arguments])
-        assert result.exit_code in (0, 1), result.stderr
+        result = invoke(*[part.format(out=out) for part in arguments])
+        assert result.code in (0, 1), result.stderr
         written.append(Path(arguments[-1].format(out=out)))
         assert written[-1].is_file()
         assert without(hash_tree(root), *written) == before
         assert not list(root.glob(".*.tmp")) and not list(tmp_path.glob(".*.tmp"))
     # Again over its own earlier output: it rewrites it, or refuses without --force
     # (SPEC §6: never clobber without --force); the inputs stay as they were.
-    again = CliRunner().invoke(app, [part.format(out=inside) for part in arguments])
-    if again.exit_code == 2:
+    again = invoke(*[part.format(out=inside) for part in arguments])
+    if again.code == 2:
         assert_one_line_error(again.stderr, contains="--force")
     else:
-        assert again.exit_code in (0, 1), again.stderr
+        assert again.code in (0, 1), again.stderr
     assert without(hash_tree(root), *written) == before
 
 
@@ -98,8 +99,8 @@ def test_output_over_an_input_is_refused(
     }[how]
     if how == "dotted":
         (root / "x").mkdir()
-    result = CliRunner().invoke(app, ["validate", ".", "--output", target])
-    assert result.exit_code == 2
+    result = invoke("validate", ".", "--output", target)
+    assert result.code == 2
     assert_one_line_error(result.stderr, contains="refusing to overwrite an input file")
     assert without(hash_tree(root)) == before
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.hardening.helpers import assert_one_line_error, run_cli
+from tests.support.cli import assert_one_line_error, run_cli
 from usmctl.load.sidefiles import MAX_SIDE_FILE_BYTES
 
 ARCH = """\

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.hardening.helpers import cli_command, cli_env, run_cli
+from tests.support.cli import cli_command, cli_env, run_cli
 
 pytestmark = pytest.mark.slow
 

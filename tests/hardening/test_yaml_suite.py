@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.hardening.helpers import ROOT, run_cli
+from tests.support.cli import run_cli
+from tests.support.paths import ROOT
 from usmctl.api import check
 from usmctl.check.settings import Settings
 from usmctl.load.yamlio import make_parser

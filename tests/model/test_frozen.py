@@ -14,7 +14,7 @@ import pydantic
 import pytest
 
 import usmctl
-from tests.conftest import WriteFiles, run_check
+from tests.support.factories import WriteFiles, checked
 from usmctl.check.settings import Settings
 from usmctl.model.architecture import Architecture
 from usmctl.model.entities import SECTIONS, ArchitectureInfo, Entity, Service, Workflow
@@ -71,7 +71,7 @@ def built(write_files: WriteFiles) -> Architecture:
             "patch.workflow-template.json": TEMPLATE,
         }
     )
-    result = run_check(root, Settings(catalogue=root / "cat.yaml"))
+    result = checked(root, Settings(catalogue=root / "cat.yaml"))
     architecture, _ = result.model()
     return architecture
 

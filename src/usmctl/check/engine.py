@@ -15,6 +15,7 @@ from usmctl.core.errors import UsageError
 from usmctl.core.findings import (
     Finding,
     Locus,
+    Related,
     Severity,
     Violation,
     fingerprint,
@@ -323,6 +324,11 @@ def locate(
                 path=violation.at.path,
                 fingerprint=fingerprint(
                     item.code, violation.at.file, violation.at.entity, violation.at.path
+                ),
+                related=tuple(
+                    Related(locus.file, where.line, where.column, locus.path)
+                    for locus in violation.related
+                    for where in (position_of(locus),)
                 ),
             )
         )

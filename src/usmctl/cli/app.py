@@ -557,6 +557,25 @@ def init(
     raise typer.Exit(guarded(False, body))
 
 
+@app.command()
+def server(
+    stdio: Annotated[
+        bool, typer.Option("--stdio", help="Talk over standard input and output (the default).")
+    ] = False,
+    debug: DebugOption = False,
+) -> None:
+    """Run the language server (LSP) for editors, over standard input and output."""
+
+    def body() -> int:
+        # start-up: pygls and the whole engine, for this command only
+        from usmctl.server.app import serve
+
+        serve()
+        return ExitCode.OK
+
+    raise typer.Exit(guarded(debug, body))
+
+
 def main() -> None:
     """Console-script entry point."""
     try:

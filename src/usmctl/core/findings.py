@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Literal, get_args
 
@@ -64,8 +64,24 @@ class Violation:
 
 
 @dataclass(frozen=True, slots=True)
+class Related:
+    """A resolved place a finding refers to besides its own (the first of two
+    duplicate ids): file as shown, 1-based line and column, logical path."""
+
+    file: str
+    line: int
+    column: int
+    path: str
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
-    """A reported rule violation with a resolved 1-based position."""
+    """A reported rule violation with a resolved 1-based position.
+
+    ``related``: the places its violation named besides its own (what the
+    language server shows as related locations); not part of its identity,
+    and not kept by the findings cache, whose readers never show them.
+    """
 
     code: str
     name: str
@@ -77,6 +93,7 @@ class Finding:
     entity: str | None
     path: str
     fingerprint: str
+    related: tuple[Related, ...] = field(default=(), compare=False)
 
     @property
     def sort_key(self) -> tuple[str, int, int, str, str]:

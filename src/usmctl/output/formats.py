@@ -41,11 +41,19 @@ class Format:
     extensions: tuple[str, ...] = ()  # the report's suffix detection reads these
     machine: bool = True  # for programs: no colour, no prose, only the payload
     colour: bool = False  # ANSI colour on a terminal
-    workflow_commands: bool = False  # GitHub workflow commands: written unescaped
+    # CI commands (GitHub workflow commands, Azure logging commands): the
+    # renderer escapes their values, and the CLI writes them as they are
+    workflow_commands: bool = False
 
 
 FORMATS: tuple[Format, ...] = (
     # validate: findings
+    Format(
+        Command.VALIDATE,
+        "azure",
+        "Azure Pipelines issues (logging commands)",
+        workflow_commands=True,
+    ),
     Format(
         Command.VALIDATE,
         "github",

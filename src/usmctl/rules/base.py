@@ -75,8 +75,8 @@ class RuleMeta:
 class Rule:
     """A USM rule. Subclasses set code, name, default_severity, area and a docstring
     (summary line; Rationale, Remediation, Bad and Good sections) and override
-    `check`. Rules the loader and the model builder report derive from
-    `LoadStageRule` instead."""
+    `check`. Rules another stage reports (the loader, the model builder, the
+    suppressions) derive from `LoadStageRule` instead."""
 
     code: ClassVar[str]
     name: ClassVar[str]
@@ -115,9 +115,11 @@ class Rule:
 
 
 class LoadStageRule(Rule):
-    """A rule reported while the input is read: by the loader, the parser or
-    the model builder, which emit its code from `usmctl.core.codes`. The
-    engine does not run its `check`, which finds nothing."""
+    """A rule another stage reports, not the rules' pass: the loader, the
+    parser or the model builder while the input is read, or (USM011) the
+    suppressions once they are applied. They emit its code from
+    `usmctl.core.codes`. The engine does not run its `check`, which finds
+    nothing."""
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         """Nothing: the load stage has reported it already."""

@@ -1,4 +1,4 @@
-"""USM401–USM410: services and agreements (docs/usm.md, "Services are supported
+"""USM401–USM411: services and agreements (docs/usm.md, "Services are supported
 facilities" and "Agreements and contracts").
 
 A USM service is a *supported facility*: a facility (goods and actions made
@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from usmctl.core.findings import Severity, Violation, quote
-from usmctl.model.usm import REQUEST_TYPES
+from usmctl.model.usm import PROVIDER_KINDS, REQUEST_TYPES
 from usmctl.rules.base import Area, Rule, RuleContext, describe
 from usmctl.rules.helpers import plural, salvaged
 
@@ -605,6 +605,8 @@ class CustomerWithoutAgreement(Rule):
             for index, customer in enumerate(service.customers):
                 if customer in covered or ctx.indexes.profile(customer) is None:
                     continue  # an unresolved customer is USM006's finding
+                if customer == service.provider:
+                    continue  # the provider as its own customer is USM411's finding
                 yield ctx.violation(
                     service,
                     f"{describe(service)}: customer {quote(customer)} has no agreement for "
@@ -678,6 +680,68 @@ class InternalContract(Rule):
             )
 
 
+class ServiceSelfCustomer(Rule):
+    """A service lists its own provider among its customers.
+
+    Rationale:
+        In USM service delivery is an interaction between two parties: a
+        provider delivers the service to a customer under an agreement, and an
+        agreement needs at least two parties, the provider and the customer.
+        A provider listed as a customer of its own service would agree with
+        itself and bring its own wishes, changes and incidents into its own
+        processes as if from outside; what a provider does for itself is the
+        work of its own processes and workflows, not a service it delivers.
+        Source: docs/usm.md, "Services are supported facilities"; usmwiki,
+        "Agreement".
+
+    Remediation:
+        Remove the provider from ``customers``. If another team of the same
+        organisation receives the service, give it a profile of its own and
+        list that; if the service is built on another provider's service,
+        that provider is the supplier (``depends_on``).
+
+    Bad:
+        usm: "1"
+        profiles:
+          - {id: acme-it, kind: provider}
+          - {id: acme-business, kind: customer}
+        services:
+          - id: monitoring
+            provider: acme-it
+            customers: [acme-business, acme-it]
+
+    Good:
+        usm: "1"
+        profiles:
+          - {id: acme-it, kind: provider}
+          - {id: acme-business, kind: customer}
+        services:
+          - id: monitoring
+            provider: acme-it
+            customers: [acme-business]
+    """
+
+    code = "USM411"
+    name = "service-self-customer"
+    default_severity = Severity.WARNING
+    area = Area.SERVICES
+
+    def check(self, ctx: RuleContext) -> Iterator[Violation]:
+        for service in ctx.arch.services:
+            provider = ctx.indexes.profile(service.provider)
+            if provider is None or provider.kind not in PROVIDER_KINDS:
+                continue  # an unresolved or wrong-kind provider is USM006's or USM007's
+            for index, customer in enumerate(service.customers):
+                if customer == provider.id:
+                    yield ctx.violation(
+                        service,
+                        f"{describe(service)} lists its own provider {quote(provider.id)} "
+                        "among its customers: expected parties other than the provider",
+                        "customers",
+                        index,
+                    )
+
+
 def _some_agreement_failed(arch: Architecture) -> bool:
     """Whether an agreement was declared but left out of the model (USM003)."""
     return len(arch.known_ids.get("agreements", ())) > len(arch.agreements)
@@ -694,4 +758,5 @@ SERVICE_RULES: tuple[type[Rule], ...] = (
     PartialRequestInterface,
     CustomerWithoutAgreement,
     InternalContract,
+    ServiceSelfCustomer,
 )

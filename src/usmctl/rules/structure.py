@@ -354,7 +354,7 @@ class UnreadableFile(LoadStageRule):
     area = Area.STRUCTURE
 
 
-class UnusedSuppression(Rule):
+class UnusedSuppression(LoadStageRule):
     """An inline suppression matched no finding.
 
     Rationale:
@@ -379,15 +379,10 @@ class UnusedSuppression(Rule):
         profiles: []
     """
 
-    code = UNUSED_SUPPRESSION
+    code = UNUSED_SUPPRESSION  # reported by `usmctl.check.suppressions`
     name = "unused-suppression"
     default_severity = Severity.WARNING
     area = Area.STRUCTURE
-
-    def check(self, ctx: RuleContext) -> Iterator[Violation]:
-        """Nothing: `usmctl.check.suppressions` reports it once the
-        suppressions are applied."""
-        yield from ()
 
 
 class EmptyArchitecture(Rule):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from usmctl.check.result import RunResult
-from usmctl.output.findings import github, gitlab, json_format, junit, markdown, sarif, text
+from usmctl.output.findings import azure, github, gitlab, json_format, junit, markdown, sarif, text
 from usmctl.output.findings.options import ReportOptions
 from usmctl.output.formats import Command, renderers
 
@@ -18,6 +18,7 @@ Reporter = Callable[[RunResult, ReportOptions], str]
 REPORTERS: dict[str, Reporter] = renderers(
     Command.VALIDATE,
     {
+        "azure": azure.render,
         "github": github.render,
         "gitlab": gitlab.render,
         "json": json_format.render,

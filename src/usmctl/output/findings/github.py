@@ -32,31 +32,41 @@ def escape_property(text: str) -> str:
 
 # What GitHub's runner takes for a workflow command (actions/runner,
 # ActionCommand.cs): a line that starts with "::" once leading white space is
-# trimmed, and the older form "##[name]" anywhere in a line.
+# trimmed, and the older form "##[name]" anywhere in a line. Azure Pipelines'
+# agent takes "##vso[" anywhere in a line (azure-pipelines-agent, Command.cs).
 _LEGACY = "##["
+_AZURE = "##vso["
+
+
+def defuse(text: str) -> str:
+    """``text`` with ``[`` after ``##`` and ``##vso`` written ``\\[``: no
+    command that starts inside a line, for GitHub's runner or Azure's agent."""
+    return text.replace(_LEGACY, "##\\[").replace(_AZURE, "##vso\\[")
 
 
 def inert(text: str) -> str:
-    """``text`` with no line the runner would take for a workflow command.
+    """``text`` with no line a CI service would take for a command.
 
     A line that would start with ``::`` (a file named ``::error ...::x.usm.yaml``
     at the start of a text line) gets ``./`` in front, which keeps a path a
-    path; ``##[`` becomes ``##\\[``. JSON and XML outputs are inert already
-    (`inert_json`, `inert_xml`), so this changes nothing in them.
+    path; ``##[`` and ``##vso[`` get a backslash (`defuse`). JSON and XML
+    outputs are inert already (`inert_json`, `inert_xml`), so this changes
+    nothing in them.
     """
-    if "::" not in text and _LEGACY not in text:
+    if "::" not in text and _LEGACY not in text and _AZURE not in text:
         return text
     lines = text.split("\n")
     for number, line in enumerate(lines):
         prefix = "./" if line.lstrip().startswith("::") else ""
-        lines[number] = prefix + line.replace(_LEGACY, "##\\[")
+        lines[number] = prefix + defuse(line)
     return "\n".join(lines)
 
 
 def inert_json(text: str) -> str:
-    """JSON text with ``[`` after ``##`` written ``\\u005b``: the same data, and
-    no legacy workflow command (``##[`` only occurs inside strings)."""
-    return text.replace(_LEGACY, "##\\u005b")
+    """JSON text with ``[`` after ``##`` and ``##vso`` written ``\\u005b``: the
+    same data, and no command inside a line (``##[`` and ``##vso[`` only occur
+    inside strings)."""
+    return text.replace(_LEGACY, "##\\u005b").replace(_AZURE, "##vso\\u005b")
 
 
 def json_text(data: object) -> str:
@@ -66,14 +76,16 @@ def json_text(data: object) -> str:
 
 
 def inert_xml(text: str) -> str:
-    """XML text with ``[`` after ``##`` written ``&#91;``: the same document."""
-    return text.replace(_LEGACY, "##&#91;")
+    """XML text with ``[`` after ``##`` and ``##vso`` written ``&#91;``: the
+    same document."""
+    return text.replace(_LEGACY, "##&#91;").replace(_AZURE, "##vso&#91;")
 
 
 def annotation(finding: Finding) -> str:
-    """One workflow command for a finding."""
+    """One workflow command for a finding (`defuse`d: the same text read by
+    Azure's agent issues no command either)."""
     properties = ",".join(
-        f"{key}={escape_property(value)}"
+        f"{key}={escape_property(defuse(value))}"
         for key, value in (
             ("file", finding.file),
             ("line", str(finding.line)),
@@ -81,7 +93,7 @@ def annotation(finding: Finding) -> str:
             ("title", finding.code),
         )
     )
-    message = f"{finding.message} [{finding.name}]"
+    message = defuse(f"{finding.message} [{finding.name}]")
     return f"::{COMMANDS[finding.severity]} {properties}::{escape_data(message)}"
 
 
