@@ -241,18 +241,22 @@ def test_the_check_finds_each_way_around(code: str) -> None:
 
 
 def test_private_state_is_set_only_while_validating() -> None:
-    """`_initialise` (pydantic's own setattr) is called from model_post_init only."""
+    """`_initialise` (pydantic's own setattr) is called from after validators only."""
     tree = ast.parse((SOURCE / "model" / "entities.py").read_text(encoding="utf-8"))
-    callers = {
-        function.name
+    callers = [
+        function
         for function in ast.walk(tree)
         if isinstance(function, ast.FunctionDef)
         for node in ast.walk(function)
         if isinstance(node, ast.Call)
         and isinstance(node.func, ast.Name)
         and node.func.id == "_initialise"
-    }
-    assert callers == {"model_post_init"}
+    ]
+    assert {function.name for function in callers} == {"_take_origin", "_take_wif_facts"}
+    for function in callers:
+        assert [ast.unparse(decorator) for decorator in function.decorator_list] == [
+            "model_validator(mode='after')"
+        ]
     other = [
         path.name
         for path in sorted(SOURCE.rglob("*.py"))

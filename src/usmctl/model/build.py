@@ -169,16 +169,15 @@ class _Builder:
         if self._declare(origin, item):
             validated = self._validate(SECTIONS[origin.section], item, origin)
             if validated is not None:
-                self._index(validated[0])
+                self._index(validated[0].origin, validated[0])
 
     def _keep(self, origin: Origin, entity: Entity) -> None:
         """Keep an entity validated with its whole section (the fast path)."""
         section = origin.section
         self.known_ids[section].add(origin.label if section == "processes" else entity.id)  # type: ignore[attr-defined]
-        self._index(entity)
+        self._index(origin, entity)
 
-    def _index(self, entity: Entity) -> None:
-        origin = entity.origin
+    def _index(self, origin: Origin, entity: Entity) -> None:
         section = origin.section
         entity_id = getattr(entity, "id", None) if section != "processes" else None
         if entity_id is not None:
@@ -258,7 +257,7 @@ class _Builder:
                     written,
                     context=Declared(origins, template=template, type_candidates=candidates),
                 )
-        self._index(workflow)
+        self._index(workflow.origin, workflow)
 
     def finish(self) -> tuple[Architecture, list[CodedViolation]]:
         """The architecture gathered, read-only from here on, and the violations."""

@@ -10,9 +10,17 @@ are *not* schema errors: the fields are optional and the USM rules report them.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Annotated, Any, Literal, NamedTuple
+from typing import Annotated, Any, Literal, NamedTuple, Self
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    StringConstraints,
+    ValidationInfo,
+    model_validator,
+)
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"
 
@@ -84,9 +92,9 @@ class Declared:
     """The validation context the architecture builder passes: where each
     entity it validates is declared, and what it knows of a USM-WIF workflow.
 
-    An entity takes its origin from here while it is validated (pydantic's
-    ``model_post_init``), the one time its private state is set: a list
-    validated in one call takes one origin per entity, in order.
+    An entity takes its origin from here while it is validated (an after
+    validator), the one time its private state is set: a list validated in one
+    call takes one origin per entity, in order.
     """
 
     __slots__ = ("inferred_type", "origins", "template", "type_candidates")
@@ -105,9 +113,9 @@ class Declared:
         self.type_candidates = type_candidates
 
 
-# Sets a private attribute, for ``model_post_init`` only, while an entity is
-# validated: pydantic's own ``__setattr__``, which `Entity.__setattr__` refuses
-# to private names once the entity is built.
+# Sets a private attribute, for the after validators below only, while an
+# entity is validated: pydantic's own ``__setattr__``, which `Entity.__setattr__`
+# refuses to private names once the entity is built.
 _initialise = BaseModel.__setattr__
 
 
@@ -121,10 +129,14 @@ class Entity(UsmModel):
 
     _origin: Origin | None = PrivateAttr(default=None)
 
-    def model_post_init(self, context: Any, /) -> None:
+    # An after validator, not model_post_init: pydantic wraps a model_post_init
+    # once more in every subclass, calls per entity on the hottest path.
+    @model_validator(mode="after")
+    def _take_origin(self, info: ValidationInfo) -> Self:
         """Take the entity's origin from the builder's validation context."""
-        if isinstance(context, Declared):
-            _initialise(self, "_origin", next(context.origins))
+        if isinstance(info.context, Declared):
+            _initialise(self, "_origin", next(info.context.origins))
+        return self
 
     def __setattr__(self, name: str, value: Any) -> None:
         if name[:1] == "_":
@@ -458,17 +470,19 @@ class Workflow(Entity):
     _inferred_type: bool = PrivateAttr(default=False)
     _type_candidates: tuple[str, ...] = PrivateAttr(default=())
 
-    def model_post_init(self, context: Any, /) -> None:
-        """Take the origin, and for USM-WIF what the builder found, from the context."""
-        super().model_post_init(context)
+    @model_validator(mode="after")
+    def _take_wif_facts(self, info: ValidationInfo) -> Self:
+        """For USM-WIF, take what the builder found from its validation context."""
+        context = info.context
         if not isinstance(context, Declared):
-            return
+            return self
         if context.template:  # the defaults otherwise: a workflow of a YAML file
             _initialise(self, "_template", True)
         if context.inferred_type:
             _initialise(self, "_inferred_type", True)
         if context.type_candidates:
             _initialise(self, "_type_candidates", context.type_candidates)
+        return self
 
     @property
     def is_template(self) -> bool:
