@@ -121,7 +121,12 @@ class _Builder:
                 )
                 continue
             origins = [
-                Origin(file, (key, index), key, entity_label(key, item, (key, index)))
+                Origin(
+                    file,
+                    (key, index),
+                    section=key,
+                    label=entity_label(key, item, (key, index)),
+                )
                 for index, item in enumerate(value)
             ]
             entities = _validate_all(SECTIONS[key], value, Declared(origins))
@@ -141,7 +146,7 @@ class _Builder:
                 (locate_field(self.info.origin, ()),),
             )
             return
-        origin = Origin(file, ("architecture",), "architecture", "architecture")
+        origin = Origin(file, ("architecture",), section="architecture", label="architecture")
         validated = self._validate(ArchitectureInfo, value, origin)
         if validated is not None:
             self.info = validated[0]
@@ -207,7 +212,7 @@ class _Builder:
                 declared = Declared((origin._replace(removed=removed),), template=template)
                 return model.model_validate(data, context=declared)
 
-            saved = salvage(item, error, validate)
+            saved = salvage(item, error, validate=validate)
         if saved is None:
             return None
         if saved.defaulted:
@@ -223,7 +228,7 @@ class _Builder:
         what = f"{SINGULAR[origin.section]} {quote(origin.label)}"
         if origin.section == "architecture":
             what = "architecture"
-        for problem in schema_problems(error, model, item, what):
+        for problem in schema_problems(error, model, item=item, what=what):
             self.report(
                 problem.code,
                 problem.message,
@@ -235,7 +240,9 @@ class _Builder:
         template = loaded.source.kind == "wif-template"
         converted = wif_to_workflow(data, loaded.source.path.name, template)
         label = entity_label("workflows", converted, ())
-        origin = Origin(loaded.source.display, (), "workflows", label, WIF_KEY_MAP)
+        origin = Origin(
+            loaded.source.display, (), section="workflows", label=label, key_map=WIF_KEY_MAP
+        )
         if not self._declare(origin, converted):
             return
         validated = self._validate(Workflow, converted, origin, template=template)

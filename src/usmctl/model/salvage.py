@@ -42,7 +42,7 @@ class Salvaged:
 
 
 def salvage(
-    item: Any, error: ValidationError, validate: Callable[[Any, frozenset[DataPath]], Entity]
+    item: Any, error: ValidationError, *, validate: Callable[[Any, frozenset[DataPath]], Entity]
 ) -> Salvaged | None:
     """The entity without its offending values, or None when it needs them.
 

@@ -33,7 +33,7 @@ class SchemaProblem(NamedTuple):
 
 
 def schema_problems(
-    error: ValidationError, model: type[BaseModel], item: Any, what: str
+    error: ValidationError, model: type[BaseModel], *, item: Any, what: str
 ) -> Iterator[SchemaProblem]:
     """The findings of ``error`` from validating ``item`` as ``model``, one per
     node however many union members failed; ``what`` names the entity."""
