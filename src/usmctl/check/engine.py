@@ -26,7 +26,8 @@ from usmctl.core.findings import (
 from usmctl.core.positions import START, Anchor, Position
 from usmctl.load.loader import LOAD_FAILURES, LoadedFile, matches_any
 from usmctl.load.locate import SourceMap
-from usmctl.model.architecture import SINGULAR, Architecture, CodedViolation, build, logical_locus
+from usmctl.model.architecture import SINGULAR, Architecture
+from usmctl.model.build import CodedViolation, build, logical_locus
 from usmctl.model.catalogue import Catalogue
 from usmctl.rules import ALL_RULES, BY_CODE, meta
 from usmctl.rules.base import LoadStageRule, RuleContext

@@ -11,8 +11,9 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from usmctl.core.findings import Locus, Severity, Violation, rule_anchor, rule_url
-from usmctl.model.architecture import SINGULAR, locate_field
+from usmctl.model.architecture import SINGULAR
 from usmctl.model.graph import SupplyChain
+from usmctl.model.salvage import locate_field
 from usmctl.rules.indexes import Indexes
 
 if TYPE_CHECKING:

@@ -10,9 +10,9 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from usmctl.core.findings import quote
-from usmctl.model.architecture import as_written
 from usmctl.model.catalogue import collapse
 from usmctl.model.entities import Activity, Entity, Profile, Step, Workflow
+from usmctl.model.salvage import as_written
 from usmctl.model.usm import PROCESSES, PROVIDER_KINDS
 from usmctl.rules.indexes import Indexes
 from usmctl.rules.references import (

@@ -17,7 +17,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from functools import cached_property
 
-from usmctl.model.architecture import Architecture, Choices
+from usmctl.core.suggest import Choices
+from usmctl.model.architecture import Architecture
 from usmctl.model.entities import (
     SECTIONS,
     Agreement,

@@ -19,8 +19,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
 
-from usmctl.model.architecture import SINGULAR, as_written
+from usmctl.model.architecture import SINGULAR
 from usmctl.model.entities import SECTIONS, Entity, Profile
+from usmctl.model.salvage import as_written
 from usmctl.model.usm import PARTY_KINDS, PROVIDER_KINDS
 
 ANY = "*"

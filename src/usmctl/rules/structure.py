@@ -26,7 +26,7 @@ from usmctl.core.codes import (
 )
 from usmctl.core.findings import Locus, Severity, Violation, quote
 from usmctl.core.positions import START
-from usmctl.model.architecture import suggest
+from usmctl.core.suggest import suggest
 from usmctl.rules.base import Area, LoadStageRule, Rule, RuleContext, describe
 
 
