@@ -10,7 +10,8 @@ located, so a clean run pays nothing for positions.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 from usmctl.core.positions import START, Anchor, DataPath, Position
 
@@ -21,6 +22,14 @@ _COMPLEX_KEY = "\0complex-key"
 _NOT_YAML_PRINTABLE = re.compile(
     "[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
 )
+
+
+def _yaml_readable(text: str) -> str:
+    """``text`` as the YAML reader can scan it for positions: each character it
+    refuses raw and JSON allows becomes one space (columns stay put)."""
+    if _NOT_YAML_PRINTABLE.search(text):
+        return _NOT_YAML_PRINTABLE.sub(" ", text)
+    return text
 
 
 class SourceMap:
@@ -47,61 +56,70 @@ class SourceMap:
         self, wanted: set[DataPath]
     ) -> tuple[dict[DataPath, Position], dict[DataPath, Position]]:
         """Walk the parser events once, recording marks of wanted paths."""
-        import yaml
-
-        # start-up: PyYAML only when a finding is located (a warm run locates nothing)
-        from usmctl.load.yamlio import make_parser
-
         values: dict[DataPath, Position] = {}
         keys: dict[DataPath, Position] = {}
-        text = self._text
-        if _NOT_YAML_PRINTABLE.search(text):
-            text = _NOT_YAML_PRINTABLE.sub(" ", text)
-        parser = make_parser(text)
-        # Each frame: [path, is_mapping, next_index_or_key, expecting_key]
-        stack: list[list[object]] = []
-        try:
-            while True:
-                event = parser.get_event()
-                kind = type(event)
-                if kind in (yaml.StreamStartEvent, yaml.DocumentStartEvent):
-                    continue
-                if kind in (yaml.DocumentEndEvent, yaml.StreamEndEvent):
-                    break
-                if kind in (yaml.MappingEndEvent, yaml.SequenceEndEvent):
-                    popped = stack.pop()
-                    if popped[0][-1:] != (_COMPLEX_KEY,):  # type: ignore[index]
-                        _advance(stack)
-                    continue
-                if stack and stack[-1][1] and stack[-1][3]:
-                    # A mapping key.
-                    frame = stack[-1]
-                    key = event.value if kind is yaml.ScalarEvent else None
-                    path = (*_base(frame), key) if key is not None else None
-                    if path is not None and path in wanted:
-                        keys[path] = Position.from_mark(event.start_mark)
-                    frame[2] = key
-                    frame[3] = False
-                    if kind in (yaml.MappingStartEvent, yaml.SequenceStartEvent):
-                        # Complex keys are not part of any path we name.
-                        stack.append(
-                            [(*_base(frame), _COMPLEX_KEY), kind is yaml.MappingStartEvent, 0, True]
-                        )
-                    continue
-                path = _current_path(stack)
-                if path is not None and path in wanted and path not in values:
+        for path, at_key, event in nodes(self._text):
+            if path in wanted:
+                if at_key:
+                    keys[path] = Position.from_mark(event.start_mark)
+                elif path not in values:
                     values[path] = Position.from_mark(event.start_mark)
-                if kind is yaml.MappingStartEvent:
-                    stack.append([path if path is not None else ("\0",), True, None, True])
-                elif kind is yaml.SequenceStartEvent:
-                    stack.append([path if path is not None else ("\0",), False, 0, False])
-                else:
-                    _advance(stack)
-        except yaml.YAMLError:
-            pass  # positions found so far stand; the loader reported the error
-        finally:
-            parser.dispose()
         return values, keys
+
+
+def nodes(text: str) -> Iterator[tuple[DataPath, bool, Any]]:
+    """Every node of the first document with its data path, in order: a
+    mapping's scalar keys (``at_key``; a key's path is that of its value), and
+    each value's first event (a scalar, an alias, or the start of a mapping or
+    sequence). Up to the first syntax error: the loader reports it."""
+    import yaml
+
+    # start-up: PyYAML only when a finding is located (a warm run locates nothing)
+    from usmctl.load.yamlio import make_parser
+
+    parser = make_parser(_yaml_readable(text))
+    # Each frame: [path, is_mapping, next_index_or_key, expecting_key]
+    stack: list[list[object]] = []
+    try:
+        while True:
+            event = parser.get_event()
+            kind = type(event)
+            if kind in (yaml.StreamStartEvent, yaml.DocumentStartEvent):
+                continue
+            if kind in (yaml.DocumentEndEvent, yaml.StreamEndEvent):
+                break
+            if kind in (yaml.MappingEndEvent, yaml.SequenceEndEvent):
+                popped = stack.pop()
+                if popped[0][-1:] != (_COMPLEX_KEY,):  # type: ignore[index]
+                    _advance(stack)
+                continue
+            if stack and stack[-1][1] and stack[-1][3]:
+                # A mapping key.
+                frame = stack[-1]
+                key = event.value if kind is yaml.ScalarEvent else None
+                if key is not None:
+                    yield (*_base(frame), key), True, event
+                frame[2] = key
+                frame[3] = False
+                if kind in (yaml.MappingStartEvent, yaml.SequenceStartEvent):
+                    # Complex keys are not part of any path we name.
+                    stack.append(
+                        [(*_base(frame), _COMPLEX_KEY), kind is yaml.MappingStartEvent, 0, True]
+                    )
+                continue
+            path = _current_path(stack)
+            if path is not None:
+                yield path, False, event
+            if kind is yaml.MappingStartEvent:
+                stack.append([path if path is not None else ("\0",), True, None, True])
+            elif kind is yaml.SequenceStartEvent:
+                stack.append([path if path is not None else ("\0",), False, 0, False])
+            else:
+                _advance(stack)
+    except yaml.YAMLError:
+        pass  # positions found so far stand; the loader reported the error
+    finally:
+        parser.dispose()
 
 
 def _base(frame: list[object]) -> DataPath:
