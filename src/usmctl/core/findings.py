@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Literal, get_args
 
+from usmctl.core.fixes import Fix, FixPlan
 from usmctl.core.positions import Anchor, Position
 
 
@@ -56,16 +57,22 @@ class Locus:
 
 @dataclass(frozen=True, slots=True)
 class Violation:
-    """What a rule reports: a message and where."""
+    """What a rule reports: a message and where; the one safe fix, if any."""
 
     message: str
     at: Locus
     related: tuple[Locus, ...] = ()
+    fix: FixPlan | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Finding:
-    """A reported rule violation with a resolved 1-based position."""
+    """A reported rule violation with a resolved 1-based position.
+
+    ``fix``: its one safe fix, resolved to exact edits (`usmctl.core.fixes`);
+    not part of its identity (nor of its fingerprint), kept by the findings
+    cache, shown by no output format (the language server offers it).
+    """
 
     code: str
     name: str
@@ -77,6 +84,7 @@ class Finding:
     entity: str | None
     path: str
     fingerprint: str
+    fix: Fix | None = field(default=None, compare=False)
 
     @property
     def sort_key(self) -> tuple[str, int, int, str, str]:

@@ -31,6 +31,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from usmctl.core.codes import DUPLICATE_ID, SCHEMA_VIOLATION, UNKNOWN_FIELD
 from usmctl.core.findings import Locus, Violation, quote
+from usmctl.core.fixes import FixPlan, quoting, replacing
 from usmctl.core.positions import Anchor, DataPath, format_path
 from usmctl.load.limits import type_name
 from usmctl.load.loader import LoadedFile
@@ -201,9 +202,15 @@ class _Builder:
             self.arch.known_ids[name] = set()
 
     def report(
-        self, code: str, message: str, locus: Locus, related: tuple[Locus, ...] = ()
+        self,
+        code: str,
+        message: str,
+        locus: Locus,
+        related: tuple[Locus, ...] = (),
+        *,
+        fix: FixPlan | None = None,
     ) -> None:
-        self.violations.append(CodedViolation(code, Violation(message, locus, related)))
+        self.violations.append(CodedViolation(code, Violation(message, locus, related, fix)))
 
     def add_yaml(self, loaded: LoadedFile) -> None:
         data: dict[str, Any] = loaded.data
@@ -215,10 +222,13 @@ class _Builder:
                 self._add_architecture(file, value)
                 continue
             if key not in SECTIONS:
+                anchor = Anchor((key,), at_key=True)
+                meant = closest(key, TOP_LEVEL_KEYS)
                 self.report(
                     UNKNOWN_FIELD,
                     f"unknown top-level section {quote(key)}{suggest(key, TOP_LEVEL_KEYS)}",
-                    Locus(file, key, anchor=Anchor((key,), at_key=True)),
+                    Locus(file, key, anchor=anchor),
+                    fix=_renaming(anchor, key, meant, data),
                 )
                 continue
             if value is None:
@@ -377,10 +387,13 @@ class _Builder:
             if kind == "extra_forbidden":
                 known = _fields_at(model, loc[:-1])
                 key = str(loc[-1])
+                locus = _locus(origin, loc, at_key=True)
+                meant = None if origin.key_map else closest(key, known)  # USM-WIF: its own keys
                 self.report(
                     UNKNOWN_FIELD,
                     f"unknown field {quote(key)} in {what}{suggest(key, known)}",
-                    _locus(origin, loc, at_key=True),
+                    locus,
+                    fix=_renaming(locus.anchor, key, meant, _value_at(item, loc[:-1])),
                 )
             elif kind == "missing":
                 self.report(
@@ -390,10 +403,15 @@ class _Builder:
                 )
             else:
                 value = detail.get("input")
+                locus = _locus(origin, loc if exists else loc[:-1])
                 self.report(
                     SCHEMA_VIOLATION,
                     f"{what}: {field_name or 'entry'} {_reason(detail, value)}",
-                    _locus(origin, loc if exists else loc[:-1]),
+                    locus,
+                    # a YAML 1.1 boolean or number where text is expected: quoting is the fix
+                    fix=quoting(locus.anchor.path)
+                    if _read_as_text(detail, value) and exists and locus.anchor is not None
+                    else None,
                 )
 
     def add_wif(self, loaded: LoadedFile) -> None:
@@ -691,18 +709,50 @@ def _around(ordered: list[str], word: str) -> list[str]:
     return ordered[max(0, index - SUGGEST_NEAR) : index + SUGGEST_NEAR]
 
 
-def suggest(word: str, choices: Iterable[str] | Choices) -> str:
-    """`` (did you mean "x"?)`` for the closest of ``choices``, or nothing."""
+def closest(word: str, choices: Iterable[str] | Choices) -> str | None:
+    """The one of ``choices`` closest to ``word`` (did-you-mean), if any is close."""
     index = choices if isinstance(choices, Choices) else Choices(choices)
     matches = difflib.get_close_matches(word, index.near(word), n=1, cutoff=0.6)
-    return f" (did you mean {quote(matches[0])}?)" if matches else ""
+    return matches[0] if matches else None
+
+
+def suggest(word: str, choices: Iterable[str] | Choices) -> str:
+    """`` (did you mean "x"?)`` for the closest of ``choices``, or nothing."""
+    match = closest(word, choices)
+    return f" (did you mean {quote(match)}?)" if match is not None else ""
+
+
+def _renaming(anchor: Anchor | None, key: str, meant: str | None, mapping: Any) -> FixPlan | None:
+    """USM004's fix: the key renamed to the one it most likely means, unless
+    the mapping has that key already."""
+    if anchor is None or meant is None or not isinstance(mapping, dict) or meant in mapping:
+        return None
+    return replacing(anchor, meant, was=key)
+
+
+def _value_at(data: Any, path: DataPath) -> Any:
+    """The value at a data path of parsed data, or None."""
+    for element in path:
+        if isinstance(data, dict) and isinstance(element, str):
+            data = data.get(element)
+        elif isinstance(data, list) and isinstance(element, int) and 0 <= element < len(data):
+            data = data[element]
+        else:
+            return None
+    return data
+
+
+def _read_as_text(detail: Any, value: Any) -> bool:
+    """A boolean or number where text is expected: written unquoted, YAML 1.1
+    read it as such (``on``, ``1.0``)."""
+    return isinstance(value, bool | int | float) and detail["type"] == "string_type"
 
 
 def _reason(detail: Any, value: Any) -> str:
     kind = detail["type"]
     got = type_name(value)
     quote_hint = ""
-    if isinstance(value, bool | int | float) and kind == "string_type":
+    if _read_as_text(detail, value):
         quote_hint = " (YAML 1.1 reads unquoted yes/no/on/off and numbers as such: quote it)"
     if kind == "string_type":
         return f"must be a string, got {got}{quote_hint}"
