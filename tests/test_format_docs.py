@@ -1,5 +1,6 @@
-"""docs/format.md covers every section and field of the models, and its
-example is a valid architecture file."""
+"""docs/format.md covers every section and field of the models, in tables
+generated from the schema's descriptions, and its example is a valid
+architecture file."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from pydantic import BaseModel
 
 from tests.support.paths import ROOT
 from usmctl.model.entities import ArchitectureFile
+from usmctl.model.schema import reference
 
 FORMAT_MD = ROOT / "docs" / "format.md"
 
@@ -25,9 +27,19 @@ def _sections_part() -> str:
     return _text().split("## Sections and fields\n")[1].split("\n## ")[0]
 
 
-def _rows() -> dict[str, str]:
-    """Section name -> its row in the "Sections and fields" table."""
-    return dict(re.findall(r"^\| `(\w+)` \| (.*)$", _sections_part(), flags=re.M))
+def _reference() -> str:
+    """The generated part: the sections and their field tables."""
+    match = re.search(r"<!-- fields:start -->\n(.*?)<!-- fields:end -->", _text(), flags=re.S)
+    assert match, "docs/format.md has no fields markers"
+    return match.group(1)
+
+
+def _tables() -> dict[str, list[str]]:
+    """Heading path (`services`, `workflows[].steps[]`) -> the fields its table lists."""
+    tables: dict[str, list[str]] = {}
+    for heading, body in re.findall(r"^#+ `([^`]+)`\n(.*?)(?=^#|\Z)", _reference(), re.M | re.S):
+        tables[heading] = re.findall(r"^\| `(\w+)` \|", body, flags=re.M)
+    return tables
 
 
 def _model(annotation: Any) -> type[BaseModel] | None:
@@ -42,48 +54,38 @@ def _model(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
-def _singular(name: str) -> str:
-    return name[:-3] + "y" if name.endswith("ies") else name.rstrip("s")
-
-
-def _nested_region(field: str, region: str, prose: str) -> str:
-    """Where a nested model's fields are listed: the parenthesis after its
-    field in the row (`facility` (`description`, ...)), else the sentence
-    "... <field, singular> has ..." in the section's prose."""
-    inline = re.search(rf"`{field}` \(([^)]*)\)", region)
-    if inline:
-        return inline.group(1)
-    sentence = re.search(rf"\b{_singular(field)} has (.*?)[;.]\s", prose, flags=re.S)
-    assert sentence, f"docs/format.md does not list the fields of `{field}`"
-    return sentence.group(1)
-
-
-def _missing(model: type[BaseModel], region: str, prose: str, where: str) -> list[str]:
-    missing = []
+def _expected(model: type[BaseModel], path: str) -> dict[str, list[str]]:
+    """What the tables should list, from the models themselves."""
+    expected = {
+        path.removesuffix("[]"): [info.alias or name for name, info in model.model_fields.items()]
+    }
     for name, info in model.model_fields.items():
-        key = info.alias or name
-        if f"`{key}`" not in region:
-            missing.append(f"{where}.{key}")
         nested = _model(info.annotation)
         if nested is not None:
-            inner = _nested_region(key, region, prose)
-            missing += _missing(nested, inner, prose, f"{where}.{key}")
-    return missing
+            is_list = typing.get_origin(info.annotation) is list
+            expected |= _expected(nested, f"{path}.{info.alias or name}" + ("[]" * is_list))
+    return expected
 
 
-def test_the_table_lists_exactly_the_sections_of_the_model() -> None:
+def test_the_field_reference_is_generated_from_the_schema() -> None:
+    assert _reference() == reference(), (
+        "docs/format.md drifted from the schema: run `python tools/readme_sync.py .`"
+    )
+
+
+def test_the_tables_list_every_field_of_every_section_in_model_order() -> None:
     sections = [name for name in ArchitectureFile.model_fields if name != "usm"]
-    assert list(_rows()) == sections
-
-
-def test_every_field_of_every_section_is_documented() -> None:
-    prose = _sections_part()
-    missing: list[str] = []
-    for section, row in _rows().items():
-        model = _model(ArchitectureFile.model_fields[section].annotation)
+    expected: dict[str, list[str]] = {}
+    for section in sections:
+        annotation = ArchitectureFile.model_fields[section].annotation
+        model = _model(annotation)
         assert model is not None, section
-        missing += _missing(model, row, prose, section)
-    assert not missing, f"docs/format.md does not document {missing}"
+        is_list = typing.get_origin(annotation) is list
+        expected |= _expected(model, section + "[]" * is_list)
+    tables = {heading.removesuffix("[]"): fields for heading, fields in _tables().items()}
+    assert tables == expected
+    overview = re.findall(r"^\| \[`(\w+)`\]", _reference(), flags=re.M)
+    assert overview == sections
 
 
 def test_the_format_version_key_is_documented() -> None:

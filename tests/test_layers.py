@@ -1,7 +1,8 @@
 """The package's layers import downwards only, and no module imports itself back.
 
-Layers, lowest first: core < load < model < rules < check < output < api < cli
-(docs/architecture.md). ``usmctl/__init__.py`` and ``__main__.py`` are outside.
+Layers, lowest first: core < load < model < rules < check < output < api <
+cli = server (docs/architecture.md): the language server sits beside the CLI.
+``usmctl/__init__.py`` and ``__main__.py`` are outside.
 Every import counts, at module level (``TYPE_CHECKING`` blocks included) or
 inside a function; a function-level import of the package is only for a
 measured start-up cost and says so in a ``# start-up:`` comment on its line or
@@ -17,6 +18,8 @@ import usmctl
 
 PACKAGE = Path(usmctl.__file__).parent
 LAYERS = ("core", "load", "model", "rules", "check", "output", "api", "cli")
+# Layers that share a rank: the language server sits beside the CLI, above api.
+BESIDE = {"server": "cli"}
 
 
 def _modules() -> dict[str, Path]:
@@ -41,7 +44,8 @@ def _resolve(name: str) -> str:
 
 def _layer(module: str) -> int | None:
     parts = module.split(".")
-    return LAYERS.index(parts[1]) if len(parts) > 1 and parts[1] in LAYERS else None
+    name = BESIDE.get(parts[1], parts[1]) if len(parts) > 1 else ""
+    return LAYERS.index(name) if name in LAYERS else None
 
 
 class Import:
@@ -139,7 +143,8 @@ def test_function_level_imports_say_what_start_up_cost_they_cut() -> None:
 def test_a_warm_validate_imports_no_heavy_library(tmp_path: Path) -> None:
     """The second ``validate`` of unchanged files takes its findings from the
     cache: no PyYAML, pydantic, networkx, jsonschema or rich (what the kept
-    function-level imports are for)."""
+    function-level imports are for), and no run of validate imports the
+    language server (pygls)."""
     import os
     import shutil
     import subprocess
@@ -155,6 +160,7 @@ def test_a_warm_validate_imports_no_heavy_library(tmp_path: Path) -> None:
         )
         assert run.returncode == 0, run.stderr
     imported = {line.rpartition("|")[2].strip() for line in run.stderr.splitlines()}
-    heavy = {"yaml", "pydantic", "networkx", "jsonschema", "rich", "usmctl.rules"}
+    heavy = {"yaml", "pydantic", "networkx", "jsonschema", "rich", "usmctl.rules", "pygls"}
+    heavy |= {"lsprotocol", "usmctl.server"}
     assert imported & heavy == set()
     assert "usmctl.check.cache" in imported  # the run did take the cached path

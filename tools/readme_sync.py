@@ -1,5 +1,5 @@
-"""Regenerate the generated parts of README.md, docs/rules.md and docs/cli.md
-(development aid).
+"""Regenerate the generated parts of README.md, docs/rules.md, docs/cli.md and
+docs/format.md (development aid).
 
 Run from a checkout with usmctl installed: ``python tools/readme_sync.py .``
 (not part of the wheel).
@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from usmctl.cli.reference import cli_reference
+from usmctl.model.schema import reference
 from usmctl.output.rule_docs import rules_document, rules_table
 
 
@@ -39,6 +40,9 @@ def main(root: Path) -> None:
     cli_path = root / "docs" / "cli.md"
     cli = _replace(cli_path.read_text(encoding="utf-8"), "cli", cli_reference())
     cli_path.write_text(cli, encoding="utf-8")
+    format_path = root / "docs" / "format.md"
+    fields = _replace(format_path.read_text(encoding="utf-8"), "fields", reference())
+    format_path.write_text(fields, encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ import glob
 import os
 import re
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -78,14 +79,30 @@ def find_config(start: Path, *, repository: Path | None = None) -> Path | None:
     """The nearest ``usmctl.toml``, or ``pyproject.toml`` with ``[tool.usmctl]``;
     ``repository``: `repository_root` of ``start``, when the caller has it."""
     repository = repository or repository_root(start)
+    return next((config for _, config in _upwards(start, repository) if config), None)
+
+
+def architecture_root(start: Path) -> Path:
+    """The folder an architecture file at ``start`` (a folder) belongs to: the
+    nearest one holding a config file (as `find_config` finds it) or a ``.git``
+    entry; else ``start`` itself."""
+    start = Path(os.path.normpath(start.absolute()))
+    for directory, config in _upwards(start, repository_root(start)):
+        if config is not None or os.path.lexists(directory / ".git"):
+            return directory
+    return start
+
+
+def _upwards(start: Path, repository: Path) -> Iterator[tuple[Path, Path | None]]:
+    """``start`` and each folder above it, with the config file it holds, if any."""
     for directory in (start, *start.parents):
         candidate = directory / CONFIG_FILE
         if candidate.is_file():
-            return candidate
+            yield directory, candidate
+            continue
         candidate = directory / PYPROJECT
-        if candidate.is_file() and _has_tool_table(candidate, repository):
-            return candidate
-    return None
+        found = candidate.is_file() and _has_tool_table(candidate, repository)
+        yield directory, candidate if found else None
 
 
 def _has_tool_table(path: Path, repository: Path) -> bool:

@@ -15,6 +15,7 @@ from usmctl.core.errors import UsageError
 from usmctl.core.findings import (
     Finding,
     Locus,
+    Related,
     Severity,
     Violation,
     fingerprint,
@@ -64,8 +65,20 @@ def enabled_codes(settings: Settings, extra: Iterable[tuple[str, str]] = ()) -> 
     return selected - resolve_selectors(settings.ignore, known)
 
 
-def run(files: list[LoadedFile], catalogue: Catalogue, settings: Settings) -> EngineResult:
-    """Build the architecture, run every enabled rule, return sorted findings."""
+def run(
+    files: list[LoadedFile],
+    catalogue: Catalogue,
+    settings: Settings,
+    *,
+    focus: frozenset[str] | None = None,
+) -> EngineResult:
+    """Build the architecture, run every enabled rule, return sorted findings.
+
+    ``focus``: the files (as shown) being checked in the context of the rest
+    of ``files``: only the findings located in them, or whose related
+    location is in them (the first of two duplicate ids), are returned and
+    count as suppressed.
+    """
     enabled = enabled_codes(settings)
     architecture, built = build(files, catalogue)
     coded: list[CodedViolation] = []
@@ -106,13 +119,29 @@ def run(files: list[LoadedFile], catalogue: Catalogue, settings: Settings) -> En
         for finding in _one_per_scalar(locate(coded, texts, settings))
         if finding.code not in ignored.get(finding.file, ())
     ]
+    if focus is not None:
+        findings = _in_focus(findings, focus)
     findings, suppressed = suppress(findings, files, settings, enabled=enabled, ignored=ignored)
+    if focus is not None:
+        # What the suppressions of other files say: that one is unused may
+        # only mean its finding was left out above.
+        findings = _in_focus(findings, focus)
     return EngineResult(
         tuple(numbered(sorted(findings, key=lambda finding: finding.sort_key))),
         architecture,
         suppressed,
         frozenset(enabled),
     )
+
+
+def _in_focus(findings: list[Finding], focus: frozenset[str]) -> list[Finding]:
+    """The findings located in ``focus`` or naming a place in it (a related
+    location: the first of two duplicate ids), whose edit may fix them."""
+    return [
+        finding
+        for finding in findings
+        if finding.file in focus or any(place.file in focus for place in finding.related)
+    ]
 
 
 def _held_back(found: list[CodedViolation], indexes: Indexes) -> list[str]:
@@ -336,6 +365,11 @@ def locate(
                 path=violation.at.path,
                 fingerprint=fingerprint(
                     item.code, violation.at.file, violation.at.entity, violation.at.path
+                ),
+                related=tuple(
+                    Related(locus.file, where.line, where.column, locus.path)
+                    for locus in violation.related
+                    for where in (position_of(locus),)
                 ),
                 fix=fixes.get(number),
             )

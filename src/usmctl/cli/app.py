@@ -195,14 +195,62 @@ def validate(
         bool, typer.Option("--no-cache", help="Do not read or write the cache.")
     ] = False,
     stdin_filename: Annotated[
-        str | None, typer.Option(help="File name to report for standard input.")
+        str | None,
+        typer.Option(
+            help="File name to report for standard input; its architecture is read around it."
+        ),
     ] = None,
+    isolated: Annotated[
+        bool,
+        typer.Option(
+            "--isolated",
+            help="Check only the files given, not in the architecture they belong to.",
+        ),
+    ] = False,
+    watch: Annotated[
+        bool, typer.Option("--watch", help="Check again whenever a file changes (Ctrl-C stops).")
+    ] = False,
     follow_links: FollowLinksOption = False,
     debug: DebugOption = False,
 ) -> None:
-    """Check an architecture and report findings."""
+    """Check an architecture and report findings.
+
+    Files given (or standard input with --stdin-filename) are checked in the
+    whole architecture they belong to: the files under the nearest folder
+    above them holding usmctl.toml, a pyproject.toml with [tool.usmctl], or
+    .git (else their own folder). Only the findings in the files given, or
+    naming them, are reported. Directories are checked as they are.
+    """
 
     def body() -> int:
+        # start-up: each command imports what it runs; --version and --help import none of it
+        from usmctl.api import STDIN
+
+        targets = paths or ["."]
+        if not watch:
+            return once(targets)
+        if STDIN in targets:
+            raise UsageError("--watch cannot read standard input again: name files or folders")
+        # start-up: each command imports what it runs; --version and --help import none of it
+        from usmctl.api import watch as changes_to
+        from usmctl.check.config import find_config
+
+        cwd = Path.cwd()
+        changes = changes_to(
+            targets, cwd=cwd, in_context=not isolated, config=config or find_config(cwd)
+        )
+        _clear_screen()
+        once(targets)  # a usage error fails at once
+        while True:  # until Ctrl-C: guarded() makes it exit code 130
+            _err("watching for changes (Ctrl-C to stop)")
+            next(changes)
+            _clear_screen()
+            try:
+                once(targets)
+            except UsmctlError as error:  # a config mistake while editing: say it, keep watching
+                _err(str(error))
+
+    def once(targets: list[str]) -> int:
         # start-up: each command imports what it runs; --version and --help import none of it
         from usmctl.api import STDIN, check
         from usmctl.check.config import CliOptions, build_settings, split_list
@@ -229,7 +277,6 @@ def validate(
         side_files = _side_files(settings, config, cwd) if outputs else ()
         if outputs:
             _check_outputs(outputs, side_files)
-        targets = paths or ["."]
         stdin = None
         if STDIN in targets:  # one byte past the limit is enough to refuse (USM009)
             stdin = sys.stdin.buffer.read(settings.limits.max_file_bytes + 1)
@@ -241,6 +288,7 @@ def validate(
             stdin_filename=stdin_filename,
             progress=progress_callback(),
             findings_only=True,
+            in_context=not isolated,
         )
         inputs = (*side_files, *_inputs(result, cwd))
         for target in outputs:
@@ -274,6 +322,13 @@ def validate(
         return ExitCode.FINDINGS
 
     raise typer.Exit(guarded(debug, body))
+
+
+def _clear_screen() -> None:
+    """Clear the terminal (``--watch``), scrollback too; nothing on a pipe or file."""
+    if sys.stdout.isatty():
+        sys.stdout.write("\x1b[H\x1b[2J\x1b[3J")
+        sys.stdout.flush()
 
 
 def _check_outputs(outputs: list[Path], side_files: tuple[Path, ...], force: bool = True) -> None:
@@ -322,7 +377,7 @@ def _side_files(settings: Settings, config: Path | None, cwd: Path) -> tuple[Pat
 
 def _inputs(result: RunResult, cwd: Path) -> tuple[Path, ...]:
     """The architecture files the run read, as paths."""
-    return tuple(cwd / name for name in result.files)
+    return tuple(cwd / name for name in (*result.files, *result.context))
 
 
 def progress_callback(
@@ -555,6 +610,25 @@ def init(
         return ExitCode.OK
 
     raise typer.Exit(guarded(False, body))
+
+
+@app.command()
+def server(
+    stdio: Annotated[
+        bool, typer.Option("--stdio", help="Talk over standard input and output (the default).")
+    ] = False,
+    debug: DebugOption = False,
+) -> None:
+    """Run the language server (LSP) for editors, over standard input and output."""
+
+    def body() -> int:
+        # start-up: pygls and the whole engine, for this command only
+        from usmctl.server.app import serve
+
+        serve()
+        return ExitCode.OK
+
+    raise typer.Exit(guarded(debug, body))
 
 
 def main() -> None:

@@ -66,9 +66,23 @@ class Violation:
 
 
 @dataclass(frozen=True, slots=True)
+class Related:
+    """A resolved place a finding refers to besides its own (the first of two
+    duplicate ids): file as shown, 1-based line and column, logical path."""
+
+    file: str
+    line: int
+    column: int
+    path: str
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
     """A reported rule violation with a resolved 1-based position.
 
+    ``related``: the places its violation named besides its own (what the
+    language server shows as related locations); not part of its identity,
+    and not kept by the findings cache, whose readers never show them.
     ``fix``: its one safe fix, resolved to exact edits (`usmctl.core.fixes`);
     not part of its identity (nor of its fingerprint), kept by the findings
     cache, shown by no output format (the language server offers it).
@@ -84,6 +98,7 @@ class Finding:
     entity: str | None
     path: str
     fingerprint: str
+    related: tuple[Related, ...] = field(default=(), compare=False)
     fix: Fix | None = field(default=None, compare=False)
 
     @property
