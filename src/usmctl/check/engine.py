@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from usmctl.check import custom_rules, suppressions
@@ -23,7 +23,9 @@ from usmctl.core.findings import (
     printable,
     quote,
 )
+from usmctl.core.fixes import Fix, FixPlan, quoting
 from usmctl.core.positions import START, Anchor, Position
+from usmctl.load.edits import locate_and_fix
 from usmctl.load.loader import LOAD_FAILURES, LoadedFile, matches_any
 from usmctl.load.locate import SourceMap
 from usmctl.model.architecture import SINGULAR, Architecture
@@ -89,7 +91,8 @@ def run(
                 message = problem.message
                 if label is not None:  # name the entity, as the model's findings do
                     message = f"{SINGULAR[str(problem.path[0])]} {quote(label)}: {message}"
-                coded.append(CodedViolation(problem.code, Violation(message, locus)))
+                fix = quoting(problem.path) if problem.code == AMBIGUOUS_SCALAR else None
+                coded.append(CodedViolation(problem.code, Violation(message, locus, fix=fix)))
     coded.extend(item for item in built if item.code in enabled)
     indexes = Indexes(architecture)  # built once per run, shared by every rule
     context = RuleContext(architecture, catalogue, indexes=indexes, max_depth=settings.max_depth)
@@ -299,18 +302,29 @@ def suppress(
 def locate(
     coded: list[CodedViolation], texts: dict[str, str | None], settings: Settings
 ) -> list[Finding]:
-    """Resolve every violation's position (one scan per file) and stamp findings."""
+    """Resolve every violation's position and fix (one scan per file) and stamp
+    findings."""
     wanted: dict[str, set[Anchor]] = defaultdict(set)
-    for item in coded:
+    planned: dict[str, list[int]] = defaultdict(list)
+    for number, item in enumerate(coded):
         for locus in (item.violation.at, *item.violation.related):
             if locus.position is None and locus.anchor is not None:
                 wanted[locus.file].add(locus.anchor)
+        if item.violation.fix is not None:
+            planned[item.violation.at.file].append(number)
     positions: dict[tuple[str, Anchor], Position] = {}
-    for file, anchors in wanted.items():
+    fixes: dict[int, Fix] = {}
+    for file in wanted.keys() | planned.keys():
         text = texts.get(file)
         if text is None:
             continue
-        for anchor, position in SourceMap(text).locate_all(anchors).items():
+        numbers = planned.get(file)
+        if numbers:
+            found, resolved = locate_and_fix(text, wanted[file], _plans(coded, numbers))
+            fixes.update((n, fix) for n, fix in zip(numbers, resolved, strict=True) if fix)
+        else:
+            found = SourceMap(text).locate_all(wanted[file])
+        for anchor, position in found.items():
             positions[(file, anchor)] = position
 
     def position_of(locus: Locus) -> Position:
@@ -322,7 +336,7 @@ def locate(
 
     custom = {rule.code: (rule.rule_name, rule.severity) for rule in settings.custom_rules}
     findings: list[Finding] = []
-    for item in coded:
+    for number, item in enumerate(coded):
         violation = item.violation
         rule = BY_CODE.get(item.code)
         name = rule.name if rule is not None else item.code.lower()
@@ -358,9 +372,21 @@ def locate(
                     for locus in violation.related
                     for where in (position_of(locus),)
                 ),
+                fix=fixes.get(number),
             )
         )
     return findings
+
+
+def _plans(
+    coded: list[CodedViolation], numbers: list[int]
+) -> Iterator[tuple[FixPlan, Anchor | Position]]:
+    """The fix plans of these violations, each with where its violation is."""
+    for number in numbers:
+        violation = coded[number].violation
+        assert violation.fix is not None
+        at = violation.at
+        yield violation.fix, at.position or at.anchor or START
 
 
 __all__ = [

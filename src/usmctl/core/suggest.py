@@ -39,8 +39,18 @@ def _around(ordered: list[str], word: str) -> list[str]:
     return ordered[max(0, index - SUGGEST_NEAR) : index + SUGGEST_NEAR]
 
 
-def suggest(word: str, choices: Iterable[str] | Choices) -> str:
-    """`` (did you mean "x"?)`` for the closest of ``choices``, or nothing."""
+def closest(word: str, choices: Iterable[str] | Choices) -> str | None:
+    """The one of ``choices`` closest to ``word`` (did-you-mean), if any is close."""
     index = choices if isinstance(choices, Choices) else Choices(choices)
     matches = difflib.get_close_matches(word, index.near(word), n=1, cutoff=0.6)
-    return f" (did you mean {quote(matches[0])}?)" if matches else ""
+    return matches[0] if matches else None
+
+
+def did_you_mean(match: str | None) -> str:
+    """`` (did you mean "x"?)`` for a match, or nothing."""
+    return f" (did you mean {quote(match)}?)" if match is not None else ""
+
+
+def suggest(word: str, choices: Iterable[str] | Choices) -> str:
+    """`` (did you mean "x"?)`` for the closest of ``choices``, or nothing."""
+    return did_you_mean(closest(word, choices))

@@ -22,8 +22,9 @@ from pydantic import TypeAdapter, ValidationError
 
 from usmctl.core.codes import DUPLICATE_ID, SCHEMA_VIOLATION, UNKNOWN_FIELD
 from usmctl.core.findings import Locus, Violation, quote
+from usmctl.core.fixes import FixPlan, quoting, replacing
 from usmctl.core.positions import Anchor, DataPath, format_path
-from usmctl.core.suggest import suggest
+from usmctl.core.suggest import closest, did_you_mean
 from usmctl.load.limits import type_name
 from usmctl.load.loader import LoadedFile
 from usmctl.model.architecture import SINGULAR, Architecture
@@ -38,7 +39,7 @@ from usmctl.model.entities import (
     Workflow,
 )
 from usmctl.model.salvage import locate_field, salvage, salvage_index
-from usmctl.model.schema_errors import schema_problems
+from usmctl.model.schema_errors import SchemaProblem, renaming, schema_problems
 from usmctl.model.wif import WIF_KEY_MAP, infer_types, wif_to_workflow
 
 E = TypeVar("E", bound=Entity)
@@ -91,9 +92,15 @@ class _Builder:
         self.salvaged: dict[str, list[tuple[DataPath, DataPath]]] = {}
 
     def report(
-        self, code: str, message: str, locus: Locus, related: tuple[Locus, ...] = ()
+        self,
+        code: str,
+        message: str,
+        locus: Locus,
+        related: tuple[Locus, ...] = (),
+        *,
+        fix: FixPlan | None = None,
     ) -> None:
-        self.violations.append(CodedViolation(code, Violation(message, locus, related)))
+        self.violations.append(CodedViolation(code, Violation(message, locus, related, fix)))
 
     def add_yaml(self, loaded: LoadedFile) -> None:
         data: dict[str, Any] = loaded.data
@@ -105,10 +112,14 @@ class _Builder:
                 self._add_architecture(file, value)
                 continue
             if key not in SECTIONS:
+                anchor = Anchor((key,), at_key=True)
+                meant = closest(key, TOP_LEVEL_KEYS)
+                rename = renaming(meant, data)
                 self.report(
                     UNKNOWN_FIELD,
-                    f"unknown top-level section {quote(key)}{suggest(key, TOP_LEVEL_KEYS)}",
-                    Locus(file, key, anchor=Anchor((key,), at_key=True)),
+                    f"unknown top-level section {quote(key)}{did_you_mean(meant)}",
+                    Locus(file, key, anchor=anchor),
+                    fix=None if rename is None else replacing(anchor, rename, was=key),
                 )
                 continue
             if value is None:
@@ -229,11 +240,8 @@ class _Builder:
         if origin.section == "architecture":
             what = "architecture"
         for problem in schema_problems(error, model, item=item, what=what):
-            self.report(
-                problem.code,
-                problem.message,
-                locate_field(origin, problem.fields, at_key=problem.at_key),
-            )
+            locus = locate_field(origin, problem.fields, at_key=problem.at_key)
+            self.report(problem.code, problem.message, locus, fix=_fix(problem, locus, origin))
 
     def add_wif(self, loaded: LoadedFile) -> None:
         data: dict[str, Any] = loaded.data
@@ -338,3 +346,16 @@ def entity_label(section: str, item: Any, path: DataPath) -> str:
             return str(item["id"])
     index = path[-1] if path and isinstance(path[-1], int) else 0
     return f"#{index + 1}"
+
+
+def _fix(problem: SchemaProblem, locus: Locus, origin: Origin) -> FixPlan | None:
+    """A schema finding's one safe fix: rename an unknown key to the one it
+    most likely means (not in USM-WIF files, whose keys are not the model's),
+    or quote a YAML 1.1 boolean or number where text is expected."""
+    if locus.anchor is None:
+        return None
+    if problem.rename is not None and not origin.key_map:
+        return replacing(locus.anchor, problem.rename, was=str(problem.fields[-1]))
+    if problem.quote:
+        return quoting(locus.anchor.path)
+    return None

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 from usmctl.core.codes import SCHEMA_VIOLATION, UNKNOWN_FIELD
 from usmctl.core.findings import quote
 from usmctl.core.positions import DataPath, format_path
-from usmctl.core.suggest import suggest
+from usmctl.core.suggest import closest, did_you_mean
 from usmctl.load.limits import type_name
 
 _UNION_TAGS = frozenset({"str", "int", "float", "bool", "list", "dict", "none", "function-after"})
@@ -30,6 +30,11 @@ class SchemaProblem(NamedTuple):
     message: str
     fields: DataPath  # in the coordinates of the data validated
     at_key: bool
+    # The one safe fix, when there is one: the key an unknown key most likely
+    # means (not already in its mapping), or quoting a YAML 1.1 boolean or
+    # number that stands where text is expected.
+    rename: str | None = None
+    quote: bool = False
 
 
 def schema_problems(
@@ -49,11 +54,13 @@ def schema_problems(
         if kind == "extra_forbidden":
             known = fields_at(model, loc[:-1])
             key = str(loc[-1])
+            meant = closest(key, known)
             yield SchemaProblem(
                 UNKNOWN_FIELD,
-                f"unknown field {quote(key)} in {what}{suggest(key, known)}",
+                f"unknown field {quote(key)} in {what}{did_you_mean(meant)}",
                 loc,
                 True,
+                rename=renaming(meant, value_at(item, loc[:-1])),
             )
         elif kind == "missing":
             yield SchemaProblem(
@@ -69,7 +76,34 @@ def schema_problems(
                 f"{what}: {field_name or 'entry'} {reason(detail, value)}",
                 loc if exists else loc[:-1],
                 False,
+                quote=exists and read_as_text(detail, value),
             )
+
+
+def renaming(meant: str | None, mapping: Any) -> str | None:
+    """The key an unknown key should be renamed to, unless its mapping has
+    that key already (then renaming would make a duplicate)."""
+    if meant is None or not isinstance(mapping, dict) or meant in mapping:
+        return None
+    return meant
+
+
+def value_at(data: Any, path: DataPath) -> Any:
+    """The value at a data path of parsed data, or None."""
+    for element in path:
+        if isinstance(data, dict) and isinstance(element, str):
+            data = data.get(element)
+        elif isinstance(data, list) and isinstance(element, int) and 0 <= element < len(data):
+            data = data[element]
+        else:
+            return None
+    return data
+
+
+def read_as_text(detail: Any, value: Any) -> bool:
+    """A boolean or number where text is expected: written unquoted, YAML 1.1
+    read it as such (``on``, ``1.0``)."""
+    return isinstance(value, bool | int | float) and detail["type"] == "string_type"
 
 
 def data_loc(item: Any, loc: tuple[Any, ...], kind: str) -> tuple[DataPath, bool]:
@@ -131,7 +165,7 @@ def reason(detail: Any, value: Any) -> str:
     kind = detail["type"]
     got = type_name(value)
     quote_hint = ""
-    if isinstance(value, bool | int | float) and kind == "string_type":
+    if read_as_text(detail, value):
         quote_hint = " (YAML 1.1 reads unquoted yes/no/on/off and numbers as such: quote it)"
     if kind == "string_type":
         return f"must be a string, got {got}{quote_hint}"

@@ -397,6 +397,12 @@ class OwnerProcessMismatch(Rule):
                 f"{describe(workflow)} is owned by process {quote(owner)}, expected the entry "
                 f"process {quote(workflow_type.entry)} of type {quote(workflow_type.id)}",
                 "owner_process",
+                fix=ctx.replacing(
+                    workflow,
+                    ("owner_process",),
+                    workflow_type.entry,
+                    was=workflow.owner_process or owner,
+                ),
             )
 
 
