@@ -30,7 +30,9 @@ Progress = Callable[[int, int], None]
 
 @contextmanager
 def gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a run builds its data.
+    """Pause the cyclic garbage collector while a run builds its data: what
+    a process that owns its interpreter (the command line, the language
+    server) wraps a check in; `check` itself leaves the caller's collector alone.
 
     A run allocates millions of small, long-lived, acyclic objects (parsed
     data, nodes, models); each allocation burst triggers collections that scan
@@ -196,52 +198,49 @@ def check(
                 for group in groups.values()
             ]
         )
-    with gc_paused():
-        read, unreadable = read_files(
-            paths if groups is None else [*paths, *map(str, groups)],
-            settings,
-            cwd=cwd,
-            stdin=stdin,
-            stdin_filename=stdin_filename,
+    read, unreadable = read_files(
+        paths if groups is None else [*paths, *map(str, groups)],
+        settings,
+        cwd=cwd,
+        stdin=stdin,
+        stdin_filename=stdin_filename,
+    )
+    sources = [loaded.source for loaded in unreadable] + [source for source, _ in read]
+    shown = tuple(sorted(source.display for source in sources))
+    focus = None
+    context: tuple[str, ...] = ()
+    if groups is not None:
+        given = {cwd / _file_named(path, stdin_filename) for path in paths}
+        focus = frozenset(source.display for source in sources if source.path in given)
+        context = tuple(name for name in shown if name not in focus)
+        shown = tuple(sorted(focus))
+    cache, state, catalogue_raw = None, "", None
+    if findings_only and settings.use_cache and stdin is None and not unreadable:
+        cache, state, catalogue_raw = _findings_cache(
+            paths, settings, cwd=cwd, read=read, in_context=focus is not None
         )
-        sources = [loaded.source for loaded in unreadable] + [source for source, _ in read]
-        shown = tuple(sorted(source.display for source in sources))
-        focus = None
-        context: tuple[str, ...] = ()
-        if groups is not None:
-            given = {cwd / _file_named(path, stdin_filename) for path in paths}
-            focus = frozenset(source.display for source in sources if source.path in given)
-            context = tuple(name for name in shown if name not in focus)
-            shown = tuple(sorted(focus))
-        cache, state, catalogue_raw = None, "", None
-        if findings_only and settings.use_cache and stdin is None and not unreadable:
-            cache, state, catalogue_raw = _findings_cache(
-                paths, settings, cwd=cwd, read=read, in_context=focus is not None
-            )
-        found = cache.get(state) if cache is not None else None
-        architecture: Architecture | None = None
-        catalogue: Catalogue | None = None
-        if found is None:
-            # start-up: engine and catalogue import pydantic and PyYAML; a warm run needs neither
-            from usmctl.check.engine import run
-            from usmctl.model.catalogue import load_catalogue
+    found = cache.get(state) if cache is not None else None
+    architecture: Architecture | None = None
+    catalogue: Catalogue | None = None
+    if found is None:
+        # start-up: engine and catalogue import pydantic and PyYAML; a warm run needs neither
+        from usmctl.check.engine import run
+        from usmctl.model.catalogue import load_catalogue
 
-            catalogue = load_catalogue(
-                settings.catalogue,
-                raw=catalogue_raw,
-                repository=settings.repository,
-                named=settings.catalogue_named,
-            )
-            buffer = read[-1][0] if stdin is not None else None  # read_files puts it last
-            files = unreadable + parse_files(
-                read, settings, cwd=cwd, buffer=buffer, progress=progress
-            )
-            files.sort(key=lambda item: item.source.display)
-            result = run(files, catalogue, settings, focus=focus)
-            architecture = result.architecture
-            found = CachedRun(result.findings, result.suppressed, result.enabled)
-            if cache is not None:
-                cache.put(state, found)
+        catalogue = load_catalogue(
+            settings.catalogue,
+            raw=catalogue_raw,
+            repository=settings.repository,
+            named=settings.catalogue_named,
+        )
+        buffer = read[-1][0] if stdin is not None else None  # read_files puts it last
+        files = unreadable + parse_files(read, settings, cwd=cwd, buffer=buffer, progress=progress)
+        files.sort(key=lambda item: item.source.display)
+        result = run(files, catalogue, settings, focus=focus)
+        architecture = result.architecture
+        found = CachedRun(result.findings, result.suppressed, result.enabled)
+        if cache is not None:
+            cache.put(state, found)
     findings = found.findings
     hidden: tuple[Finding, ...] = ()
     stale = 0

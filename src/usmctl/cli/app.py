@@ -260,7 +260,7 @@ def validate(
 
     def once(targets: list[str]) -> int:
         # start-up: each command imports what it runs; --version and --help import none of it
-        from usmctl.api import STDIN, check
+        from usmctl.api import STDIN, check, gc_paused
         from usmctl.check.config import CliOptions, build_settings, split_list
         from usmctl.output.findings import REPORTERS
         from usmctl.output.findings.options import ReportOptions
@@ -291,16 +291,17 @@ def validate(
         stdin = None
         if STDIN in targets:  # one byte past the limit is enough to refuse (USM009)
             stdin = sys.stdin.buffer.read(settings.limits.max_file_bytes + 1)
-        result = check(
-            targets,
-            settings,
-            cwd=cwd,
-            stdin=stdin,
-            stdin_filename=stdin_filename,
-            progress=progress_callback(),
-            findings_only=True,
-            in_context=not isolated,
-        )
+        with gc_paused():
+            result = check(
+                targets,
+                settings,
+                cwd=cwd,
+                stdin=stdin,
+                stdin_filename=stdin_filename,
+                progress=progress_callback(),
+                findings_only=True,
+                in_context=not isolated,
+            )
         inputs = (*side_files, *_inputs(result, cwd))
         for target in outputs:
             _refuse_tool_file(target, inputs)
@@ -508,7 +509,7 @@ def _architecture_run(
     return the result and every file it read. An ``output`` that would be
     refused fails before the run, not after it."""
     # start-up: each command imports what it runs; --version and --help import none of it
-    from usmctl.api import check
+    from usmctl.api import check, gc_paused
     from usmctl.check.config import CliOptions, build_settings
 
     cwd = Path.cwd()
@@ -518,7 +519,8 @@ def _architecture_run(
     side_files = _side_files(settings, config, cwd)
     if output is not None:
         _check_outputs([output], side_files, force=force)
-    result = check(paths or ["."], settings, cwd=cwd, progress=progress_callback())
+    with gc_paused():
+        result = check(paths or ["."], settings, cwd=cwd, progress=progress_callback())
     return result, (*side_files, *_inputs(result, cwd))
 
 
