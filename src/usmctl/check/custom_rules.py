@@ -21,7 +21,8 @@ from usmctl.core.findings import Violation
 if TYPE_CHECKING:
     from jsonschema.protocols import Validator
 
-    from usmctl.model.architecture import Architecture, CodedViolation
+    from usmctl.model.architecture import Architecture
+    from usmctl.model.build import CodedViolation
 
 _MAX_DETAIL = 160
 # Every keyword that names another schema by URI.
@@ -40,7 +41,8 @@ def check(
     from referencing.exceptions import Unresolvable
 
     # start-up: config imports this module on the warm path; pydantic only when a rule runs
-    from usmctl.model.architecture import CodedViolation, locate_field
+    from usmctl.model.build import CodedViolation
+    from usmctl.model.salvage import locate_field
     from usmctl.rules.base import describe
 
     found: list[CodedViolation] = []

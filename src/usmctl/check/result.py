@@ -21,6 +21,7 @@ class RunResult:
     """Everything a reporter needs; nothing a reporter may change."""
 
     findings: tuple[Finding, ...]
+    # The files checked: the findings are theirs (or name them).
     files: tuple[str, ...]
     # None when the findings came from the findings cache (``findings_only``).
     architecture: Architecture | None = field(default=None, repr=False)
@@ -30,6 +31,9 @@ class RunResult:
     stale_baseline: int = 0
     # The findings the baseline hid (so --write-baseline can keep them).
     baselined_findings: tuple[Finding, ...] = field(default=(), repr=False)
+    # The other files of the architecture, read only as the context of `files`
+    # (``usmctl validate FILE``: the architecture it belongs to).
+    context: tuple[str, ...] = ()
 
     def by_severity(self) -> dict[str, int]:
         """Counts per severity, every severity present (the json format's summary)."""
