@@ -193,6 +193,7 @@ def check(
         baselined=len(hidden),
         stale_baseline=stale,
         baselined_findings=hidden,
+        custom_rules=settings.custom_rules,
     )
 
 

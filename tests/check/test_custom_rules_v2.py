@@ -1,5 +1,5 @@
 """Custom rules v2 (docs/custom-rules.md): JSONPath ``given``, ``then``
-functions, rule sets with ``extends``.
+functions, rule sets with ``extends``, and custom rules' metadata.
 
 The three examples of docs/custom-rules.md are read from the document itself
 and run on a copy of examples/hospital-facilities: each must give the finding
@@ -21,12 +21,13 @@ import pytest
 from tests.check.test_custom_rules import ARCH as V1_ARCH
 from tests.support.cli import assert_one_line_error, invoke, json_findings, run_cli
 from tests.support.factories import WriteFiles
-from tests.support.paths import EXAMPLES, ROOT
+from tests.support.paths import EXAMPLES, ROOT, SHARED
 from usmctl.check.functions import MISSING, Context, Target, apply
 from usmctl.check.query import Budget, OverBudgetError, budget_for, count_values, find
 from usmctl.check.settings import Then
 
 DOC = ROOT / "docs" / "custom-rules.md"
+SARIF_SCHEMA = SHARED / "external-schemas" / "sarif-schema-2.1.0.json"
 
 
 def doc_examples() -> list[tuple[str, str, str]]:
@@ -552,6 +553,136 @@ def test_functions(
 ) -> None:
     wanted = [(value, error) for value, error in expected if error is not None]
     assert failing(function, values, **options) == wanted
+
+
+SET = """\
+rules:
+  - code: ACME040
+    name: service-owner
+    description: |
+      Every service names its owner in x-owner.
+      The owner answers for the service.
+    url: https://consultancy.example/rules#owner
+    severity: error
+    given: $.services[*]
+    then: {field: x-owner, function: truthy}
+    message: "{{path}}: no owner"
+"""
+
+
+def metadata_project(write_files: WriteFiles) -> Path:
+    return write_files(
+        {
+            "a.usm.yaml": ARCH,
+            "house.yaml": SET,
+            "usmctl.toml": 'select = ["ACME"]\nrulesets = ["house.yaml"]\n',
+        }
+    )
+
+
+def test_sarif_carries_custom_rules_metadata(write_files: WriteFiles) -> None:
+    root = metadata_project(write_files)
+    outcome = invoke("validate", "--no-cache", "--format", "sarif", cwd=root)
+    run = json.loads(outcome.stdout)["runs"][0]
+    (result,) = run["results"]
+    rule = run["tool"]["driver"]["rules"][result["ruleIndex"]]
+    assert rule["id"] == "ACME040"
+    assert rule["helpUri"] == "https://consultancy.example/rules#owner"
+    assert rule["shortDescription"]["text"] == "Every service names its owner in x-owner."
+    assert rule["fullDescription"]["text"] == (
+        "Every service names its owner in x-owner. The owner answers for the service."
+    )
+    assert rule["help"]["text"].startswith("Every service names its owner in x-owner.")
+    assert (
+        "custom rule from house.yaml: given $.services[*]: field x-owner, truthy"
+        in (rule["help"]["text"])
+    )
+    assert rule["defaultConfiguration"]["level"] == "error"
+    if SARIF_SCHEMA.is_file():
+        from jsonschema import Draft7Validator
+
+        schema = json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))
+        errors = list(Draft7Validator(schema).iter_errors(json.loads(outcome.stdout)))
+        assert errors == []
+
+
+def test_a_custom_rule_without_url_has_help_but_no_help_uri(write_files: WriteFiles) -> None:
+    root = write_files(
+        {
+            "a.usm.yaml": ARCH,
+            "house.yaml": SET.replace("    url: https://consultancy.example/rules#owner\n", ""),
+            "usmctl.toml": 'select = ["ACME"]\nrulesets = ["house.yaml"]\n',
+        }
+    )
+    outcome = invoke("validate", "--no-cache", "--format", "sarif", cwd=root)
+    rules = json.loads(outcome.stdout)["runs"][0]["tool"]["driver"]["rules"]
+    (rule,) = [rule for rule in rules if rule["id"] == "ACME040"]
+    assert "helpUri" not in rule
+    assert rule["help"]["text"]
+
+
+def test_explain_prints_a_custom_rule(write_files: WriteFiles) -> None:
+    root = metadata_project(write_files)
+    for word in ("ACME040", "acme040", "service-owner"):
+        status, stdout, stderr = invoke("explain", word, cwd=root)
+        assert (status, stderr) == (0, "")
+        assert stdout == (
+            "ACME040 service-owner [error] (custom rule from house.yaml)\n\n"
+            "Every service names its owner in x-owner.\nThe owner answers for the service.\n\n"
+            "Checks:\n  given $.services[*]: field x-owner, truthy\n\n"
+            "Message:\n  {{path}}: no owner\n\n"
+            "Documentation: https://consultancy.example/rules#owner\n"
+        )
+
+
+def test_explain_of_an_unknown_rule_is_still_exit_2(write_files: WriteFiles) -> None:
+    outcome = invoke("explain", "ACME999", cwd=metadata_project(write_files))
+    assert outcome.code == 2
+    assert_one_line_error(outcome.stderr, contains="no rule 'ACME999'")
+
+
+def test_rules_lists_custom_rules_marked(write_files: WriteFiles) -> None:
+    root = metadata_project(write_files)
+    status, stdout, _ = invoke("rules", cwd=root)
+    assert status == 0
+    last = stdout.splitlines()[-1]
+    assert re.fullmatch(
+        r"ACME040  service-owner +error +Every service names its owner in x-owner\."
+        r"  \[custom: house\.yaml\]",
+        last,
+    ), last
+    _, stdout, _ = invoke("rules", "--format", "json", cwd=root)
+    entry = json.loads(stdout)[-1]
+    assert (entry["code"], entry["defined_in"], entry["help_uri"]) == (
+        "ACME040",
+        "house.yaml",
+        "https://consultancy.example/rules#owner",
+    )
+    assert all("defined_in" not in item for item in json.loads(stdout)[:-1])
+    _, stdout, _ = invoke("rules", "--format", "markdown", "--config", "usmctl.toml", cwd=root)
+    assert stdout.splitlines()[-1] == (
+        "| [ACME040](https://consultancy.example/rules#owner) | `service-owner` | error | "
+        "Every service names its owner in x-owner. (custom rule, `house.yaml`) |"
+    )
+
+
+def test_the_result_describes_custom_rules_like_built_in_ones(write_files: WriteFiles) -> None:
+    from usmctl.api import check
+    from usmctl.check.config import CliOptions, build_settings
+
+    root = metadata_project(write_files)
+    result = check(["."], build_settings(CliOptions(), cwd=root), cwd=root)
+    (finding,) = result.findings
+    info = result.rule("ACME040")
+    assert info is not None
+    assert (info.defined_in, info.help_uri, info.severity.value) == (
+        "house.yaml",
+        "https://consultancy.example/rules#owner",
+        "error",
+    )
+    assert result.help_uri(finding) == "https://consultancy.example/rules#owner"
+    assert [meta.code for meta in result.rules()][-1] == "ACME040"
+    assert result.rule("ACME999") is None
 
 
 def test_jsonpath_is_imported_only_for_given_rules(tmp_path: Path) -> None:

@@ -22,7 +22,7 @@ from usmctl.output.formats import Command, spoken
 
 if TYPE_CHECKING:
     from usmctl.check.result import RunResult
-    from usmctl.check.settings import Settings
+    from usmctl.check.settings import CustomRule, Settings
 
 app = typer.Typer(
     name="usmctl",
@@ -495,31 +495,45 @@ def rules(
     output_format: Annotated[
         str, typer.Option("--format", "-f", help=f"{spoken(Command.RULES)}.")
     ] = "text",
+    config: ConfigOption = None,
 ) -> None:
-    """List every rule with its code, name, severity and summary."""
+    """List every rule with its code, name, severity and summary (the config's
+    custom rules last, marked)."""
 
     def body() -> int:
         # start-up: each command imports what it runs; --version and --help import none of it
         from usmctl.output.rule_docs import render_rules
 
-        emit(render_rules(output_format), None)
+        emit(render_rules(output_format, _custom_rules(config)), None)
         return ExitCode.OK
 
     raise typer.Exit(guarded(False, body))
 
 
 @app.command()
-def explain(code: Annotated[str, typer.Argument(help="A rule code or name.")]) -> None:
-    """Explain a rule: summary, rationale, remediation and examples."""
+def explain(
+    code: Annotated[str, typer.Argument(help="A rule code or name.")],
+    config: ConfigOption = None,
+) -> None:
+    """Explain a rule: summary, rationale, remediation and examples (a custom rule:
+    what it checks)."""
 
     def body() -> int:
         # start-up: each command imports what it runs; --version and --help import none of it
         from usmctl.output.rule_docs import render_explain
 
-        emit(render_explain(code), None)
+        emit(render_explain(code, _custom_rules(config)), None)
         return ExitCode.OK
 
     raise typer.Exit(guarded(False, body))
+
+
+def _custom_rules(config: Path | None) -> tuple[CustomRule, ...]:
+    """The custom rules of the config (found from the working directory, or named)."""
+    # start-up: each command imports what it runs; --version and --help import none of it
+    from usmctl.check.config import CliOptions, build_settings
+
+    return build_settings(CliOptions(config=config), cwd=Path.cwd()).custom_rules
 
 
 @app.command()

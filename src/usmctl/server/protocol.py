@@ -15,8 +15,7 @@ from lsprotocol import types
 from pygls import uris
 from pygls.workspace.position_codec import PositionCodec
 
-from usmctl.check.result import RunResult
-from usmctl.core.findings import Finding, Severity
+from usmctl.core.findings import Finding, Severity, rule_url
 from usmctl.core.positions import DataPath
 from usmctl.server.positions import Point, Span
 from usmctl.server.workspace import Analysis
@@ -126,7 +125,7 @@ class Places:
 
     def diagnostic(self, finding: Finding) -> types.Diagnostic:
         """A finding as the client shows it."""
-        href = RunResult.help_uri(finding)
+        href = rule_url(finding.code, finding.name)
         related = []
         for place in finding.related:
             uri = self.uri(place.file)
