@@ -8,10 +8,11 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from usmctl.check import baseline
 from usmctl.check.cache import CACHE_DIR, CachedRun, FindingsCache, ParseCache
+from usmctl.check.config import CONFIG_FILE, PYPROJECT, architecture_root
 from usmctl.check.result import RunResult
 from usmctl.check.settings import Settings
 from usmctl.core.errors import ConfigError
@@ -29,7 +30,9 @@ Progress = Callable[[int, int], None]
 
 @contextmanager
 def gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a run builds its data.
+    """Pause the cyclic garbage collector while a run builds its data: what
+    a process that owns its interpreter (the command line, the language
+    server) wraps a check in; `check` itself leaves the caller's collector alone.
 
     A run allocates millions of small, long-lived, acyclic objects (parsed
     data, nodes, models); each allocation burst triggers collections that scan
@@ -100,13 +103,15 @@ def parse_files(
     settings: Settings,
     *,
     cwd: Path,
-    cached: bool,
+    cached: bool = True,
+    buffer: SourceFile | None = None,
     progress: Progress | None = None,
 ) -> list[LoadedFile]:
     """Decode and parse files read; ``progress(done, total)`` after each one.
 
-    ``cached``: use the parse cache (not for a run that reads stdin, which
-    leaves nothing behind).
+    ``cached``: through the parse cache (unless the settings say not);
+    ``buffer``: standard input's file, parsed without it (an editor's unsaved
+    buffer leaves nothing behind; the files around it are cached).
     """
     cache = None
     if cached and settings.use_cache and read:
@@ -115,12 +120,42 @@ def parse_files(
     for done, (source, raw) in enumerate(read, start=1):
         loaded.append(
             cache.load(source, raw)
-            if cache is not None
+            if cache is not None and source is not buffer
             else load_bytes(source, raw, settings.limits)
         )
         if progress is not None:
             progress(done, len(read))
     return loaded
+
+
+def architectures_of(
+    paths: Sequence[str], *, cwd: Path, stdin_filename: str | None = None
+) -> dict[Path, list[str]] | None:
+    """The files named by ``paths`` by the architecture each belongs to: its
+    root, `architecture_root` of the file's folder (``-`` stands for
+    ``stdin_filename``), in the order given.
+
+    None when ``paths`` names a directory (it is checked as it is), or
+    standard input without ``stdin_filename`` (a buffer that is no file of
+    any architecture), or nothing.
+    """
+    if not paths or any(path != STDIN and os.path.isdir(cwd / path) for path in paths):
+        return None
+    if STDIN in paths and stdin_filename is None:
+        return None
+    roots: dict[Path, Path] = {}  # folder -> root: files share folders
+    groups: dict[Path, list[str]] = {}
+    for path in paths:
+        folder = (cwd / _file_named(path, stdin_filename)).parent
+        if folder not in roots:
+            roots[folder] = architecture_root(folder)
+        groups.setdefault(roots[folder], []).append(path)
+    return groups
+
+
+def _file_named(path: str, stdin_filename: str | None) -> str:
+    """The file ``path`` names: standard input stands for ``stdin_filename``."""
+    return stdin_filename or path if path == STDIN else path
 
 
 def check(
@@ -132,47 +167,80 @@ def check(
     stdin_filename: str | None = None,
     progress: Progress | None = None,
     findings_only: bool = False,
+    in_context: bool = False,
 ) -> RunResult:
     """Validate the architecture under ``paths``; raise only for usage errors.
 
     ``findings_only`` (``usmctl validate``) lets a re-run on unchanged input
     take its findings from the findings cache; the result then has no model.
+    ``in_context``: when ``paths`` name files (or standard input with its
+    ``stdin_filename``), read the whole architecture they belong to
+    (`architectures_of`, the config's include and exclude applying) and report
+    only the findings in those files or naming them (`usmctl.check.engine.run`);
+    the other files are the result's ``context``.
     """
     settings = settings or Settings()
     cwd = cwd or Path.cwd()
-    with gc_paused():
-        read, unreadable = read_files(
-            paths, settings, cwd=cwd, stdin=stdin, stdin_filename=stdin_filename
+    groups = architectures_of(paths, cwd=cwd, stdin_filename=stdin_filename) if in_context else None
+    if groups is not None and len(groups) > 1:  # one run per architecture: their ids may clash
+        return _merged(
+            [
+                check(
+                    group,
+                    settings,
+                    cwd=cwd,
+                    stdin=stdin if STDIN in group else None,
+                    stdin_filename=stdin_filename,
+                    progress=progress,
+                    findings_only=findings_only,
+                    in_context=True,
+                )
+                for group in groups.values()
+            ]
         )
-        shown = tuple(
-            sorted([loaded.source.display for loaded in unreadable] + [s.display for s, _ in read])
+    read, unreadable = read_files(
+        paths if groups is None else [*paths, *map(str, groups)],
+        settings,
+        cwd=cwd,
+        stdin=stdin,
+        stdin_filename=stdin_filename,
+    )
+    sources = [loaded.source for loaded in unreadable] + [source for source, _ in read]
+    shown = tuple(sorted(source.display for source in sources))
+    focus = None
+    context: tuple[str, ...] = ()
+    if groups is not None:
+        given = {cwd / _file_named(path, stdin_filename) for path in paths}
+        focus = frozenset(source.display for source in sources if source.path in given)
+        context = tuple(name for name in shown if name not in focus)
+        shown = tuple(sorted(focus))
+    cache, state, catalogue_raw = None, "", None
+    if findings_only and settings.use_cache and stdin is None and not unreadable:
+        cache, state, catalogue_raw = _findings_cache(
+            paths, settings, cwd=cwd, read=read, in_context=focus is not None
         )
-        cache, state, catalogue_raw = None, "", None
-        if findings_only and settings.use_cache and stdin is None and not unreadable:
-            cache, state, catalogue_raw = _findings_cache(paths, settings, cwd=cwd, read=read)
-        found = cache.get(state) if cache is not None else None
-        architecture: Architecture | None = None
-        catalogue: Catalogue | None = None
-        if found is None:
-            # start-up: engine and catalogue import pydantic and PyYAML; a warm run needs neither
-            from usmctl.check.engine import run
-            from usmctl.model.catalogue import load_catalogue
+    found = cache.get(state) if cache is not None else None
+    architecture: Architecture | None = None
+    catalogue: Catalogue | None = None
+    if found is None:
+        # start-up: engine and catalogue import pydantic and PyYAML; a warm run needs neither
+        from usmctl.check.engine import run
+        from usmctl.model.catalogue import load_catalogue
 
-            catalogue = load_catalogue(
-                settings.catalogue,
-                raw=catalogue_raw,
-                repository=settings.repository,
-                named=settings.catalogue_named,
-            )
-            files = unreadable + parse_files(
-                read, settings, cwd=cwd, cached=stdin is None, progress=progress
-            )
-            files.sort(key=lambda item: item.source.display)
-            result = run(files, catalogue, settings)
-            architecture = result.architecture
-            found = CachedRun(result.findings, result.suppressed, result.enabled)
-            if cache is not None:
-                cache.put(state, found)
+        catalogue = load_catalogue(
+            settings.catalogue,
+            raw=catalogue_raw,
+            repository=settings.repository,
+            named=settings.catalogue_named,
+        )
+        buffer = read[-1][0] if stdin is not None else None  # read_files puts it last
+        files = unreadable + parse_files(read, settings, cwd=cwd, buffer=buffer, progress=progress)
+        files.sort(key=lambda item: item.source.display)
+        result = run(files, catalogue, settings, focus=focus)
+        architecture = result.architecture
+        found = CachedRun(result.findings, result.suppressed, result.enabled)
+        if cache is not None:
+            cache.put(state, found)
     findings = found.findings
     hidden: tuple[Finding, ...] = ()
     stale = 0
@@ -194,11 +262,38 @@ def check(
         stale_baseline=stale,
         baselined_findings=hidden,
         custom_rules=settings.custom_rules,
+        context=context,
+    )
+
+
+def _merged(results: Sequence[RunResult]) -> RunResult:
+    """The results of the runs of several architectures as one (with no model)."""
+    return RunResult(
+        findings=tuple(
+            sorted(
+                (finding for result in results for finding in result.findings),
+                key=lambda finding: finding.sort_key,
+            )
+        ),
+        files=tuple(sorted(name for result in results for name in result.files)),
+        suppressed=sum(result.suppressed for result in results),
+        baselined=sum(result.baselined for result in results),
+        stale_baseline=sum(result.stale_baseline for result in results),
+        baselined_findings=tuple(
+            finding for result in results for finding in result.baselined_findings
+        ),
+        context=tuple(sorted(name for result in results for name in result.context)),
+        custom_rules=results[0].custom_rules if results else (),
     )
 
 
 def _findings_cache(
-    paths: Sequence[str], settings: Settings, *, cwd: Path, read: Sequence[Read]
+    paths: Sequence[str],
+    settings: Settings,
+    *,
+    cwd: Path,
+    read: Sequence[Read],
+    in_context: bool,
 ) -> tuple[FindingsCache | None, str, bytes | None]:
     """The findings cache for this kind of run, the state of its input, and the
     catalogue's bytes that state covers (the run checks those, not a re-read)."""
@@ -209,6 +304,49 @@ def _findings_cache(
     except ConfigError:
         return None, "", None  # the run reports it
     # The baseline is applied to the findings afterwards: not part of the run.
-    identity = "\0".join([repr(dataclasses.replace(settings, baseline=None)), str(cwd), *paths])
+    kind = "in context" if in_context else "as given"
+    identity = "\0".join(
+        [repr(dataclasses.replace(settings, baseline=None)), str(cwd), kind, *paths]
+    )
     cache = FindingsCache(cwd / CACHE_DIR, identity)
     return cache, FindingsCache.state(read, catalogue), catalogue
+
+
+def watch(
+    paths: Sequence[str],
+    *,
+    cwd: Path,
+    in_context: bool = False,
+    config: Path | None = None,
+) -> Iterator[set[str]]:
+    """Wait for the files a check of ``paths`` (no standard input) reads to
+    change (``usmctl validate --watch``); yield the paths changed, after each
+    burst of changes.
+
+    Watched: the folders named, the folders of the files named, the
+    architecture root of a check in context and the config file's folder. A
+    change counts when it is to an architecture file, a file named or a config
+    file (never the cache the run itself writes). Ctrl-C raises
+    KeyboardInterrupt.
+    """
+    # start-up: watchfiles (a native extension) is for --watch only
+    from watchfiles import DefaultFilter
+    from watchfiles import watch as watch_files
+
+    named = {os.path.normpath(cwd / path) for path in paths if path != STDIN}
+    folders = {path if os.path.isdir(path) else os.path.dirname(path) for path in named}
+    roots = architectures_of(paths, cwd=cwd) if in_context else None
+    folders.update(map(str, roots or ()))
+    if config is not None:
+        named.add(os.path.normpath(cwd / config))
+        folders.add(os.path.dirname(os.path.normpath(cwd / config)))
+    usual = DefaultFilter()
+
+    def relevant(change: Any, path: str) -> bool:
+        name = os.path.basename(path)
+        return usual(change, path) and (
+            path in named or file_kind(name) is not None or name in (CONFIG_FILE, PYPROJECT)
+        )
+
+    for changes in watch_files(*sorted(folders), watch_filter=relevant):
+        yield {path for _, path in changes}

@@ -269,7 +269,8 @@ def test_error_in_pyproject_names_the_table(tmp_path: Path) -> None:
 
 def test_valid_empty_config_changes_nothing(tmp_path: Path) -> None:
     (tmp_path / "usmctl.toml").write_text("", encoding="utf-8")
-    assert build_settings(CliOptions(), cwd=tmp_path) == Settings(repository=tmp_path)
+    expected = Settings(repository=tmp_path, source_root=tmp_path)  # the config's folder
+    assert build_settings(CliOptions(), cwd=tmp_path) == expected
 
 
 def test_config_examples_in_the_docs_are_valid_toml() -> None:

@@ -78,7 +78,7 @@ def test_output_refuses_to_overwrite_an_input(write_files: WriteFiles) -> None:
 def test_output_never_replaces_an_architecture_file(write_files: WriteFiles, option: str) -> None:
     """Not an input of this run, but still an architecture file: refused."""
     root = write_files({"a.usm.yaml": 'usm: "1"\n', "other/b.usm.yaml": 'usm: "1"\n'})
-    run = run_cli("validate", "a.usm.yaml", option, "other/b.usm.yaml", cwd=root)
+    run = run_cli("validate", "--isolated", "a.usm.yaml", option, "other/b.usm.yaml", cwd=root)
     assert run.returncode == 2
     assert "refusing to overwrite an architecture file" in run.stderr
     assert (root / "other" / "b.usm.yaml").read_text() == 'usm: "1"\n'

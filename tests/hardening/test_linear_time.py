@@ -9,7 +9,7 @@ from pathlib import Path
 
 from usmctl.api import check
 from usmctl.check.settings import Settings
-from usmctl.model.architecture import Choices, suggest
+from usmctl.core.suggest import Choices, suggest
 
 BOUND = 20.0  # seconds, in process; the quadratic versions took 25 s to > 120 s
 

@@ -250,7 +250,7 @@ def test_an_invalid_required_field_leaves_the_entity_out_with_one_finding(
             agreement: [x]
         """})  # fmt: skip
     result = checked(root)
-    assert result.architecture.services == []
+    assert result.architecture.services == ()
     assert "s" in result.architecture.known_ids["services"]
     # provider and agreement, once each: no "missing provider" after the removal
     assert located(result) == ["a.usm.yaml:4:15 USM003", "a.usm.yaml:5:16 USM003"]

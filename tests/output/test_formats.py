@@ -83,7 +83,8 @@ def test_machine_formats_write_only_their_payload(name: str) -> None:
     outcome = invoke("validate", "examples/broken", "--format", name, cwd=ROOT)
     assert outcome.code == 1
     result = check(["examples/broken"], Settings(use_cache=False), cwd=ROOT)
-    assert outcome.stdout == REPORTERS[name](result, ReportOptions())
+    options = ReportOptions(source_root=ROOT, working_directory=ROOT)  # SARIF's %SRCROOT%
+    assert outcome.stdout == REPORTERS[name](result, options)
 
 
 FORMAT_NAMES = {entry.name for entry in FORMATS}

@@ -42,6 +42,7 @@ from typing import Any, TypeVar
 
 from usmctl import __version__
 from usmctl.core.findings import Finding, Severity
+from usmctl.core.fixes import Edit, Fix
 from usmctl.core.positions import Position
 from usmctl.load.limits import Limits, Problem
 from usmctl.load.loader import LoadedFile, SourceFile, decode_text, load_bytes
@@ -67,6 +68,7 @@ _STAMPED_MODULES = (
     "load.locate",
     "core.codes",
     "core.findings",
+    "core.fixes",
     "core.errors",
     "core.positions",
     "check.cache",
@@ -424,7 +426,7 @@ def problems_from_plain(plain: Any) -> list[Problem]:
 
 # --- findings of a whole run --------------------------------------------------
 
-_RUN_FORMAT = 1
+_RUN_FORMAT = 2  # 2: findings keep their fix
 
 
 _FINDING_DEPENDENCIES = ("yaml", "pydantic", "pydantic_core", "jsonschema", "networkx")
@@ -528,11 +530,39 @@ def _finding_to_plain(finding: Finding) -> list[Any]:
         finding.entity,
         finding.path,
         finding.fingerprint,
+        None
+        if finding.fix is None
+        else [
+            finding.fix.title,
+            [
+                [edit.line, edit.column, edit.end_line, edit.end_column, edit.new_text]
+                for edit in finding.fix.edits
+            ],
+        ],
     ]
 
 
+def _fix_from_plain(plain: Any) -> Fix | None:
+    if plain is None:
+        return None
+    title, edits = plain
+    return Fix(
+        _strict(str, title),
+        tuple(
+            Edit(
+                _strict(int, line),
+                _strict(int, column),
+                _strict(int, end_line),
+                _strict(int, end_column),
+                _strict(str, new_text),
+            )
+            for line, column, end_line, end_column, new_text in edits
+        ),
+    )
+
+
 def _finding_from_plain(plain: Any) -> Finding:
-    code, name, severity, message, file, line, column, entity, path, print_ = plain
+    code, name, severity, message, file, line, column, entity, path, print_, fix = plain
     return Finding(
         code=_strict(str, code),
         name=_strict(str, name),
@@ -544,4 +574,5 @@ def _finding_from_plain(plain: Any) -> Finding:
         entity=None if entity is None else _strict(str, entity),
         path=_strict(str, path),
         fingerprint=_strict(str, print_),
+        fix=_fix_from_plain(fix),
     )

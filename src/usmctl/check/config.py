@@ -18,6 +18,7 @@ import difflib
 import glob
 import os
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,7 @@ KEYS = (
     "max-file-size",
     "custom-rules",
     "rulesets",
+    "max-results",
 )
 # The keys whose values name rules (checked against every rule's code and name).
 _SELECTING_KEYS = ("select", "ignore", "extend-select", "severity", "per-file-ignores")
@@ -63,6 +65,7 @@ class CliOptions:
     config: Path | None = None
     baseline: Path | None = None
     no_cache: bool = False
+    max_results: int | None = None
 
 
 def split_list(values: list[str] | None) -> tuple[str, ...] | None:
@@ -76,14 +79,30 @@ def find_config(start: Path, *, repository: Path | None = None) -> Path | None:
     """The nearest ``usmctl.toml``, or ``pyproject.toml`` with ``[tool.usmctl]``;
     ``repository``: `repository_root` of ``start``, when the caller has it."""
     repository = repository or repository_root(start)
+    return next((config for _, config in _upwards(start, repository) if config), None)
+
+
+def architecture_root(start: Path) -> Path:
+    """The folder an architecture file at ``start`` (a folder) belongs to: the
+    nearest one holding a config file (as `find_config` finds it) or a ``.git``
+    entry; else ``start`` itself."""
+    start = Path(os.path.normpath(start.absolute()))
+    for directory, config in _upwards(start, repository_root(start)):
+        if config is not None or os.path.lexists(directory / ".git"):
+            return directory
+    return start
+
+
+def _upwards(start: Path, repository: Path) -> Iterator[tuple[Path, Path | None]]:
+    """``start`` and each folder above it, with the config file it holds, if any."""
     for directory in (start, *start.parents):
         candidate = directory / CONFIG_FILE
         if candidate.is_file():
-            return candidate
+            yield directory, candidate
+            continue
         candidate = directory / PYPROJECT
-        if candidate.is_file() and _has_tool_table(candidate, repository):
-            return candidate
-    return None
+        found = candidate.is_file() and _has_tool_table(candidate, repository)
+        yield directory, candidate if found else None
 
 
 def _has_tool_table(path: Path, repository: Path) -> bool:
@@ -209,6 +228,14 @@ class _Parser:
                     f"must be a number of bytes from 1 to {MAX_FILE_SIZE:,}, not {value!r}",
                 )
             values["limits"] = Limits(max_file_bytes=value)
+        if "max-results" in data:
+            value = data["max-results"]
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise self.fail(
+                    "max-results",
+                    f"must be an integer of at least 0 (0: each service's limit), not {value!r}",
+                )
+            values["max_results"] = value
         return values
 
     def strings(self, key: str, value: Any) -> tuple[str, ...]:
@@ -326,7 +353,10 @@ def build_settings(options: CliOptions, *, cwd: Path) -> Settings:
     config_path = options.config or find_config(cwd, repository=repository)
     if config_path is not None and not config_path.is_absolute():
         config_path = cwd / config_path
-    values: dict[str, Any] = {"repository": repository}
+    values: dict[str, Any] = {
+        "repository": repository,
+        "source_root": source_root(cwd, repository=repository, config=config_path),
+    }
     if config_path is not None:
         values.update(read_config(config_path, cwd=cwd, repository=repository))
     if options.select is not None:
@@ -344,4 +374,21 @@ def build_settings(options: CliOptions, *, cwd: Path) -> Settings:
         values["baseline"] = options.baseline
     if options.no_cache:
         values["use_cache"] = False
+    if options.max_results is not None:
+        values["max_results"] = options.max_results
     return Settings(**values)
+
+
+def source_root(cwd: Path, *, repository: Path, config: Path | None) -> Path:
+    """The root the repository's paths start from: the git top level (the
+    nearest directory with ``.git``, found without running git), else the
+    config file's folder when the working directory lies in it, else the
+    working directory."""
+    if os.path.lexists(repository / ".git"):
+        return repository
+    start = Path(os.path.normpath(cwd.absolute()))
+    if config is not None:
+        folder = Path(os.path.normpath(config.absolute())).parent
+        if within(start, folder):
+            return folder
+    return start

@@ -37,7 +37,8 @@ from usmctl.core.findings import Locus, Violation
 from usmctl.core.positions import Anchor, DataPath, format_path
 
 if TYPE_CHECKING:
-    from usmctl.model.architecture import Architecture, CodedViolation
+    from usmctl.model.architecture import Architecture
+    from usmctl.model.build import CodedViolation
     from usmctl.model.entities import Entity
 
 __all__ = ["check", "schema_problem", "schema_validator"]
@@ -73,7 +74,8 @@ def _section_rule(
     from referencing.exceptions import Unresolvable
 
     # start-up: config imports this module on the warm path; pydantic only when a rule runs
-    from usmctl.model.architecture import CodedViolation, locate_field
+    from usmctl.model.build import CodedViolation
+    from usmctl.model.salvage import locate_field
     from usmctl.rules.base import describe
 
     assert rule.section is not None and rule.schema is not None, "checked by the config"
@@ -153,7 +155,7 @@ class Document:
     def locus(self, path: DataPath, *, at_key: bool = False) -> Locus | None:
         """Where a value of the document is written (None: in no file)."""
         # start-up: config imports this module on the warm path; pydantic only when a rule runs
-        from usmctl.model.architecture import locate_field
+        from usmctl.model.salvage import locate_field
 
         if path[:1] == ("architecture",) and self.info is not None:
             return locate_field(self.info.origin, path[1:], at_key=at_key, as_written=True)
@@ -190,7 +192,7 @@ class Document:
 
 def _given_rule(rule: CustomRule, document: Document) -> list[CodedViolation]:
     # start-up: config imports this module on the warm path; pydantic only when a rule runs
-    from usmctl.model.architecture import CodedViolation
+    from usmctl.model.build import CodedViolation
 
     budget = budget_for(document.values)
     context = Context(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from usmctl.check import custom_rules, suppressions
@@ -23,10 +23,13 @@ from usmctl.core.findings import (
     printable,
     quote,
 )
+from usmctl.core.fixes import Fix, FixPlan, quoting
 from usmctl.core.positions import START, Anchor, Position
+from usmctl.load.edits import locate_and_fix
 from usmctl.load.loader import LOAD_FAILURES, LoadedFile, matches_any
 from usmctl.load.locate import SourceMap
-from usmctl.model.architecture import SINGULAR, Architecture, CodedViolation, build, logical_locus
+from usmctl.model.architecture import SINGULAR, Architecture
+from usmctl.model.build import CodedViolation, build, logical_locus
 from usmctl.model.catalogue import Catalogue
 from usmctl.rules import ALL_RULES, BY_CODE, meta
 from usmctl.rules.base import LoadStageRule, RuleContext
@@ -63,8 +66,20 @@ def enabled_codes(settings: Settings, extra: Iterable[tuple[str, str]] = ()) -> 
     return selected - resolve_selectors(settings.ignore, known)
 
 
-def run(files: list[LoadedFile], catalogue: Catalogue, settings: Settings) -> EngineResult:
-    """Build the architecture, run every enabled rule, return sorted findings."""
+def run(
+    files: list[LoadedFile],
+    catalogue: Catalogue,
+    settings: Settings,
+    *,
+    focus: frozenset[str] | None = None,
+) -> EngineResult:
+    """Build the architecture, run every enabled rule, return sorted findings.
+
+    ``focus``: the files (as shown) being checked in the context of the rest
+    of ``files``: only the findings located in them, or whose related
+    location is in them (the first of two duplicate ids), are returned and
+    count as suppressed.
+    """
     enabled = enabled_codes(settings)
     architecture, built = build(files, catalogue)
     coded: list[CodedViolation] = []
@@ -76,7 +91,8 @@ def run(files: list[LoadedFile], catalogue: Catalogue, settings: Settings) -> En
                 message = problem.message
                 if label is not None:  # name the entity, as the model's findings do
                     message = f"{SINGULAR[str(problem.path[0])]} {quote(label)}: {message}"
-                coded.append(CodedViolation(problem.code, Violation(message, locus)))
+                fix = quoting(problem.path) if problem.code == AMBIGUOUS_SCALAR else None
+                coded.append(CodedViolation(problem.code, Violation(message, locus, fix=fix)))
     coded.extend(item for item in built if item.code in enabled)
     indexes = Indexes(architecture)  # built once per run, shared by every rule
     context = RuleContext(architecture, catalogue, indexes=indexes, max_depth=settings.max_depth)
@@ -104,13 +120,29 @@ def run(files: list[LoadedFile], catalogue: Catalogue, settings: Settings) -> En
         for finding in _one_per_scalar(locate(coded, texts, settings))
         if finding.code not in ignored.get(finding.file, ())
     ]
+    if focus is not None:
+        findings = _in_focus(findings, focus)
     findings, suppressed = suppress(findings, files, settings, enabled=enabled, ignored=ignored)
+    if focus is not None:
+        # What the suppressions of other files say: that one is unused may
+        # only mean its finding was left out above.
+        findings = _in_focus(findings, focus)
     return EngineResult(
         tuple(numbered(sorted(findings, key=lambda finding: finding.sort_key))),
         architecture,
         suppressed,
         frozenset(enabled),
     )
+
+
+def _in_focus(findings: list[Finding], focus: frozenset[str]) -> list[Finding]:
+    """The findings located in ``focus`` or naming a place in it (a related
+    location: the first of two duplicate ids), whose edit may fix them."""
+    return [
+        finding
+        for finding in findings
+        if finding.file in focus or any(place.file in focus for place in finding.related)
+    ]
 
 
 def _held_back(found: list[CodedViolation], indexes: Indexes) -> list[str]:
@@ -270,18 +302,29 @@ def suppress(
 def locate(
     coded: list[CodedViolation], texts: dict[str, str | None], settings: Settings
 ) -> list[Finding]:
-    """Resolve every violation's position (one scan per file) and stamp findings."""
+    """Resolve every violation's position and fix (one scan per file) and stamp
+    findings."""
     wanted: dict[str, set[Anchor]] = defaultdict(set)
-    for item in coded:
+    planned: dict[str, list[int]] = defaultdict(list)
+    for number, item in enumerate(coded):
         for locus in (item.violation.at, *item.violation.related):
             if locus.position is None and locus.anchor is not None:
                 wanted[locus.file].add(locus.anchor)
+        if item.violation.fix is not None:
+            planned[item.violation.at.file].append(number)
     positions: dict[tuple[str, Anchor], Position] = {}
-    for file, anchors in wanted.items():
+    fixes: dict[int, Fix] = {}
+    for file in wanted.keys() | planned.keys():
         text = texts.get(file)
         if text is None:
             continue
-        for anchor, position in SourceMap(text).locate_all(anchors).items():
+        numbers = planned.get(file)
+        if numbers:
+            found, resolved = locate_and_fix(text, wanted[file], _plans(coded, numbers))
+            fixes.update((n, fix) for n, fix in zip(numbers, resolved, strict=True) if fix)
+        else:
+            found = SourceMap(text).locate_all(wanted[file])
+        for anchor, position in found.items():
             positions[(file, anchor)] = position
 
     def position_of(locus: Locus) -> Position:
@@ -293,7 +336,7 @@ def locate(
 
     custom = {rule.code: (rule.rule_name, rule.severity) for rule in settings.custom_rules}
     findings: list[Finding] = []
-    for item in coded:
+    for number, item in enumerate(coded):
         violation = item.violation
         rule = BY_CODE.get(item.code)
         name = rule.name if rule is not None else item.code.lower()
@@ -329,9 +372,21 @@ def locate(
                     for locus in violation.related
                     for where in (position_of(locus),)
                 ),
+                fix=fixes.get(number),
             )
         )
     return findings
+
+
+def _plans(
+    coded: list[CodedViolation], numbers: list[int]
+) -> Iterator[tuple[FixPlan, Anchor | Position]]:
+    """The fix plans of these violations, each with where its violation is."""
+    for number in numbers:
+        violation = coded[number].violation
+        assert violation.fix is not None
+        at = violation.at
+        yield violation.fix, at.position or at.anchor or START
 
 
 __all__ = [

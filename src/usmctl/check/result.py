@@ -22,6 +22,7 @@ class RunResult:
     """Everything a reporter needs; nothing a reporter may change."""
 
     findings: tuple[Finding, ...]
+    # The files checked: the findings are theirs (or name them).
     files: tuple[str, ...]
     # None when the findings came from the findings cache (``findings_only``).
     architecture: Architecture | None = field(default=None, repr=False)
@@ -31,6 +32,9 @@ class RunResult:
     stale_baseline: int = 0
     # The findings the baseline hid (so --write-baseline can keep them).
     baselined_findings: tuple[Finding, ...] = field(default=(), repr=False)
+    # The other files of the architecture, read only as the context of `files`
+    # (``usmctl validate FILE``: the architecture it belongs to).
+    context: tuple[str, ...] = ()
     # The custom rules of the run's config and rule sets (their metadata).
     custom_rules: tuple[CustomRule, ...] = field(default=(), repr=False)
 

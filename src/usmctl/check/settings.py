@@ -90,3 +90,9 @@ class Settings:
     # False when a config file in the repository named the catalogue: it must
     # then lie in the repository.
     catalogue_named: bool = True
+    # Presentation only, so not in the repr the findings cache keys on: the
+    # most findings the formats a service limits show (0: each service's own
+    # limit), and the root SARIF paths are relative to (the git top level,
+    # else the config file's folder, else the working directory).
+    max_results: int = field(default=0, repr=False)
+    source_root: Path | None = field(default=None, repr=False)

@@ -25,7 +25,7 @@ from usmctl.core.errors import UsageError
 from usmctl.core.findings import Finding, Locus, Violation, quote
 from usmctl.core.positions import Position
 from usmctl.load.yamlio import make_parser
-from usmctl.model.architecture import CodedViolation
+from usmctl.model.build import CodedViolation
 
 _MARKER = re.compile(r"(?:^|(?<=\s))#\s*usmctl:(?P<body>.*)$")
 _MARKER_START = re.compile(r"(?:^|(?<=\s))#\s*usmctl:")

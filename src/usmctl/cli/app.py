@@ -195,16 +195,72 @@ def validate(
         bool, typer.Option("--no-cache", help="Do not read or write the cache.")
     ] = False,
     stdin_filename: Annotated[
-        str | None, typer.Option(help="File name to report for standard input.")
+        str | None,
+        typer.Option(
+            help="File name to report for standard input; its architecture is read around it."
+        ),
     ] = None,
+    isolated: Annotated[
+        bool,
+        typer.Option(
+            "--isolated",
+            help="Check only the files given, not in the architecture they belong to.",
+        ),
+    ] = False,
+    watch: Annotated[
+        bool, typer.Option("--watch", help="Check again whenever a file changes (Ctrl-C stops).")
+    ] = False,
     follow_links: FollowLinksOption = False,
+    max_results: Annotated[
+        int | None,
+        typer.Option(
+            metavar="N",
+            help="At most N findings in the sarif, github and markdown formats, the most "
+            "severe kept (default 0: each service's own limit).",
+        ),
+    ] = None,
     debug: DebugOption = False,
 ) -> None:
-    """Check an architecture and report findings."""
+    """Check an architecture and report findings.
+
+    Files given (or standard input with --stdin-filename) are checked in the
+    whole architecture they belong to: the files under the nearest folder
+    above them holding usmctl.toml, a pyproject.toml with [tool.usmctl], or
+    .git (else their own folder). Only the findings in the files given, or
+    naming them, are reported. Directories are checked as they are.
+    """
 
     def body() -> int:
         # start-up: each command imports what it runs; --version and --help import none of it
-        from usmctl.api import STDIN, check
+        from usmctl.api import STDIN
+
+        targets = paths or ["."]
+        if not watch:
+            return once(targets)
+        if STDIN in targets:
+            raise UsageError("--watch cannot read standard input again: name files or folders")
+        # start-up: each command imports what it runs; --version and --help import none of it
+        from usmctl.api import watch as changes_to
+        from usmctl.check.config import find_config
+
+        cwd = Path.cwd()
+        changes = changes_to(
+            targets, cwd=cwd, in_context=not isolated, config=config or find_config(cwd)
+        )
+        _clear_screen()
+        once(targets)  # a usage error fails at once
+        while True:  # until Ctrl-C: guarded() makes it exit code 130
+            _err("watching for changes (Ctrl-C to stop)")
+            next(changes)
+            _clear_screen()
+            try:
+                once(targets)
+            except UsmctlError as error:  # a config mistake while editing: say it, keep watching
+                _err(str(error))
+
+    def once(targets: list[str]) -> int:
+        # start-up: each command imports what it runs; --version and --help import none of it
+        from usmctl.api import STDIN, check, gc_paused
         from usmctl.check.config import CliOptions, build_settings, split_list
         from usmctl.output.findings import REPORTERS
         from usmctl.output.findings.options import ReportOptions
@@ -213,6 +269,8 @@ def validate(
         chosen = pick(Command.VALIDATE, output_format or "text")
         if fail_on is not None and fail_on not in FAIL_ON:
             raise UsageError(f"--fail-on takes {choice_list(FAIL_ON)}, not {fail_on!r}")
+        if max_results is not None and max_results < 0:
+            raise UsageError(f"--max-results takes a number of at least 0, not {max_results}")
         cwd = Path.cwd()
         options = CliOptions(
             select=split_list(select),
@@ -223,25 +281,27 @@ def validate(
             config=config,
             baseline=baseline,
             no_cache=no_cache,
+            max_results=max_results,
         )
         settings = _with_links(build_settings(options, cwd=cwd), follow_links)
         outputs = [target for target in (output, write_baseline) if target is not None]
         side_files = _side_files(settings, config, cwd) if outputs else ()
         if outputs:
             _check_outputs(outputs, side_files)
-        targets = paths or ["."]
         stdin = None
         if STDIN in targets:  # one byte past the limit is enough to refuse (USM009)
             stdin = sys.stdin.buffer.read(settings.limits.max_file_bytes + 1)
-        result = check(
-            targets,
-            settings,
-            cwd=cwd,
-            stdin=stdin,
-            stdin_filename=stdin_filename,
-            progress=progress_callback(),
-            findings_only=True,
-        )
+        with gc_paused():
+            result = check(
+                targets,
+                settings,
+                cwd=cwd,
+                stdin=stdin,
+                stdin_filename=stdin_filename,
+                progress=progress_callback(),
+                findings_only=True,
+                in_context=not isolated,
+            )
         inputs = (*side_files, *_inputs(result, cwd))
         for target in outputs:
             _refuse_tool_file(target, inputs)
@@ -256,24 +316,74 @@ def validate(
             and sys.stdout.isatty()
             and not os.environ.get("NO_COLOR")
         )
-        text = REPORTERS[chosen.name](
-            result, ReportOptions(color=color, statistics=statistics, quiet=quiet)
+        # In GitHub Actions the default run also annotates the PR diff.
+        actions = not output_format and os.environ.get("GITHUB_ACTIONS") == "true"
+        annotations = chosen.name == "github" or actions
+        presentation = ReportOptions(
+            color=color,
+            statistics=statistics,
+            quiet=quiet,
+            max_results=settings.max_results,
+            step_summary=annotations and _step_summary(result, settings, config, inputs),
+            source_root=settings.source_root,
+            working_directory=cwd,
         )
+        text = REPORTERS[chosen.name](result, presentation)
         emit(text, output, protected=inputs, commands=chosen.workflow_commands)
         if not result.files:
             _err(
                 "warning: no architecture files found (*.usm.yaml, *.usm.yml, usm.yaml, "
                 "*.workflow.json, *.workflow-template.json)"
             )
-        if not output_format and os.environ.get("GITHUB_ACTIONS") == "true":
-            # In GitHub Actions the default run also annotates the PR diff;
-            # the runner reads workflow commands from stdout only.
-            emit(REPORTERS["github"](result, ReportOptions()), None, commands=True)
+        if actions:  # the runner reads workflow commands from stdout only
+            limits = ReportOptions(
+                max_results=presentation.max_results, step_summary=presentation.step_summary
+            )
+            emit(REPORTERS["github"](result, limits), None, commands=True)
         if exit_zero or not result.fails(settings.fail_on):
             return ExitCode.OK
         return ExitCode.FINDINGS
 
     raise typer.Exit(guarded(debug, body))
+
+
+def _clear_screen() -> None:
+    """Clear the terminal (``--watch``), scrollback too; nothing on a pipe or file."""
+    if sys.stdout.isatty():
+        sys.stdout.write("\x1b[H\x1b[2J\x1b[3J")
+        sys.stdout.flush()
+
+
+def _step_summary(
+    result: RunResult, settings: Settings, config: Path | None, inputs: tuple[Path, ...]
+) -> bool:
+    """Add the findings table to GitHub's job summary when the runner names
+    its file (``GITHUB_STEP_SUMMARY``): the table the markdown format gives,
+    within the 1 MiB GitHub takes for a step's summary, what the step wrote
+    before counted. True when written; a file that cannot be written is a
+    warning, not a failed run: the annotations and the exit code still hold."""
+    # start-up: each command imports what it runs; --version and --help import none of it
+    from usmctl.core.writing import appending
+    from usmctl.output.findings.limits import STEP_SUMMARY_BYTES
+    from usmctl.output.findings.markdown import step_summary
+
+    name = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not name:
+        return False
+    protected = (*_side_files(settings, config, Path.cwd()), *inputs)
+    try:
+        with appending(Path(name), protected=protected, tree=settings.repository) as stream:
+            before = os.fstat(stream.fileno()).st_size
+            gap = b"\n" if before else b""
+            budget = STEP_SUMMARY_BYTES - before - len(gap)
+            text = step_summary(result, budget=budget, max_results=settings.max_results)
+            if len(text.encode("utf-8")) > budget:
+                raise UsageError(f'"{name}": no room left for the job summary')
+            stream.write(gap + text.encode("utf-8"))
+    except UsmctlError as error:
+        _err(f"warning: job summary not written: {error}")
+        return False
+    return True
 
 
 def _check_outputs(outputs: list[Path], side_files: tuple[Path, ...], force: bool = True) -> None:
@@ -322,7 +432,7 @@ def _side_files(settings: Settings, config: Path | None, cwd: Path) -> tuple[Pat
 
 def _inputs(result: RunResult, cwd: Path) -> tuple[Path, ...]:
     """The architecture files the run read, as paths."""
-    return tuple(cwd / name for name in result.files)
+    return tuple(cwd / name for name in (*result.files, *result.context))
 
 
 def progress_callback(
@@ -399,7 +509,7 @@ def _architecture_run(
     return the result and every file it read. An ``output`` that would be
     refused fails before the run, not after it."""
     # start-up: each command imports what it runs; --version and --help import none of it
-    from usmctl.api import check
+    from usmctl.api import check, gc_paused
     from usmctl.check.config import CliOptions, build_settings
 
     cwd = Path.cwd()
@@ -409,7 +519,8 @@ def _architecture_run(
     side_files = _side_files(settings, config, cwd)
     if output is not None:
         _check_outputs([output], side_files, force=force)
-    result = check(paths or ["."], settings, cwd=cwd, progress=progress_callback())
+    with gc_paused():
+        result = check(paths or ["."], settings, cwd=cwd, progress=progress_callback())
     return result, (*side_files, *_inputs(result, cwd))
 
 

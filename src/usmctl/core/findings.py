@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Literal, get_args
 
+from usmctl.core.fixes import Fix, FixPlan
 from usmctl.core.positions import Anchor, Position
 
 
@@ -56,11 +57,12 @@ class Locus:
 
 @dataclass(frozen=True, slots=True)
 class Violation:
-    """What a rule reports: a message and where."""
+    """What a rule reports: a message and where; the one safe fix, if any."""
 
     message: str
     at: Locus
     related: tuple[Locus, ...] = ()
+    fix: FixPlan | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +83,9 @@ class Finding:
     ``related``: the places its violation named besides its own (what the
     language server shows as related locations); not part of its identity,
     and not kept by the findings cache, whose readers never show them.
+    ``fix``: its one safe fix, resolved to exact edits (`usmctl.core.fixes`);
+    not part of its identity (nor of its fingerprint), kept by the findings
+    cache, shown by no output format (the language server offers it).
     """
 
     code: str
@@ -94,6 +99,7 @@ class Finding:
     path: str
     fingerprint: str
     related: tuple[Related, ...] = field(default=(), compare=False)
+    fix: Fix | None = field(default=None, compare=False)
 
     @property
     def sort_key(self) -> tuple[str, int, int, str, str]:

@@ -13,6 +13,7 @@ import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from types import FrameType
+from typing import BinaryIO
 
 from usmctl.core.errors import Terminated, UsageError
 
@@ -130,6 +131,44 @@ def write_atomic(
             raise
 
 
+@contextlib.contextmanager
+def appending(
+    path: Path, *, protected: Iterable[Path] = (), tree: Path | None = None
+) -> Iterator[BinaryIO]:
+    """``path`` opened to add to its end (created when missing), for a file
+    another program hands over, such as a CI service's job summary.
+
+    Never an input (``protected``), never through a link: not one at ``path``
+    (the system's stream links aside, as in `write_atomic`), nor among the
+    directories between the working directory, or ``tree`` (the repository),
+    and the file. UsageError when refused or when it cannot be opened.
+    """
+    if input_named_by(path, protected) is not None:
+        raise UsageError(f'refusing to write to an input file: "{path}"')
+    located = _located(path, tree=tree)
+    existing = _lstat(located, path)
+    follow = existing is not None and stat.S_ISLNK(existing.st_mode) and _is_system_link(located)
+    if existing is not None and stat.S_ISLNK(existing.st_mode) and not follow:
+        raise UsageError(f'refusing to write through a link: "{path}"')
+    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOCTTY", 0)
+    flags |= getattr(os, "O_CLOEXEC", 0) | (0 if follow else getattr(os, "O_NOFOLLOW", 0))
+    # Not to hang on a pipe nobody reads; blocking again once open.
+    flags |= getattr(os, "O_NONBLOCK", 0)
+    try:
+        stream = os.fdopen(os.open(located, flags, 0o666), "ab")
+    except OSError as error:
+        raise cannot_write(path, error) from None
+    with stream:
+        try:
+            os.set_blocking(stream.fileno(), True)
+            kind = os.fstat(stream.fileno()).st_mode
+            if stat.S_ISBLK(kind) or stat.S_ISSOCK(kind):
+                raise UsageError(f'"{path}" is not a regular file')
+            yield stream
+        except OSError as error:
+            raise cannot_write(path, error) from None
+
+
 def _inspect(
     path: Path, *, force: bool, protected: Iterable[Path]
 ) -> tuple[Path, os.stat_result | None, bool]:
@@ -159,18 +198,19 @@ def _inspect(
     return located, existing, through
 
 
-def _located(path: Path) -> Path:
+def _located(path: Path, *, tree: Path | None = None) -> Path:
     """``path`` made absolute without following links; a link among the
-    directories between the working directory and the file is refused."""
+    directories between the working directory (or ``tree``) and the file is
+    refused."""
     located = Path(os.path.abspath(path))
-    cwd = Path(os.path.abspath(os.curdir))
-    if cwd in located.parents:
-        for directory in located.parents:
-            if directory == cwd:
-                break
-            found = _lstat(directory, path)
-            if found is not None and stat.S_ISLNK(found.st_mode):
-                raise UsageError(f'refusing to write through a link: "{directory}"')
+    for top in (Path(os.path.abspath(os.curdir)), *([] if tree is None else [tree])):
+        if top in located.parents:
+            for directory in located.parents:
+                if directory == top:
+                    break
+                found = _lstat(directory, path)
+                if found is not None and stat.S_ISLNK(found.st_mode):
+                    raise UsageError(f'refusing to write through a link: "{directory}"')
     return located
 
 

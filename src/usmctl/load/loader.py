@@ -116,6 +116,7 @@ def discover(
     # folder named beside it) is read once, or its ids would clash with themselves.
     found: dict[str, SourceFile] = {}
     broken: dict[Path, LoadedFile] = {}
+    named: set[Path] = set()
     for raw in paths:
         if not raw:
             raise UsageError("empty path: name a file or directory (. for this one)")
@@ -151,6 +152,9 @@ def discover(
                 os.path.realpath(absolute),
                 SourceFile(absolute, display_path(absolute, cwd), kind),
             )
+            named.add(absolute)
+    for path in named:  # also met walking a folder named: read as named, links too
+        broken.pop(path, None)
     files = sorted(found.values(), key=lambda source: source.display)
     return files, sorted(broken.values(), key=lambda loaded: loaded.source.display)
 

@@ -170,3 +170,17 @@ def _resolve(
         if prefix in values:
             return values[prefix]
     return START
+
+
+def located(
+    anchors: Iterable[Anchor], values: dict[DataPath, Position], keys: dict[DataPath, Position]
+) -> dict[Anchor, Position]:
+    """Each anchor's position, as `SourceMap.locate_all` gives it, from the
+    positions a walk of `nodes` recorded for the paths `prefixes` names (for a
+    caller that reads more in the same walk: `usmctl.load.edits`)."""
+    return {anchor: _resolve(anchor, values, keys) for anchor in anchors}
+
+
+def prefixes(anchors: Iterable[Anchor]) -> set[DataPath]:
+    """Every path an anchor may fall back to: its own and its ancestors'."""
+    return {anchor.path[:depth] for anchor in anchors for depth in range(len(anchor.path) + 1)}

@@ -172,6 +172,22 @@ def ambiguity(text: str, typed: Any) -> Any:
 
 _SAME = object()
 
+# What an edit may write plain: ids, process names, keys (never an indicator).
+_PLAIN_WORD = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._/:-]*")
+
+
+def reads_as_text(text: str) -> bool:
+    """Whether ``text`` written as a plain scalar reads as that very text to
+    YAML 1.1 and 1.2 alike (``acme-it``, not ``on`` or ``010``): a fix may
+    write it without quotes."""
+    if not _PLAIN_WORD.fullmatch(text) or text.endswith(":"):
+        return False
+    try:
+        typed = _resolve_plain(text)
+    except _NumberTooLongError:
+        return False
+    return typed.__class__ is str and ambiguity(text, typed) is _SAME
+
 
 def _both_nan(one: Any, other: Any) -> bool:
     """NaN is not equal to itself: ``.nan`` reads alike in both versions."""

@@ -9,9 +9,18 @@ are *not* schema errors: the fields are optional and the USM rules report them.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Annotated, Any, Literal, NamedTuple, Self
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    StringConstraints,
+    ValidationInfo,
+    model_validator,
+)
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"
 
@@ -51,27 +60,20 @@ class UsmModel(BaseModel):
         return data
 
 
-class Origin:
-    """Where an entity was declared: file, data path, section and label."""
+class Origin(NamedTuple):
+    """Where an entity was declared: file, data path, section and label.
 
-    __slots__ = ("file", "key_map", "label", "path", "removed", "section")
+    Immutable, made once per entity before it is validated (a tuple: built and
+    read on every run for every entity, cheaper than a frozen dataclass).
+    """
 
-    def __init__(
-        self,
-        file: str,
-        path: tuple[str | int, ...],
-        *,
-        section: str,
-        label: str,
-        key_map: dict[str, str] | None = None,
-    ) -> None:
-        self.file = file
-        self.path = path
-        self.section = section
-        self.label = label
-        self.key_map = key_map  # model field -> file key, for USM-WIF files
-        # paths of the values salvage removed, as written (see architecture._salvage)
-        self.removed: frozenset[tuple[str | int, ...]] = frozenset()
+    file: str
+    path: tuple[str | int, ...]
+    section: str
+    label: str
+    key_map: Mapping[str, str] | None = None  # model field -> file key, for USM-WIF files
+    # paths of the values salvage removed, as written (see usmctl.model.salvage)
+    removed: frozenset[tuple[str | int, ...]] = frozenset()
 
     def raw_path(self, fields: tuple[str | int, ...]) -> tuple[str | int, ...]:
         """The data path of a field of the entity, in the file's own keys."""
@@ -86,14 +88,64 @@ class Origin:
         return (*self.path, *mapped)
 
 
+class Declared:
+    """The validation context the architecture builder passes: where each
+    entity it validates is declared, and what it knows of a USM-WIF workflow.
+
+    An entity takes its origin from here while it is validated (an after
+    validator), the one time its private state is set: a list validated in one
+    call takes one origin per entity, in order.
+    """
+
+    __slots__ = ("inferred_type", "origins", "template", "type_candidates")
+
+    def __init__(
+        self,
+        origins: Iterable[Origin],
+        *,
+        template: bool = False,
+        inferred_type: bool = False,
+        type_candidates: tuple[str, ...] = (),
+    ) -> None:
+        self.origins: Iterator[Origin] = iter(origins)
+        self.template = template
+        self.inferred_type = inferred_type
+        self.type_candidates = type_candidates
+
+
+# Sets a private attribute, for the after validators below only, while an
+# entity is validated: pydantic's own ``__setattr__``, which `Entity.__setattr__`
+# refuses to private names once the entity is built.
+_initialise = BaseModel.__setattr__
+
+
 class Entity(UsmModel):
-    """Anything declared in a section list; knows its origin once built."""
+    """Anything declared in a section list; knows its origin once built.
+
+    Frozen means frozen: pydantic's ``frozen`` refuses assigning a field, and
+    this refuses assigning a private attribute, which pydantic would allow.
+    Private state is set only while the entity is validated, from `Declared`.
+    """
 
     _origin: Origin | None = PrivateAttr(default=None)
 
+    # An after validator, not model_post_init: pydantic wraps a model_post_init
+    # once more in every subclass, calls per entity on the hottest path.
+    @model_validator(mode="after")
+    def _take_origin(self, info: ValidationInfo) -> Self:
+        """Take the entity's origin from the builder's validation context."""
+        if isinstance(info.context, Declared):
+            _initialise(self, "_origin", next(info.context.origins))
+        return self
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name[:1] == "_":
+            raise AttributeError(f"{type(self).__name__} is frozen: {name} cannot be assigned")
+        super().__setattr__(name, value)  # a field: pydantic refuses (frozen)
+
     @property
     def origin(self) -> Origin:
-        """Set by the architecture builder for every entity it keeps.
+        """Where the architecture builder found the entity (every one it keeps).
 
         Read from the private-attribute dict directly: ``self._origin`` goes
         through pydantic's ``__getattr__`` (about 30 times slower), and rules
@@ -417,6 +469,20 @@ class Workflow(Entity):
     _template: bool = PrivateAttr(default=False)
     _inferred_type: bool = PrivateAttr(default=False)
     _type_candidates: tuple[str, ...] = PrivateAttr(default=())
+
+    @model_validator(mode="after")
+    def _take_wif_facts(self, info: ValidationInfo) -> Self:
+        """For USM-WIF, take what the builder found from its validation context."""
+        context = info.context
+        if not isinstance(context, Declared):
+            return self
+        if context.template:  # the defaults otherwise: a workflow of a YAML file
+            _initialise(self, "_template", True)
+        if context.inferred_type:
+            _initialise(self, "_inferred_type", True)
+        if context.type_candidates:
+            _initialise(self, "_type_candidates", context.type_candidates)
+        return self
 
     @property
     def is_template(self) -> bool:

@@ -18,6 +18,10 @@ from usmctl.core.errors import UsageError, UsmctlError
 from usmctl.core.writing import check_output, write_atomic
 
 PILOT_DATA = "data/pilot"
+# The pilot's (empty) configuration: it marks the folder as one architecture,
+# so `usmctl validate FILE` reads the files beside FILE and nothing above. A
+# configuration already there is the user's and is kept.
+CONFIG = "usmctl.toml"
 
 
 def pilot_files() -> dict[str, str]:
@@ -26,7 +30,7 @@ def pilot_files() -> dict[str, str]:
     files = {
         entry.name: entry.read_text(encoding="utf-8")
         for entry in root.iterdir()
-        if entry.is_file() and entry.name.endswith(".usm.yaml")
+        if entry.is_file() and (entry.name.endswith(".usm.yaml") or entry.name == CONFIG)
     }
     if not files:
         raise UsmctlError("the pilot architecture is missing from this installation of usmctl")
@@ -37,9 +41,14 @@ def init(directory: Path, *, force: bool = False) -> list[Path]:
     """Write the pilot files into ``directory`` (created if missing); return their paths.
 
     Without ``force`` nothing is written when any of the files exists: the
-    error names the first one.
+    error names the first one. A ``usmctl.toml`` already in ``directory`` is
+    kept (it is the user's configuration, not part of the pilot).
     """
-    targets = [(directory / name, text) for name, text in pilot_files().items()]
+    targets = [
+        (directory / name, text)
+        for name, text in pilot_files().items()
+        if not (name == CONFIG and os.path.lexists(directory / name))
+    ]
     for target, _ in targets:  # existing files, links on the way, names too long
         check_output(target, force=force)
     if os.path.exists(directory) and not os.path.isdir(directory):

@@ -11,8 +11,10 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from usmctl.core.findings import Locus, Severity, Violation, rule_anchor, rule_url
-from usmctl.model.architecture import SINGULAR, locate_field
+from usmctl.core.fixes import FixPlan, replacing
+from usmctl.model.architecture import SINGULAR
 from usmctl.model.graph import SupplyChain
+from usmctl.model.salvage import locate_field
 from usmctl.rules.indexes import Indexes
 
 if TYPE_CHECKING:
@@ -173,10 +175,22 @@ class RuleContext:
         return locate_field(entity.origin, fields, at_key=key)
 
     def violation(
-        self, entity: Entity, message: str, *fields: str | int, key: bool = False
+        self,
+        entity: Entity,
+        message: str,
+        *fields: str | int,
+        key: bool = False,
+        fix: FixPlan | None = None,
     ) -> Violation:
-        """Shorthand: a violation at an entity's field."""
-        return Violation(message, self.at(entity, *fields, key=key))
+        """Shorthand: a violation at an entity's field (with its one safe fix)."""
+        return Violation(message, self.at(entity, *fields, key=key), fix=fix)
+
+    def replacing(
+        self, entity: Entity, fields: tuple[str | int, ...], text: str, *, was: str
+    ) -> FixPlan | None:
+        """The fix that writes ``text`` for the value ``was`` of an entity's field."""
+        anchor = self.at(entity, *fields).anchor
+        return None if anchor is None else replacing(anchor, text, was=was)
 
 
 def describe(entity: Any) -> str:

@@ -10,12 +10,13 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from usmctl.core.findings import quote
-from usmctl.model.architecture import as_written
 from usmctl.model.catalogue import collapse
 from usmctl.model.entities import Activity, Entity, Profile, Step, Workflow
+from usmctl.model.salvage import as_written
 from usmctl.model.usm import PROCESSES, PROVIDER_KINDS
 from usmctl.rules.indexes import Indexes
 from usmctl.rules.references import (
+    ITEM,
     PROCESS_REFERENCE_FIELDS,
     field_name,
     split_process_reference,
@@ -47,6 +48,18 @@ def is_running_provider(indexes: Indexes, profile: Profile) -> bool:
         and not profile.external
         and bool(indexes.services_by_provider.get(profile.id))
     )
+
+
+# Where `process_names` finds a process name: a section and a field below its
+# entities (``[]``: any list item); completion offers the five processes there.
+PROCESS_NAME_FIELDS: frozenset[tuple[str, ...]] = frozenset(
+    {
+        ("processes", "process"),
+        ("workflows", "owner_process"),
+        ("workflows", "steps", ITEM, "process"),
+        ("practices", "plugs_into", "processes", ITEM),
+    }
+)
 
 
 def process_names(arch: Architecture) -> Iterator[tuple[Entity, Fields, str]]:

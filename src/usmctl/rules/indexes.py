@@ -17,7 +17,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from functools import cached_property
 
-from usmctl.model.architecture import Architecture, Choices
+from usmctl.core.suggest import Choices
+from usmctl.model.architecture import Architecture
 from usmctl.model.entities import (
     SECTIONS,
     Agreement,
@@ -203,7 +204,7 @@ class Indexes:
         that read them (USM006, USM007, USM104)."""
         return tuple(
             Reference(entity, fields, value, target_section, kinds, *target_known)
-            for section, getter, target_section, kinds in TABLE
+            for section, getter, _pattern, target_section, kinds in TABLE
             for entity in self.arch.section(section)
             for fields, value in getter(entity)
             if value is not None

@@ -13,8 +13,8 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from usmctl.core.findings import Severity, Violation, quote
-from usmctl.model.architecture import as_written
 from usmctl.model.entities import Overlay
+from usmctl.model.salvage import as_written
 from usmctl.model.usm import PROVIDER_KINDS
 from usmctl.rules.base import Area, Rule, RuleContext, describe
 from usmctl.rules.helpers import salvaged

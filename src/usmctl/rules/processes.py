@@ -164,11 +164,16 @@ class ProcessAlias(Rule):
         for entity, fields, name, subject in named_processes(ctx.indexes):
             if is_alias(name):
                 unsourced = " (no USM source has it)" if name.lower() in UNSOURCED_ALIASES else ""
+                canonical = canonical_process(name)
+                assert canonical is not None
+                value = subject.value  # ``INC``, or ``acme-it:INC`` in a process reference
+                written = canonical if subject.name is None else f"{value[: -len(name)]}{canonical}"
                 yield ctx.violation(
                     entity,
                     f"{describe(entity)}: {subject} is an alias of "
-                    f"{quote(canonical_process(name))}{unsourced}: write the canonical name",
+                    f"{quote(canonical)}{unsourced}: write the canonical name",
                     *fields,
+                    fix=ctx.replacing(entity, fields, written, was=value),
                 )
 
 

@@ -19,8 +19,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
 
-from usmctl.model.architecture import SINGULAR, as_written
+from usmctl.model.architecture import SINGULAR
 from usmctl.model.entities import SECTIONS, Entity, Profile
+from usmctl.model.salvage import as_written
 from usmctl.model.usm import PARTY_KINDS, PROVIDER_KINDS
 
 ANY = "*"
@@ -118,24 +119,28 @@ class Reference(NamedTuple):
 
 
 Getter = Callable[[Any], Iterator[tuple[tuple[str | int, ...], str | None]]]
+# A field below an entity as completion names it: ``("stages", "[]", "service")``
+# (``[]``: any item of a list).
+Pattern = tuple[str, ...]
+ITEM = "[]"
 
 
-def _one(name: str) -> Getter:
+def _one(name: str) -> tuple[Getter, Pattern]:
     def get(entity: Any) -> Iterator[tuple[tuple[str | int, ...], str | None]]:
         yield (name,), getattr(entity, name)
 
-    return get
+    return get, (name,)
 
 
-def _many(name: str) -> Getter:
+def _many(name: str) -> tuple[Getter, Pattern]:
     def get(entity: Any) -> Iterator[tuple[tuple[str | int, ...], str | None]]:
         for index, value in enumerate(getattr(entity, name)):
             yield (name, index), value
 
-    return get
+    return get, (name, ITEM)
 
 
-def _nested(outer: str, inner: str, *, many: bool = False) -> Getter:
+def _nested(outer: str, inner: str, *, many: bool = False) -> tuple[Getter, Pattern]:
     def get(entity: Any) -> Iterator[tuple[tuple[str | int, ...], str | None]]:
         container = getattr(entity, outer)
         if isinstance(container, list):
@@ -145,7 +150,7 @@ def _nested(outer: str, inner: str, *, many: bool = False) -> Getter:
             for index, value in enumerate(getattr(container, inner)):
                 yield (outer, inner, index), value
 
-    return get
+    return get, ((outer, inner, ITEM) if many else (outer, ITEM, inner))
 
 
 def _process_references(entity: Any) -> Iterator[tuple[tuple[str | int, ...], str | None]]:
@@ -156,34 +161,45 @@ def _process_references(entity: Any) -> Iterator[tuple[tuple[str | int, ...], st
             yield ("plugs_into", "processes", index), value
 
 
-# (section, getter, target section, allowed kinds of the target: profile
-# kinds, or for the mixed targets the nouns of the allowed sections)
-TABLE: tuple[tuple[str, Getter, str, frozenset[str] | None], ...] = (
-    ("profiles", _one("of"), "profiles", None),  # wrong kind: USM103
-    ("processes", _one("provider"), "profiles", PROVIDER_KINDS),
-    ("processes", _one("owner"), "profiles", frozenset({"operator"})),
-    ("processes", _many("inputs"), FEEDBACK, MIXED[FEEDBACK][1]),
-    ("services", _one("provider"), "profiles", PROVIDER_KINDS),
-    ("services", _many("customers"), "profiles", PARTY_KINDS),
-    ("services", _one("agreement"), "agreements", None),
-    ("services", _many("depends_on"), "services", None),
-    ("agreements", _one("provider"), "profiles", PROVIDER_KINDS),
-    ("agreements", _one("customer"), "profiles", PARTY_KINDS),
-    ("agreements", _many("services"), "services", None),
-    ("workflows", _one("provider"), "profiles", PROVIDER_KINDS),
-    ("workflows", _one("tool"), "tools", None),
-    ("practices", _process_references, PROCESS, None),
-    ("practices", _nested("plugs_into", "workflows", many=True), "workflows", None),
-    ("tools", _many("used_by"), "profiles", PROVIDER_KINDS),
-    ("tools", _many("handles"), "workflows", None),
-    ("governance", _many("applies_to"), ANY, None),
-    ("governance", _many("enforced_by"), PROCESS_OR_WORKFLOW, MIXED[PROCESS_OR_WORKFLOW][1]),
-    ("overlays", _one("integrator"), "profiles", PROVIDER_KINDS),
-    ("overlays", _many("binds_to"), ANY, None),
-    ("overlays", _nested("indicators", "service"), "services", None),
-    ("value_streams", _one("customer"), "profiles", PARTY_KINDS),
-    ("value_streams", _nested("stages", "service"), "services", None),
-    ("value_streams", _nested("stages", "workflow"), "workflows", None),
+class Row(NamedTuple):
+    """One field that names another entity: the entities it is found in, how
+    to read it, where it is (for completion), the section it names and the
+    kinds allowed there (profile kinds, or for the mixed targets the nouns of
+    the allowed sections; None: any)."""
+
+    section: str
+    getter: Getter
+    pattern: Pattern
+    target_section: str
+    kinds: frozenset[str] | None
+
+
+TABLE: tuple[Row, ...] = (
+    Row("profiles", *_one("of"), "profiles", None),  # wrong kind: USM103
+    Row("processes", *_one("provider"), "profiles", PROVIDER_KINDS),
+    Row("processes", *_one("owner"), "profiles", frozenset({"operator"})),
+    Row("processes", *_many("inputs"), FEEDBACK, MIXED[FEEDBACK][1]),
+    Row("services", *_one("provider"), "profiles", PROVIDER_KINDS),
+    Row("services", *_many("customers"), "profiles", PARTY_KINDS),
+    Row("services", *_one("agreement"), "agreements", None),
+    Row("services", *_many("depends_on"), "services", None),
+    Row("agreements", *_one("provider"), "profiles", PROVIDER_KINDS),
+    Row("agreements", *_one("customer"), "profiles", PARTY_KINDS),
+    Row("agreements", *_many("services"), "services", None),
+    Row("workflows", *_one("provider"), "profiles", PROVIDER_KINDS),
+    Row("workflows", *_one("tool"), "tools", None),
+    Row("practices", _process_references, ("plugs_into", "processes", ITEM), PROCESS, None),
+    Row("practices", *_nested("plugs_into", "workflows", many=True), "workflows", None),
+    Row("tools", *_many("used_by"), "profiles", PROVIDER_KINDS),
+    Row("tools", *_many("handles"), "workflows", None),
+    Row("governance", *_many("applies_to"), ANY, None),
+    Row("governance", *_many("enforced_by"), PROCESS_OR_WORKFLOW, MIXED[PROCESS_OR_WORKFLOW][1]),
+    Row("overlays", *_one("integrator"), "profiles", PROVIDER_KINDS),
+    Row("overlays", *_many("binds_to"), ANY, None),
+    Row("overlays", *_nested("indicators", "service"), "services", None),
+    Row("value_streams", *_one("customer"), "profiles", PARTY_KINDS),
+    Row("value_streams", *_nested("stages", "service"), "services", None),
+    Row("value_streams", *_nested("stages", "workflow"), "workflows", None),
 )
 
 # The fields where a ``provider:process`` reference names a process: its

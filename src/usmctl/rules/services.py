@@ -14,12 +14,14 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from usmctl.core.findings import Severity, Violation, quote
+from usmctl.core.fixes import FixPlan, inserting
 from usmctl.model.usm import PROVIDER_KINDS, REQUEST_TYPES
 from usmctl.rules.base import Area, Rule, RuleContext, describe
 from usmctl.rules.helpers import plural, salvaged
 
 if TYPE_CHECKING:
     from usmctl.model.architecture import Architecture
+    from usmctl.model.entities import Service
 
 # Compared lower-cased, trimmed, with trailing punctuation removed (USM407).
 PLACEHOLDERS = frozenset(
@@ -40,17 +42,41 @@ def is_placeholder(text: str) -> bool:
     return stripped == "" or stripped in PLACEHOLDERS
 
 
+# The description a missing part's fix writes: USM407 reports it until the
+# architect writes what the service makes available (or what help users get).
+_TO_WRITE = "TBD"
+
+
 def _missing_part(ctx: RuleContext, part: str) -> Iterator[Violation]:
-    """Services without a ``facility`` or ``support`` part, or without its description."""
+    """Services without a ``facility`` or ``support`` part, or without its description.
+    The fix adds the part (or its description) with a description to write."""
     for service in ctx.arch.services:
         found = getattr(service, part)
         if found is None:
             # at the key of an explicit `facility: null`, else at the service
-            yield ctx.violation(service, f"{describe(service)} has no {part}", part, key=True)
+            yield ctx.violation(
+                service,
+                f"{describe(service)} has no {part}",
+                part,
+                key=True,
+                fix=_adding(ctx, service, (), f"{part}:\n  description: {_TO_WRITE}", part),
+            )
         elif found.description is None:
             yield ctx.violation(
-                service, f"{describe(service)} has no {part} description", part, key=True
+                service,
+                f"{describe(service)} has no {part} description",
+                part,
+                key=True,
+                fix=_adding(ctx, service, (part,), f"description: {_TO_WRITE}", part),
             )
+
+
+def _adding(
+    ctx: RuleContext, service: Service, fields: tuple[str, ...], text: str, part: str
+) -> FixPlan | None:
+    anchor = ctx.at(service, *fields).anchor
+    title = f"Add a {part} description to write"
+    return None if anchor is None else inserting(anchor, text, title=title)
 
 
 class ServiceMissingFacility(Rule):

@@ -26,7 +26,7 @@ from usmctl.core.codes import (
 )
 from usmctl.core.findings import Locus, Severity, Violation, quote
 from usmctl.core.positions import START
-from usmctl.model.architecture import suggest
+from usmctl.core.suggest import closest
 from usmctl.rules.base import Area, LoadStageRule, Rule, RuleContext, describe
 
 
@@ -218,12 +218,16 @@ class UnresolvedReference(Rule):
         for reference in ctx.indexes.references:
             if reference.target is not None or reference.known:
                 continue
+            meant = closest(reference.value, ctx.indexes.choices(reference))
             yield ctx.violation(
                 reference.entity,
                 f"{describe(reference.entity)}: {reference.field_name} names "
                 f"{reference.noun} {quote(reference.value)}, which does not exist"
-                + suggest(reference.value, ctx.indexes.choices(reference)),
+                + ("" if meant is None else f" (did you mean {quote(meant)}?)"),
                 *reference.fields,
+                fix=None
+                if meant is None
+                else ctx.replacing(reference.entity, reference.fields, meant, was=reference.value),
             )
 
 

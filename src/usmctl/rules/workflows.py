@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from usmctl.core.findings import Severity, Violation, quote
-from usmctl.model.architecture import ordered_steps, suggest
+from usmctl.core.suggest import suggest
 from usmctl.model.catalogue import Walk, WorkflowType, walk
 from usmctl.model.entities import Workflow
 from usmctl.model.usm import canonical_process
+from usmctl.model.wif import ordered_steps
 from usmctl.rules.base import Area, Rule, RuleContext, describe
 from usmctl.rules.helpers import (
     arrow,
@@ -396,6 +397,12 @@ class OwnerProcessMismatch(Rule):
                 f"{describe(workflow)} is owned by process {quote(owner)}, expected the entry "
                 f"process {quote(workflow_type.entry)} of type {quote(workflow_type.id)}",
                 "owner_process",
+                fix=ctx.replacing(
+                    workflow,
+                    ("owner_process",),
+                    workflow_type.entry,
+                    was=workflow.owner_process or owner,
+                ),
             )
 
 

@@ -14,8 +14,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from usmctl.core.positions import DataPath
-from usmctl.model.architecture import Architecture, as_written
+from usmctl.model.architecture import Architecture
 from usmctl.model.entities import Entity, ProcessEntry, Workflow
+from usmctl.model.salvage import as_written
 from usmctl.rules.indexes import Indexes
 from usmctl.rules.references import NOUN, field_name, kind_of
 

@@ -23,6 +23,7 @@ from usmctl.core.findings import Finding, Severity, fingerprint
 from usmctl.model.architecture import Architecture
 from usmctl.model.catalogue import load_catalogue
 from usmctl.output.findings import REPORTERS
+from usmctl.output.findings.github import annotated
 from usmctl.output.findings.options import ReportOptions
 from usmctl.rules import ALL_RULES, meta
 
@@ -230,10 +231,14 @@ def test_junit_clean_file_is_a_passing_testcase() -> None:
 
 
 def test_github_lines_of_broken_follow_the_workflow_command_syntax(broken: RunResult) -> None:
-    lines = render("github", broken).splitlines()
-    assert len(lines) == len(broken.findings)
+    *lines, notice = render("github", broken).splitlines()
+    # The most severe, 10 of each severity (tests/output/findings/test_limits.py).
+    shown = annotated(broken.findings)
+    assert notice == f"::notice::{len(broken.findings) - len(shown)} more findings: " + (
+        "GitHub shows 10 annotations of each severity per step; usmctl validate lists them all"
+    )
     commands = {"error": "error", "warning": "warning", "info": "notice"}
-    for line, finding in zip(lines, broken.findings, strict=True):
+    for line, finding in zip(lines, shown, strict=True):
         match = GITHUB_COMMAND.match(line)
         assert match, line
         assert match["command"] == commands[finding.severity.value]
@@ -336,8 +341,9 @@ def test_markdown_clean_run_has_no_table() -> None:
 def test_cli_writes_only_the_payload_to_stdout(name: str) -> None:
     outcome = invoke("validate", "examples/broken", "--format", name, cwd=EXAMPLES.parent)
     assert outcome.code == 1, outcome.output
-    expected = render(name, check(["examples/broken"], cwd=EXAMPLES.parent))
-    assert outcome.stdout == expected
+    result = check(["examples/broken"], cwd=EXAMPLES.parent)
+    options = ReportOptions(source_root=EXAMPLES.parent, working_directory=EXAMPLES.parent)
+    assert outcome.stdout == REPORTERS[name](result, options)
 
 
 def test_cli_output_file_gets_the_payload(tmp_path: Path) -> None:
@@ -358,9 +364,13 @@ def test_github_actions_adds_annotations_to_the_default_text() -> None:
         "validate", "examples/broken", "--format", "json", cwd=EXAMPLES.parent, env=actions
     )
     plain = invoke("validate", "examples/broken", cwd=EXAMPLES.parent)
-    annotations = [line for line in plain_in_actions.stdout.splitlines() if line.startswith("::")]
+    *annotations, notice = [
+        line for line in plain_in_actions.stdout.splitlines() if line.startswith("::")
+    ]
     assert annotations
     assert all(GITHUB_COMMAND.match(line) for line in annotations)
+    assert len(annotations) <= 30  # 10 of each severity at most, then the notice of the rest
+    assert re.match(r"::notice::[0-9]+ more findings: ", notice)
     assert plain_in_actions.stdout.startswith(plain.stdout)
     assert not any(line.startswith("::") for line in plain.stdout.splitlines())
     assert json.loads(as_json.stdout)["version"] == 1  # an explicit format stays pure

@@ -4,6 +4,12 @@ Actions"): annotations on the PR diff.
 ``::error file=F,line=L,col=C,title=CODE::message``; warnings become
 ``::warning`` and infos ``::notice``. Values are escaped as the runner
 expects: ``%``, CR and LF everywhere, and also ``:`` and ``,`` in properties.
+
+GitHub shows 10 annotations of each severity per step and drops the rest
+unsaid: the most severe come first, at most 10 of each severity, then one
+notice of how many were left out (the CLI writes them all to the job summary,
+``$GITHUB_STEP_SUMMARY``). That notice is a notice annotation too, so when
+findings are left out the infos keep 9 places and the notice is the tenth.
 """
 
 from __future__ import annotations
@@ -11,7 +17,8 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-from usmctl.core.findings import Finding, Severity
+from usmctl.core.findings import Finding, Severity, counted
+from usmctl.output.findings.limits import ANNOTATIONS_PER_SEVERITY, cap, per_severity
 
 if TYPE_CHECKING:
     from usmctl.check.result import RunResult
@@ -97,6 +104,36 @@ def annotation(finding: Finding) -> str:
     return f"::{COMMANDS[finding.severity]} {properties}::{escape_data(message)}"
 
 
+def annotated(findings: tuple[Finding, ...], *, max_results: int = 0) -> list[Finding]:
+    """The findings GitHub will show: the most severe first, at most 10 of each
+    severity (9 infos when some are left out, the tenth notice saying so) and
+    at most ``max_results`` in all (0: only the quotas hold)."""
+    total = cap(len(findings), max_results)
+    quota = dict.fromkeys(Severity, ANNOTATIONS_PER_SEVERITY)
+    kept = per_severity(findings, quota, total=total)
+    if len(kept) < len(findings):
+        quota[Severity.INFO] = ANNOTATIONS_PER_SEVERITY - 1
+        kept = per_severity(findings, quota, total=total)
+    return kept
+
+
+def left_out_notice(left_out: int, *, step_summary: bool) -> str:
+    """The notice after the annotations when some findings were left out."""
+    where = (
+        "see the job summary"
+        if step_summary
+        else f"GitHub shows {ANNOTATIONS_PER_SEVERITY} annotations of each severity per step; "
+        "usmctl validate lists them all"
+    )
+    return f"::notice::{counted(left_out, 'more finding')}: {where}"
+
+
 def render(result: RunResult, options: ReportOptions) -> str:
-    """One line per finding; nothing at all for a clean run."""
-    return "".join(annotation(finding) + "\n" for finding in result.findings)
+    """One line per finding GitHub shows (`annotated`), then the notice of
+    the rest; nothing at all for a clean run."""
+    kept = annotated(result.findings, max_results=options.max_results)
+    lines = [annotation(finding) for finding in kept]
+    if len(kept) < len(result.findings):
+        left_out = len(result.findings) - len(kept)
+        lines.append(left_out_notice(left_out, step_summary=options.step_summary))
+    return "".join(line + "\n" for line in lines)

@@ -4,6 +4,7 @@ registry in ``__init__``, so a format never imports the registry that imports it
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -13,3 +14,12 @@ class ReportOptions:
     color: bool = False
     statistics: bool = False
     quiet: bool = False
+    # At most this many findings in the formats a service limits (sarif,
+    # github, markdown); 0: each service's own limit (`limits`).
+    max_results: int = 0
+    # The github format's findings left out are in the job summary.
+    step_summary: bool = False
+    # The repository root (SARIF's %SRCROOT%) and the directory the findings'
+    # relative paths start from; None: the paths are left as they are.
+    source_root: Path | None = None
+    working_directory: Path | None = None

@@ -1,23 +1,31 @@
 """SARIF 2.1.0 (the OASIS standard): what GitHub code scanning and other SAST viewers read.
 
 Rule metadata comes from the RunResult (summary, rationale, remediation,
-help link); results carry a relative URI under ``%SRCROOT%``, a 1-based
-region, and the line-independent fingerprint as ``partialFingerprints``.
+help link); results carry a URI relative to the repository root
+(``%SRCROOT%``, given in ``originalUriBaseIds``), so a run from a subfolder
+names the paths code scanning knows; a 1-based region, and the
+line-independent fingerprint as ``partialFingerprints``.
+
+At most 25,000 results (GitHub code scanning refuses more in a run), the most
+severe kept; the number left out is a warning notification of the run's
+invocation.
 """
 
 from __future__ import annotations
 
-from pathlib import PurePosixPath
+import posixpath
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from usmctl import __version__
-from usmctl.core.findings import Finding, Severity
+from usmctl.core.findings import Finding, Severity, counted
 from usmctl.output.findings.github import json_text
+from usmctl.output.findings.limits import SARIF_RESULTS, cap, most_severe
+from usmctl.output.findings.options import ReportOptions
 
 if TYPE_CHECKING:
     from usmctl.check.result import RuleMeta, RunResult
-    from usmctl.output.findings.options import ReportOptions
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/usmctl/usmctl"
@@ -54,16 +62,50 @@ def _custom_descriptor(finding: Finding) -> dict[str, Any]:
     }
 
 
-def artifact_location(file: str) -> dict[str, Any]:
-    """A relative URI under %SRCROOT%, or an absolute file URI."""
-    path = PurePosixPath(file)
-    if path.is_absolute():
-        return {"uri": "file://" + quote(file)}
-    return {"uri": quote(file), "uriBaseId": "%SRCROOT%"}
+def artifact_location(
+    file: str, *, root: Path | None = None, cwd: Path | None = None
+) -> dict[str, Any]:
+    """A URI under %SRCROOT%: ``file`` (relative to ``cwd``) made relative to
+    ``root``; an absolute file URI for a file outside ``root``. Without a
+    root, a relative ``file`` is taken as relative to %SRCROOT% already."""
+    path = file
+    if root is not None and cwd is not None:
+        located = posixpath.normpath(posixpath.join(cwd.as_posix(), file))
+        inside = posixpath.relpath(located, root.as_posix())
+        path = located if inside == ".." or inside.startswith("../") else inside
+    if posixpath.isabs(path):
+        return {"uri": "file://" + quote(path)}
+    return {"uri": quote(path), "uriBaseId": "%SRCROOT%"}
 
 
-def payload(result: RunResult) -> dict[str, Any]:
+def source_root_uri(root: Path) -> str:
+    """``root`` as the absolute directory URI %SRCROOT% stands for (SARIF
+    wants the final slash)."""
+    uri = "file://" + quote(root.as_posix())
+    return uri if uri.endswith("/") else uri + "/"
+
+
+def left_out_notice(left_out: int, limit: int) -> dict[str, Any]:
+    """The notification that says how many results a capped run left out."""
+    reason = (
+        f"GitHub code scanning accepts at most {SARIF_RESULTS:,} per run"
+        if limit == SARIF_RESULTS
+        else f"max-results is {limit:,}"
+    )
+    return {
+        "level": "warning",
+        "message": {
+            "text": f"{counted(left_out, 'result')} left out: {reason}; the most severe were kept"
+        },
+    }
+
+
+def payload(result: RunResult, options: ReportOptions | None = None) -> dict[str, Any]:
     """The SARIF log as Python data."""
+    options = options or ReportOptions()
+    root, cwd = options.source_root, options.working_directory
+    limit = cap(SARIF_RESULTS, options.max_results)
+    kept = most_severe(result.findings, limit)
     rules = [rule_descriptor(info) for info in result.rules()]
     index = {rule["id"]: position for position, rule in enumerate(rules)}
     for finding in result.findings:
@@ -71,7 +113,7 @@ def payload(result: RunResult) -> dict[str, Any]:
             index[finding.code] = len(rules)
             rules.append(_custom_descriptor(finding))
     results = []
-    for finding in result.findings:
+    for finding in kept:
         entry: dict[str, Any] = {
             "ruleId": finding.code,
             "ruleIndex": index[finding.code],
@@ -80,7 +122,7 @@ def payload(result: RunResult) -> dict[str, Any]:
             "locations": [
                 {
                     "physicalLocation": {
-                        "artifactLocation": artifact_location(finding.file),
+                        "artifactLocation": artifact_location(finding.file, root=root, cwd=cwd),
                         "region": {"startLine": finding.line, "startColumn": finding.column},
                     }
                 }
@@ -92,27 +134,27 @@ def payload(result: RunResult) -> dict[str, Any]:
                 {"name": finding.entity, "fullyQualifiedName": finding.path}
             ]
         results.append(entry)
-    return {
-        "$schema": SCHEMA_URI,
-        "version": "2.1.0",
-        "runs": [
-            {
-                "tool": {
-                    "driver": {
-                        "name": "usmctl",
-                        "version": __version__,
-                        "semanticVersion": __version__,
-                        "informationUri": INFORMATION_URI,
-                        "rules": rules,
-                    }
-                },
-                "columnKind": "unicodeCodePoints",
-                "results": results,
+    run: dict[str, Any] = {
+        "tool": {
+            "driver": {
+                "name": "usmctl",
+                "version": __version__,
+                "semanticVersion": __version__,
+                "informationUri": INFORMATION_URI,
+                "rules": rules,
             }
-        ],
+        },
+        "columnKind": "unicodeCodePoints",
+        "results": results,
     }
+    if root is not None:
+        run["originalUriBaseIds"] = {"%SRCROOT%": {"uri": source_root_uri(root)}}
+    if len(kept) < len(result.findings):
+        notice = left_out_notice(len(result.findings) - len(kept), limit)
+        run["invocations"] = [{"executionSuccessful": True, "toolExecutionNotifications": [notice]}]
+    return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
 
 
 def render(result: RunResult, options: ReportOptions) -> str:
     """The SARIF log, indented, with a final newline."""
-    return json_text(payload(result))
+    return json_text(payload(result, options))

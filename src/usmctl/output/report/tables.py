@@ -9,9 +9,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from usmctl.model.architecture import ordered_steps
 from usmctl.model.catalogue import collapse, walk
 from usmctl.model.usm import PROCESSES, canonical_process
+from usmctl.model.wif import ordered_steps
 
 if TYPE_CHECKING:
     from usmctl.model.architecture import Architecture
