@@ -182,6 +182,20 @@ def test_a_whole_section_is_located_at_the_first_file_declaring_it(
     assert (finding["path"], finding["message"]) == ("services", "has 2 items, expected at most 1")
 
 
+def test_the_architecture_mapping_is_located_in_its_file(write_files: WriteFiles) -> None:
+    rules = """\
+        rules:
+          - code: ACME007
+            given: $.architecture.name
+            then: {function: pattern, functionOptions: {match: "^[A-Z]"}}
+            message: "{{path}}: {{error}}"
+        """
+    files = {"0-info.usm.yaml": 'usm: "1"\narchitecture:\n  id: acme\n  name: acme services\n'}
+    (finding,) = run_rules(write_files, rules, files=files)
+    assert (finding["file"], finding["line"], finding["column"]) == ("0-info.usm.yaml", 4, 9)
+    assert finding["message"] == 'architecture.name: "acme services" does not match "^[A-Z]"'
+
+
 def test_unique_reports_each_repeat_at_the_repeat(write_files: WriteFiles) -> None:
     rules = """\
         rules:
@@ -422,6 +436,26 @@ def test_a_hostile_query_stops_at_the_read_bound(write_files: WriteFiles) -> Non
     assert outcome.code == 2
     line = assert_one_line_error(outcome.stderr, contains="custom rule ACME030: its JSONPath")
     assert "narrow" in line
+
+
+def test_rules_together_stop_at_the_run_bound(write_files: WriteFiles) -> None:
+    # Each rule reads about 8 values per value, inside its own bound of 10;
+    # eleven stay inside the run's bound of 100, fifteen pass it.
+    rule = (
+        '[[custom-rules]]\ncode = "ACME{n:03}"\nmessage = "m"\n'
+        'given = "$..*..name"\nthen = {{function = "truthy"}}\n'
+    )
+
+    def config(rules: int) -> str:
+        return 'select = ["ACME"]\n' + "".join(rule.format(n=n) for n in range(rules))
+
+    root = write_files({"a.usm.yaml": big_architecture(100), "usmctl.toml": config(11)})
+    assert invoke("validate", "--no-cache", cwd=root).code == 0
+    (root / "usmctl.toml").write_text(config(15), encoding="utf-8")
+    outcome = invoke("validate", "--no-cache", cwd=root)
+    assert outcome.code == 2
+    assert_one_line_error(outcome.stderr, contains=") together read more than")
+    assert "fewer or narrower rules" in outcome.stderr
 
 
 def test_the_read_bound_is_a_count_of_reads() -> None:

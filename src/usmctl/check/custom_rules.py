@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from usmctl.check.functions import Context, Target, apply, scalar_key, shown, targets_of
 from usmctl.check.query import (
+    RUN_VISITS_PER_VALUE,
     VISITS_PER_VALUE,
     Budget,
     OverBudgetError,
@@ -150,6 +151,8 @@ class Document:
             self.entities[section] = kept
             self.data[section] = raws
         self.values = count_values(self.data)
+        # What the rules of this run may still read, all together.
+        self.run_budget = budget_for(self.values, per_value=RUN_VISITS_PER_VALUE)
         self._keys_of: dict[str, frozenset[tuple[str, Any] | None]] = {}
 
     def locus(self, path: DataPath, *, at_key: bool = False) -> Locus | None:
@@ -223,6 +226,15 @@ def _given_rule(rule: CustomRule, document: Document) -> list[CodedViolation]:
         ) from None
     except ConfigError as error:
         raise ConfigError(f"custom rule {rule.code}: {error}") from None
+    try:
+        document.run_budget.spend(budget_for(document.values).left - budget.left)
+    except OverBudgetError:
+        raise ConfigError(
+            f"custom rules (up to {rule.code}) together read more than "
+            f"{budget_for(document.values, per_value=RUN_VISITS_PER_VALUE).left:,} values "
+            f"of the architecture ({RUN_VISITS_PER_VALUE} for each of its "
+            f"{document.values:,}): fewer or narrower rules"
+        ) from None
     return found
 
 

@@ -12,8 +12,9 @@ is bounded three ways (docs/hardening.md, "Side files and custom rules"):
 - its work: every value a query (its filters' queries included) reads from
   the architecture is counted, and a rule that reads more than
   `VISITS_PER_VALUE` times the number of values the architecture holds is a
-  config error. ``$..*..*..*`` over a large architecture stops at the bound
-  instead of running for hours.
+  config error, and so are rules that together read more than
+  `RUN_VISITS_PER_VALUE` times. ``$..*..*..*`` over a large architecture
+  stops at the bound instead of running for hours.
 """
 
 from __future__ import annotations
@@ -34,6 +35,9 @@ MAX_QUERY_CHARS = 1_000
 # any sensible query needs: ``$..name`` reads each about twice.
 VISITS_PER_VALUE = 10
 MIN_VISITS = 10_000
+# All the rules of a run together: a thousand rules each just inside its own
+# bound would still read for hours.
+RUN_VISITS_PER_VALUE = 100
 
 DataPath = tuple[str | int, ...]
 
@@ -123,9 +127,10 @@ class _CountedList(Sequence[Any]):
     __hash__ = None  # type: ignore[assignment]
 
 
-def budget_for(values: int) -> Budget:
-    """The budget of one rule over an architecture holding ``values`` values."""
-    return Budget(max(MIN_VISITS, VISITS_PER_VALUE * values))
+def budget_for(values: int, *, per_value: int = VISITS_PER_VALUE) -> Budget:
+    """The budget of one rule (``per_value``: of every rule of a run) over an
+    architecture holding ``values`` values."""
+    return Budget(max(MIN_VISITS, per_value * values))
 
 
 def count_values(data: Any) -> int:
