@@ -23,6 +23,7 @@ from usmctl.model.usm import read_catalogue
 if TYPE_CHECKING:
     from usmctl.model.architecture import Architecture
     from usmctl.model.catalogue import Catalogue
+    from usmctl.rules.indexes import Indexes
 
 STDIN = "-"
 Progress = Callable[[int, int], None]
@@ -221,6 +222,7 @@ def check(
         found = cache.get(state) if cache is not None else None
         architecture: Architecture | None = None
         catalogue: Catalogue | None = None
+        indexes: Indexes | None = None
         if found is None:
             # start-up: engine and catalogue import pydantic and PyYAML; a warm run needs neither
             from usmctl.check.engine import run
@@ -238,7 +240,7 @@ def check(
             )
             files.sort(key=lambda item: item.source.display)
             result = run(files, catalogue, settings, focus=focus)
-            architecture = result.architecture
+            architecture, indexes = result.architecture, result.indexes
             found = CachedRun(result.findings, result.suppressed, result.enabled)
             if cache is not None:
                 cache.put(state, found)
@@ -263,6 +265,7 @@ def check(
         stale_baseline=stale,
         baselined_findings=hidden,
         context=context,
+        run_indexes=indexes,
     )
 
 

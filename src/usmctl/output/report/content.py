@@ -30,7 +30,7 @@ from usmctl.output.report.tables import (
 )
 
 if TYPE_CHECKING:
-    from usmctl.check.result import RunResult
+    from usmctl.check.result import Indexes, RunResult
     from usmctl.model.architecture import Architecture
     from usmctl.model.graph import SupplyChain
 
@@ -222,13 +222,13 @@ def finding_section(finding: Finding) -> str | None:
 def build_report(result: RunResult, *, date: str) -> Report:
     """Compute the report's content; ``date`` is given so output is reproducible."""
     arch, catalogue = result.model()
-
+    indexes = result.indexes()
     supply_chain = SupplyChain.build(arch)
     info = arch.info
     title = (info.name or info.id) if info is not None else "Unnamed architecture"
     areas = _scores(result)
     scored = [area.score for area in areas if area.score is not None]
-    nodes, edges = graph_data(result, supply_chain)
+    nodes, edges = graph_data(result, supply_chain, indexes=indexes)
     ranked = _ranked(result)
     return Report(
         title=title,
@@ -244,9 +244,9 @@ def build_report(result: RunResult, *, date: str) -> Report:
         unattributed=len(result.findings) - sum(area.findings for area in areas),
         nodes=nodes,
         edges=edges,
-        process_matrix=process_matrix(arch),
-        workflow_matrix=workflow_matrix(arch, catalogue),
-        services=services_table(arch),
+        process_matrix=process_matrix(indexes),
+        workflow_matrix=workflow_matrix(indexes, catalogue),
+        services=services_table(indexes),
         bindings=bindings(arch),
         findings=ranked,
         actions=_actions(ranked, areas),
@@ -294,9 +294,8 @@ def _scores(result: RunResult) -> tuple[AreaScore, ...]:
 # --- graph -------------------------------------------------------------------
 
 
-def _node_owners(arch: Architecture, finding: Finding) -> list[str]:
+def _node_owners(indexes: Indexes, finding: Finding) -> list[str]:
     """The graph nodes a finding is shown on."""
-
     section = finding_section(finding)
     entity = finding.entity
     if section is None or entity is None:
@@ -304,17 +303,17 @@ def _node_owners(arch: Architecture, finding: Finding) -> list[str]:
     if section == "services":
         return [service_node(entity)]
     if section == "profiles":
-        profile = arch.profile(entity)
+        profile = indexes.profile(entity)
         if profile is not None and profile.kind == "operator" and profile.of:
             return [profile_node(profile.of)]
         return [profile_node(entity)]
     if section == "processes":
         return [profile_node(entity.partition(":")[0])]
     if section == "workflows":
-        workflow = arch.get("workflows", entity)
+        workflow = indexes.workflow(entity)
         return [profile_node(workflow.provider)] if workflow and workflow.provider else []
     if section == "agreements":
-        agreement = arch.get("agreements", entity)
+        agreement = indexes.agreement(entity)
         if agreement is None:
             return []
         return [service_node(item) for item in agreement.services] or [
@@ -324,15 +323,20 @@ def _node_owners(arch: Architecture, finding: Finding) -> list[str]:
 
 
 def graph_data(
-    result: RunResult, supply_chain: SupplyChain | None = None
+    result: RunResult,
+    supply_chain: SupplyChain | None = None,
+    *,
+    indexes: Indexes | None = None,
 ) -> tuple[tuple[GraphNode, ...], tuple[GraphEdge, ...]]:
     """The supply chain's nodes (with layers and finding marks) and edges."""
     arch, _ = result.model()
     if supply_chain is None:
         supply_chain = SupplyChain.build(arch)
+    if indexes is None:
+        indexes = result.indexes()
     counts: dict[str, Counter[Severity]] = defaultdict(Counter)
     for finding in result.findings:
-        for node in _node_owners(arch, finding):
+        for node in _node_owners(indexes, finding):
             counts[node][finding.severity] += 1
     layers = supply_chain.layers()
     nodes = tuple(
