@@ -265,6 +265,8 @@ def check(
         stale_baseline=stale,
         baselined_findings=hidden,
         context=context,
+        settings=settings,
+        enabled=found.enabled,
         run_indexes=indexes,
     )
 

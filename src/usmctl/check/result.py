@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from usmctl.core.findings import FailOn, Finding, Severity, rule_url
 
 if TYPE_CHECKING:
+    from usmctl.check.settings import Settings
     from usmctl.model.architecture import Architecture
     from usmctl.model.catalogue import Catalogue
     from usmctl.rules.base import RuleMeta
@@ -35,6 +36,10 @@ class RunResult:
     # The other files of the architecture, read only as the context of `files`
     # (``usmctl validate FILE``: the architecture it belongs to).
     context: tuple[str, ...] = ()
+    # What the run was asked to do, and the codes it ran after --select,
+    # --extend-select and --ignore: None for a result built by hand.
+    settings: Settings | None = field(default=None, repr=False)
+    enabled: frozenset[str] | None = field(default=None, repr=False)
     # The typed lookups the run's rules shared; read them through `indexes()`.
     run_indexes: Indexes | None = field(default=None, repr=False, compare=False)
 
