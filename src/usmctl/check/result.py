@@ -9,11 +9,13 @@ from typing import TYPE_CHECKING
 from usmctl.core.findings import FailOn, Finding, Severity, rule_url
 
 if TYPE_CHECKING:
+    from usmctl.check.settings import Settings
     from usmctl.model.architecture import Architecture
     from usmctl.model.catalogue import Catalogue
     from usmctl.rules.base import RuleMeta
+    from usmctl.rules.indexes import Indexes
 
-__all__ = ["RuleMeta", "RunResult"]
+__all__ = ["Indexes", "RuleMeta", "RunResult"]
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,12 @@ class RunResult:
     # The other files of the architecture, read only as the context of `files`
     # (``usmctl validate FILE``: the architecture it belongs to).
     context: tuple[str, ...] = ()
+    # What the run was asked to do, and the codes it ran after --select,
+    # --extend-select and --ignore: None for a result built by hand.
+    settings: Settings | None = field(default=None, repr=False)
+    enabled: frozenset[str] | None = field(default=None, repr=False)
+    # The typed lookups the run's rules shared; read them through `indexes()`.
+    run_indexes: Indexes | None = field(default=None, repr=False, compare=False)
 
     def by_severity(self) -> dict[str, int]:
         """Counts per severity, every severity present (the json format's summary)."""
@@ -45,6 +53,18 @@ class RunResult:
         if self.architecture is None or self.catalogue is None:
             raise RuntimeError("a result read from the findings cache has no model")
         return self.architecture, self.catalogue
+
+    def indexes(self) -> Indexes:
+        """Typed lookups over the architecture (``indexes().service(id)``): the
+        ones the run built for its rules, so a reporter builds none again; new
+        ones for a result built by hand."""
+        architecture, _ = self.model()
+        if self.run_indexes is not None and self.run_indexes.arch is architecture:
+            return self.run_indexes
+        # start-up: the indexes import pydantic; a warm run's text output never asks
+        from usmctl.rules.indexes import Indexes
+
+        return Indexes(architecture)
 
     def rules(self) -> tuple[RuleMeta, ...]:
         """Every built-in rule's metadata, by code: what reporters describe
