@@ -23,6 +23,7 @@ from usmctl.model.usm import read_catalogue
 if TYPE_CHECKING:
     from usmctl.model.architecture import Architecture
     from usmctl.model.catalogue import Catalogue
+    from usmctl.rules.indexes import Indexes
 
 STDIN = "-"
 Progress = Callable[[int, int], None]
@@ -222,6 +223,7 @@ def check(
     found = cache.get(state) if cache is not None else None
     architecture: Architecture | None = None
     catalogue: Catalogue | None = None
+    indexes: Indexes | None = None
     if found is None:
         # start-up: engine and catalogue import pydantic and PyYAML; a warm run needs neither
         from usmctl.check.engine import run
@@ -237,7 +239,7 @@ def check(
         files = unreadable + parse_files(read, settings, cwd=cwd, buffer=buffer, progress=progress)
         files.sort(key=lambda item: item.source.display)
         result = run(files, catalogue, settings, focus=focus)
-        architecture = result.architecture
+        architecture, indexes = result.architecture, result.indexes
         found = CachedRun(result.findings, result.suppressed, result.enabled)
         if cache is not None:
             cache.put(state, found)
@@ -261,8 +263,10 @@ def check(
         baselined=len(hidden),
         stale_baseline=stale,
         baselined_findings=hidden,
-        custom_rules=settings.custom_rules,
         context=context,
+        settings=settings,
+        enabled=found.enabled,
+        run_indexes=indexes,
     )
 
 
@@ -283,7 +287,8 @@ def _merged(results: Sequence[RunResult]) -> RunResult:
             finding for result in results for finding in result.baselined_findings
         ),
         context=tuple(sorted(name for result in results for name in result.context)),
-        custom_rules=results[0].custom_rules if results else (),
+        # One config for every architecture: its custom rules describe the findings.
+        settings=results[0].settings if results else None,
     )
 
 

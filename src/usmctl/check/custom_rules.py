@@ -189,7 +189,7 @@ class Document:
         """Whether ``section`` has an entity ``entity_id`` (of ``kind``, when given)."""
         if kind is None:
             return self.architecture.declares(section, entity_id)
-        entity = self.architecture.get(section, entity_id)
+        entity = self.architecture.index.get(section, {}).get(entity_id)
         return entity is not None and getattr(entity, "kind", None) == kind
 
 

@@ -6,15 +6,16 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from usmctl.check.settings import CustomRule
 from usmctl.core.findings import FailOn, Finding, Severity, printable, rule_url
 
 if TYPE_CHECKING:
+    from usmctl.check.settings import CustomRule, Settings
     from usmctl.model.architecture import Architecture
     from usmctl.model.catalogue import Catalogue
     from usmctl.rules.base import RuleMeta
+    from usmctl.rules.indexes import Indexes
 
-__all__ = ["RuleMeta", "RunResult"]
+__all__ = ["Indexes", "RuleMeta", "RunResult"]
 
 
 @dataclass(frozen=True)
@@ -35,8 +36,12 @@ class RunResult:
     # The other files of the architecture, read only as the context of `files`
     # (``usmctl validate FILE``: the architecture it belongs to).
     context: tuple[str, ...] = ()
-    # The custom rules of the run's config and rule sets (their metadata).
-    custom_rules: tuple[CustomRule, ...] = field(default=(), repr=False)
+    # What the run was asked to do, and the codes it ran after --select,
+    # --extend-select and --ignore: None for a result built by hand.
+    settings: Settings | None = field(default=None, repr=False)
+    enabled: frozenset[str] | None = field(default=None, repr=False)
+    # The typed lookups the run's rules shared; read them through `indexes()`.
+    run_indexes: Indexes | None = field(default=None, repr=False, compare=False)
 
     def by_severity(self) -> dict[str, int]:
         """Counts per severity, every severity present (the json format's summary)."""
@@ -49,14 +54,32 @@ class RunResult:
             raise RuntimeError("a result read from the findings cache has no model")
         return self.architecture, self.catalogue
 
+    def indexes(self) -> Indexes:
+        """Typed lookups over the architecture (``indexes().service(id)``): the
+        ones the run built for its rules, so a reporter builds none again; new
+        ones for a result built by hand."""
+        architecture, _ = self.model()
+        if self.run_indexes is not None and self.run_indexes.arch is architecture:
+            return self.run_indexes
+        # start-up: the indexes import pydantic; a warm run's text output never asks
+        from usmctl.rules.indexes import Indexes
+
+        return Indexes(architecture)
+
+    @property
+    def custom_rules(self) -> tuple[CustomRule, ...]:
+        """The custom rules of the run's config and rule sets (none for a result
+        built by hand)."""
+        return self.settings.custom_rules if self.settings is not None else ()
+
     def rules(self) -> tuple[RuleMeta, ...]:
-        """Every rule's metadata, built-in rules by code, then the custom rules:
-        what reporters describe rules with (they never import the registry)."""
+        """Every built-in rule's metadata, by code: what reporters describe
+        rules with (they never import the registry); a custom rule's comes from
+        `rule`."""
         # start-up: the registry imports pydantic; a warm run's text output never asks
         from usmctl.rules import ALL_RULES, meta
 
-        builtin = tuple(meta(rule.code) for rule in ALL_RULES)
-        return builtin + tuple(custom_meta(rule) for rule in self.custom_rules)
+        return tuple(meta(rule.code) for rule in ALL_RULES)
 
     def rule(self, code: str) -> RuleMeta | None:
         """A rule's metadata (name, summary, severity, area, help link, ...),

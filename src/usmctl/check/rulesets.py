@@ -170,7 +170,7 @@ def parse_rule(item: dict[str, Any], *, fail: Fail, defined_in: str, known: Know
         return CustomRule(section=section, schema=schema, **common)
     given = _given(item["given"], fail)
     then = _then(item["then"], fail, known)
-    return CustomRule(given=given, then=then, **common)
+    return CustomRule(section=None, schema=None, given=given, then=then, **common)
 
 
 def _listed(value: Any, kind: type, fail: Fail, at: DataPath, what: str) -> list[Any]:

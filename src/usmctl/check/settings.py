@@ -38,13 +38,13 @@ class CustomRule:
     values a JSONPath ``given`` matches in the whole architecture."""
 
     code: str
+    section: str | None  # with ``schema``; None for a rule with ``given``
     message: str
-    section: str | None = None
-    schema: dict[str, Any] | None = None
-    given: tuple[str, ...] = ()
-    then: tuple[Then, ...] = ()
+    schema: dict[str, Any] | None
     severity: Severity = Severity.WARNING
     name: str | None = None
+    given: tuple[str, ...] = ()
+    then: tuple[Then, ...] = ()
     description: str | None = None
     url: str | None = None
     # Where the rule is defined, as shown (the config file or a rule set).

@@ -29,7 +29,7 @@ from usmctl.output.report import render_report, report_format
 GOLDEN = Path(__file__).parent / "golden"
 DATE = "2026-01-31"
 SECTIONS = ("summary", "start-small", "supply-chain", "processes", "workflows", "services",
-            "bindings", "findings")  # fmt: skip
+            "bindings", "findings", "scope")  # fmt: skip
 ALLOWED_TAGS = {
     "html", "head", "meta", "title", "style", "body", "header", "div", "p", "h1", "h2", "h3",
     "dl", "dt", "dd", "main", "nav", "a", "section", "span", "b", "ol", "li", "br", "figure",

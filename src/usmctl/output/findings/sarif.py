@@ -111,7 +111,8 @@ def payload(result: RunResult, options: ReportOptions | None = None) -> dict[str
     for finding in result.findings:
         if finding.code not in index:
             index[finding.code] = len(rules)
-            rules.append(_custom_descriptor(finding))
+            info = result.rule(finding.code)  # a custom rule's, from the config
+            rules.append(rule_descriptor(info) if info else _custom_descriptor(finding))
     results = []
     for finding in kept:
         entry: dict[str, Any] = {

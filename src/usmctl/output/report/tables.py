@@ -14,6 +14,7 @@ from usmctl.model.usm import PROCESSES, canonical_process
 from usmctl.model.wif import ordered_steps
 
 if TYPE_CHECKING:
+    from usmctl.check.result import Indexes
     from usmctl.model.architecture import Architecture
     from usmctl.model.catalogue import Catalogue, WorkflowType
     from usmctl.model.entities import Workflow
@@ -58,16 +59,17 @@ def _providers(arch: Architecture) -> list[tuple[str, str, bool]]:
     ]
 
 
-def process_matrix(arch: Architecture) -> Matrix:
+def process_matrix(indexes: Indexes) -> Matrix:
     """Providers against the five processes: owner and practices plugged in."""
+    arch = indexes.arch
     entries: dict[tuple[str, str], list[str]] = defaultdict(list)
     for entry in arch.processes:
         canonical = canonical_process(entry.process)
         if canonical is not None:
-            owner = arch.profile(entry.owner)
+            owner = indexes.profile(entry.owner)
             shown = (owner.name or owner.id) if owner is not None else entry.owner
             entries[(entry.provider, canonical)].append(shown or "")
-    plugged_in = _practices_by_process(arch)
+    plugged_in = _practices_by_process(indexes)
     rows = []
     for provider, shown, external in _providers(arch):
         cells = []
@@ -98,13 +100,12 @@ def process_matrix(arch: Architecture) -> Matrix:
     )
 
 
-def _practices_by_process(arch: Architecture) -> defaultdict[tuple[str, str], set[str]]:
+def _practices_by_process(indexes: Indexes) -> defaultdict[tuple[str, str], set[str]]:
     """Practice names by (provider, canonical process) they plug into: a
     ``provider:process`` entry or a workflow ties a practice to that provider
     only; a bare process name (provider "") means every provider that runs it."""
-    workflows = {workflow.id: workflow for workflow in arch.workflows}
     plugged: defaultdict[tuple[str, str], set[str]] = defaultdict(set)
-    for practice in arch.practices:
+    for practice in indexes.arch.practices:
         shown = practice.name or practice.id
         for item in practice.plugs_into.processes:
             provider, colon, process = item.rpartition(":")
@@ -112,7 +113,7 @@ def _practices_by_process(arch: Architecture) -> defaultdict[tuple[str, str], se
             if canonical is not None and (provider or not colon):
                 plugged[(provider, canonical)].add(shown)
         for item in practice.plugs_into.workflows:
-            workflow = workflows.get(item)
+            workflow = indexes.workflow(item)
             if workflow is None or workflow.provider is None:
                 continue
             canonical = canonical_process(workflow.owner_process or "")
@@ -135,22 +136,17 @@ def _workflow_path_ok(workflow: Workflow, workflow_type: WorkflowType) -> bool:
     return walk(sequence, workflow_type.chain).verdict == "follows"
 
 
-def workflow_matrix(arch: Architecture, catalogue: Catalogue) -> Matrix:
+def workflow_matrix(indexes: Indexes, catalogue: Catalogue) -> Matrix:
     """Providers against the catalogue's workflow types: present, path ok, tool."""
-    tools_of: dict[str, list[str]] = defaultdict(list)
-    for tool in arch.tools:
-        for handled in tool.handles:
-            tools_of[handled].append(tool.product or tool.name or tool.id)
+    arch = indexes.arch
     rows = []
     for provider, shown, external in _providers(arch):
         cells = []
         for workflow_type in catalogue.types:
             workflows = [
                 workflow
-                for workflow in arch.workflows
-                if workflow.provider == provider
-                and workflow.type == workflow_type.id
-                and not workflow.is_template
+                for workflow in indexes.workflows_by_provider.get(provider, ())
+                if workflow.type == workflow_type.id
             ]
             if not workflows:
                 if external:
@@ -162,11 +158,13 @@ def workflow_matrix(arch: Architecture, catalogue: Catalogue) -> Matrix:
             status: Status = "ok"
             for workflow in workflows:
                 path_ok = _workflow_path_ok(workflow, workflow_type)
-                tools = sorted(set(tools_of.get(workflow.id, [])))
-                if workflow.tool:
-                    tool = arch.get("tools", workflow.tool)
-                    named = (tool.product or tool.name or tool.id) if tool else workflow.tool
-                    tools = sorted({*tools, named})
+                tools = sorted(
+                    {
+                        _tool_name(indexes, tool_id)
+                        for tool_id in indexes.tools_by_workflow.get(workflow.id, ())
+                        if tool_id  # ``tool: ""`` names no tool
+                    }
+                )
                 lines.append(workflow.id)
                 lines.append("path ok" if path_ok else "path deviates")
                 lines.append(f"tool: {', '.join(tools)}" if tools else "no tool")
@@ -183,20 +181,27 @@ def workflow_matrix(arch: Architecture, catalogue: Catalogue) -> Matrix:
     )
 
 
+def _tool_name(indexes: Indexes, tool_id: str) -> str:
+    """A tool as the matrix shows it: its product, name or id; an undeclared
+    tool by the id the workflow names."""
+    tool = indexes.tool(tool_id)
+    return (tool.product or tool.name or tool.id) if tool is not None else tool_id
+
+
 def _join(items: Iterable[str]) -> str:
     return ", ".join(items)
 
 
-def services_table(arch: Architecture) -> Table:
+def services_table(indexes: Indexes) -> Table:
     """Every service: provider, facility, support, agreement, customers."""
     rows = []
-    for service in arch.services:
+    for service in indexes.arch.services:
         facility = service.facility.description if service.facility else None
         support = service.support
         support_text = support.description if support else None
         if support is not None and support.hours:
             support_text = f"{support_text or 'no description'} ({support.hours})"
-        agreement = arch.get("agreements", service.agreement) if service.agreement else None
+        agreement = indexes.agreement(service.agreement)
         agreement_text = service.agreement or "none"
         if agreement is not None:
             agreement_text = f"{agreement.id} ({agreement.kind})"
