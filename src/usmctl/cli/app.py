@@ -573,7 +573,8 @@ def report(
             repository = result.settings.repository if result.settings is not None else None
             previous = load_previous(compare, repository=repository)
         text = render_report(result, chosen, date=_report_date(), previous=previous)
-        write_atomic(output, text, force=force, protected=inputs)
+        protected = inputs if compare is None else (*inputs, compare)
+        write_atomic(output, text, force=force, protected=protected)
         return ExitCode.OK
 
     raise typer.Exit(guarded(debug, body))

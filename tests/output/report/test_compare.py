@@ -245,3 +245,15 @@ def test_long_lists_are_bounded(pilot: Path, tmp_path: Path) -> None:
     assert f"### Change per rule ({total}; the first {SHOWN_RULES} below, 5 more)" in text
     assert sum(line.startswith("| info | USM") for line in text.splitlines()) == SHOWN_GAPS
     assert f"| info | {total} | 0 | {total} | 0 |" in text
+
+
+def test_the_report_never_replaces_previous(pilot: Path, tmp_path: Path) -> None:
+    previous = validate_json(pilot, tmp_path / "previous.json")
+    before = previous.read_bytes()
+    outcome = invoke(
+        "report", ".", "-o", str(previous), "--format", "html", "--force",
+        "--compare", str(previous), cwd=pilot,
+    )  # fmt: skip
+    assert outcome.code == 2
+    assert_one_line_error(outcome.stderr)
+    assert previous.read_bytes() == before
