@@ -540,6 +540,15 @@ def report(
     force: Annotated[
         bool, typer.Option("--force", help="Overwrite an existing report file.")
     ] = False,
+    compare: Annotated[
+        Path | None,
+        typer.Option(
+            "--compare",
+            metavar="PREVIOUS",
+            help="Add 'Since the last report': resolved, new and remaining gaps against "
+            "an earlier validate --format json output or baseline file.",
+        ),
+    ] = None,
     config: ConfigOption = None,
     catalogue: CatalogueOption = None,
     follow_links: FollowLinksOption = False,
@@ -556,8 +565,16 @@ def report(
             raise UsageError("report needs --output FILE (report.html or report.md)")
         chosen = report_format(output, output_format)
         result, inputs = _architecture_run(paths, config, catalogue, output, force, follow_links)
-        text = render_report(result, chosen, date=_report_date())
-        write_atomic(output, text, force=force, protected=inputs)
+        previous = None
+        if compare is not None:
+            # start-up: each command imports what it runs; --version and --help import none of it
+            from usmctl.output.report.progress import load_previous
+
+            repository = result.settings.repository if result.settings is not None else None
+            previous = load_previous(compare, repository=repository)
+        text = render_report(result, chosen, date=_report_date(), previous=previous)
+        protected = inputs if compare is None else (*inputs, compare)
+        write_atomic(output, text, force=force, protected=protected)
         return ExitCode.OK
 
     raise typer.Exit(guarded(debug, body))

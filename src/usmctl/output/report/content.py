@@ -24,6 +24,7 @@ from usmctl.check.selection import resolve_selectors
 from usmctl.core.findings import Finding, Severity, counted, printable
 from usmctl.model.catalogue import BUILT_IN
 from usmctl.model.graph import SupplyChain, profile_node, service_node
+from usmctl.output.report.progress import Previous, Progress, compare
 from usmctl.output.report.tables import (
     Matrix,
     Table,
@@ -222,6 +223,8 @@ class Report:
     findings: tuple[RankedFinding, ...]
     actions: tuple[Action, ...]
     scope: Scope
+    # "Since the last report": only with `report --compare PREVIOUS`.
+    progress: Progress | None = None
 
 
 def finding_area(finding: Finding, result: RunResult) -> str | None:
@@ -246,8 +249,9 @@ def finding_section(finding: Finding) -> str | None:
     return None
 
 
-def build_report(result: RunResult, *, date: str) -> Report:
-    """Compute the report's content; ``date`` is given so output is reproducible."""
+def build_report(result: RunResult, *, date: str, previous: Previous | None = None) -> Report:
+    """Compute the report's content; ``date`` is given so output is reproducible;
+    ``previous``: the earlier run to compare with (`progress`)."""
     arch, catalogue = result.model()
     indexes = result.indexes()
     supply_chain = SupplyChain.build(arch)
@@ -278,6 +282,7 @@ def build_report(result: RunResult, *, date: str) -> Report:
         findings=ranked,
         actions=_actions(ranked, areas),
         scope=scope(result),
+        progress=compare(result, previous) if previous is not None else None,
     )
 
 

@@ -20,6 +20,7 @@ from usmctl.output.report.content import (
     Scope,
 )
 from usmctl.output.report.palette import ROLE_FILLS
+from usmctl.output.report.progress import PROGRESS_NOTE, Progress
 from usmctl.output.report.svg import render_svg
 from usmctl.output.report.tables import Cell, Matrix, Table
 
@@ -248,15 +249,32 @@ def _findings(findings: tuple[RankedFinding, ...]) -> str:
     )
 
 
-def _scope(scope: Scope) -> str:
-    facts = "".join(
-        f"<dt>{escape(topic)}</dt><dd>{escape(text)}</dd>" for topic, text in scope.facts
-    )
+def _facts_section(
+    anchor: str,
+    title: str,
+    note: str,
+    facts: tuple[tuple[str, str], ...],
+    tables: tuple[Table, ...],
+) -> str:
+    """A section of (topic, text) facts and the tables below them."""
+    shown = "".join(f"<dt>{escape(topic)}</dt><dd>{escape(text)}</dd>" for topic, text in facts)
     return (
-        '<section id="scope"><h2>Scope of this check</h2>'
-        f'<p class="note">{escape(SCOPE_NOTE)}</p><dl class="scope">{facts}</dl>'
-        + "".join(_table(table) for table in scope.tables)
+        f'<section id="{anchor}"><h2>{escape(title)}</h2>'
+        f'<p class="note">{escape(note)}</p><dl class="scope">{shown}</dl>'
+        + "".join(_table(table) for table in tables)
         + "</section>"
+    )
+
+
+def _scope(scope: Scope) -> str:
+    return _facts_section("scope", "Scope of this check", SCOPE_NOTE, scope.facts, scope.tables)
+
+
+def _progress(progress: Progress | None) -> str:
+    if progress is None:
+        return ""
+    return _facts_section(
+        "progress", "Since the last report", PROGRESS_NOTE, progress.facts, progress.tables
     )
 
 
@@ -294,7 +312,9 @@ def render_html(report: Report) -> str:
         '<header class="cover"><div class="inner"><p class="kicker">USM gap report</p>',
         f"<h1>{escape(report.title)}</h1><dl>{meta}</dl></div></header>",
         "<main>",
-        '<nav class="toc"><a href="#summary">Summary</a><a href="#start-small">Start small</a>'
+        '<nav class="toc"><a href="#summary">Summary</a>'
+        + ('<a href="#progress">Since the last report</a>' if report.progress else "")
+        + '<a href="#start-small">Start small</a>'
         '<a href="#supply-chain">Supply chain</a><a href="#processes">Processes</a>'
         '<a href="#workflows">Workflows</a><a href="#services">Services</a>'
         '<a href="#bindings">Bindings</a><a href="#findings">Findings</a>'
@@ -312,6 +332,7 @@ def render_html(report: Report) -> str:
         "of the other areas) leaves out.</p>",
         unattributed,
         "</section>",
+        _progress(report.progress),
         '<section id="start-small"><h2>Start small: the next three actions</h2>',
         f'<ol class="actions">{actions}</ol></section>',
         '<section id="supply-chain"><h2>Supply chain</h2>',
