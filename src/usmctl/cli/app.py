@@ -528,7 +528,7 @@ def _architecture_run(
 
 def _file_or_stdout(output: Path | None) -> Path | None:
     """``-o -`` is standard output, as ``-`` is standard input among the paths
-    (a file literally named ``-`` is ``-o ./-``)."""
+    (a file literally named ``-`` is written by its absolute path)."""
     return None if output is None or str(output) == "-" else output
 
 
