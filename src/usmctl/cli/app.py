@@ -386,7 +386,9 @@ def _step_summary(
     return True
 
 
-def _check_outputs(outputs: list[Path], side_files: tuple[Path, ...], force: bool = True) -> None:
+def _check_outputs(
+    outputs: list[Path], side_files: tuple[Path, ...], force: bool = True, parents: bool = False
+) -> None:
     """Refuse, before the run, outputs that name a side file the run reads
     (config, catalogue, baseline), that cannot be written, or that name one
     file twice (``--write-baseline x -o x``)."""
@@ -394,7 +396,7 @@ def _check_outputs(outputs: list[Path], side_files: tuple[Path, ...], force: boo
     from usmctl.core.writing import check_output
 
     for target in outputs:
-        check_output(target, force=force, protected=side_files)
+        check_output(target, force=force, protected=side_files, parents=parents)
     if len({os.path.realpath(target) for target in outputs}) < len(outputs):
         raise UsageError(f'--output and --write-baseline name the same file: "{outputs[0]}"')
 
@@ -518,10 +520,28 @@ def _architecture_run(
     )
     side_files = _side_files(settings, config, cwd)
     if output is not None:
-        _check_outputs([output], side_files, force=force)
+        _check_outputs([output], side_files, force=force, parents=True)
     with gc_paused():
         result = check(paths or ["."], settings, cwd=cwd, progress=progress_callback())
     return result, (*side_files, *_inputs(result, cwd))
+
+
+def _file_or_stdout(output: Path | None) -> Path | None:
+    """``-o -`` is standard output, as ``-`` is standard input among the paths
+    (a file literally named ``-`` is written by its absolute path)."""
+    return None if output is None or str(output) == "-" else output
+
+
+def _wrote(target: Path | None, result: RunResult) -> None:
+    """The one line a successful `report` or `graph -o` says on stderr."""
+    # start-up: each command imports what it runs; --version and --help import none of it
+    from usmctl.core.findings import counted
+
+    counts = result.by_severity()
+    total = sum(counts.values())
+    detail = ", ".join(counted(counts[word], word) for word in ("error", "warning", "info"))
+    where = "the report to stdout" if target is None else str(target)
+    _err(f"wrote {where} ({counted(total, 'finding')}: {detail})")
 
 
 @app.command()
@@ -529,7 +549,12 @@ def report(
     paths: ArchitecturePaths = None,
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="The report file: report.html or report.md."),
+        typer.Option(
+            "--output",
+            "-o",
+            help="The report file: report.html or report.md (missing folders are created); "
+            "- for stdout (with --format).",
+        ),
     ] = None,
     output_format: Annotated[
         str | None,
@@ -564,7 +589,8 @@ def report(
         if output is None:
             raise UsageError("report needs --output FILE (report.html or report.md)")
         chosen = report_format(output, output_format)
-        result, inputs = _architecture_run(paths, config, catalogue, output, force, follow_links)
+        target = _file_or_stdout(output)
+        result, inputs = _architecture_run(paths, config, catalogue, target, force, follow_links)
         previous = None
         if compare is not None:
             # start-up: each command imports what it runs; --version and --help import none of it
@@ -573,8 +599,12 @@ def report(
             repository = result.settings.repository if result.settings is not None else None
             previous = load_previous(compare, repository=repository)
         text = render_report(result, chosen, date=_report_date(), previous=previous)
-        protected = inputs if compare is None else (*inputs, compare)
-        write_atomic(output, text, force=force, protected=protected)
+        if target is None:
+            emit(text, None)
+        else:
+            protected = inputs if compare is None else (*inputs, compare)
+            write_atomic(target, text, force=force, protected=protected, parents=True)
+        _wrote(target, result)
         return ExitCode.OK
 
     raise typer.Exit(guarded(debug, body))
@@ -587,7 +617,12 @@ def graph(
         str, typer.Option("--format", "-f", help=f"{spoken(Command.GRAPH)}.")
     ] = "dot",
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write the graph to FILE.")
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write the graph to FILE (missing folders are created); - or none: stdout.",
+        ),
     ] = None,
     force: Annotated[
         bool, typer.Option("--force", help="Overwrite an existing output file.")
@@ -604,15 +639,17 @@ def graph(
         from usmctl.output.report import graph_format, render_graph
 
         graph_format(output_format)
-        result, inputs = _architecture_run(paths, config, catalogue, output, force, follow_links)
+        target = _file_or_stdout(output)
+        result, inputs = _architecture_run(paths, config, catalogue, target, force, follow_links)
         text = render_graph(result, output_format)
-        if output is None:
+        if target is None:
             emit(text, None)
         else:
             # start-up: each command imports what it runs; --version and --help import none of it
             from usmctl.core.writing import write_atomic
 
-            write_atomic(output, text, force=force, protected=inputs)
+            write_atomic(target, text, force=force, protected=inputs, parents=True)
+            _wrote(target, result)
         return ExitCode.OK
 
     raise typer.Exit(guarded(debug, body))

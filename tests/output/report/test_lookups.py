@@ -13,6 +13,7 @@ from tests.support.factories import WriteFiles, checked
 from usmctl.model.architecture import Architecture
 from usmctl.output.report import render_report
 from usmctl.output.report.content import build_report
+from usmctl.output.report.tables import Named
 from usmctl.rules import indexes as indexes_module
 from usmctl.rules.indexes import Indexes
 
@@ -86,14 +87,14 @@ def test_tools_agreements_and_owners_come_from_the_typed_lookups(
 ) -> None:
     report = build_report(checked(write_files({"a.usm.yaml": TOOLS})), date=DATE)
     (label, cells), *_ = report.workflow_matrix.rows
-    assert label == "acme"
+    assert label == Named("acme")
     by_type = dict(zip(report.workflow_matrix.columns, cells, strict=True))
     # A tool that handles the workflow and the one it names, by product or name.
     assert by_type["incident"].lines[2] == "tool: Freshdesk, Kanban board"
     # An undeclared tool is shown by the id the workflow names; ``tool: ""`` names none.
     assert by_type["service-request"].lines[2] == "tool: pager"
     assert by_type["wish"].lines[2] == "no tool"
-    assert report.services.rows[0][4] == "sa-mail (contract)"
+    assert report.services.rows[0][4] == (Named("sa-mail (contract)"),)
     (_, process_cells), *_ = report.process_matrix.rows
     owners = dict(zip(report.process_matrix.columns, process_cells, strict=True))
     # A declared owner by name, an undeclared one by the id the entry names.

@@ -31,6 +31,10 @@ def report_format(output: Path, explicit: str | None) -> str:
     """The format named by ``--format``, else by the output file's suffix."""
     if explicit:
         return pick(Command.REPORT, explicit).name
+    if str(output) == "-":
+        raise UsageError(
+            f"-o - writes the report to stdout: pass --format {'|'.join(names(Command.REPORT))}"
+        )
     found = by_suffix(Command.REPORT, output.suffix)
     if found is None:
         raise UsageError(

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from usmctl import __version__
 from usmctl.check.selection import resolve_selectors
+from usmctl.core.codes import UNUSED_SUPPRESSION
 from usmctl.core.findings import Finding, Severity, counted, printable
 from usmctl.model.catalogue import BUILT_IN
 from usmctl.model.graph import SupplyChain, profile_node, service_node
@@ -214,6 +215,7 @@ class Report:
     areas: tuple[AreaScore, ...]
     overall: int | None
     unattributed: int
+    suppressions: int
     nodes: tuple[GraphNode, ...]
     edges: tuple[GraphEdge, ...]
     process_matrix: Matrix
@@ -271,8 +273,12 @@ def build_report(result: RunResult, *, date: str, previous: Previous | None = No
         by_severity=result.by_severity(),
         areas=areas,
         overall=round(sum(scored) / len(scored)) if scored else None,
-        # every finding with an area is counted in exactly one area's findings
-        unattributed=len(result.findings) - sum(area.findings for area in areas),
+        # every finding with an area is counted in exactly one area's findings;
+        # USM011 is about the suppression comments, not an unreadable file
+        unattributed=len(result.findings)
+        - sum(area.findings for area in areas)
+        - _suppression_findings(result),
+        suppressions=_suppression_findings(result),
         nodes=nodes,
         edges=edges,
         process_matrix=process_matrix(indexes),
@@ -411,9 +417,10 @@ def _ranked(result: RunResult) -> tuple[RankedFinding, ...]:
         rule = result.rule(finding.code)
         remediation, help_uri = (rule.remediation, rule.help_uri) if rule else ("", None)
         area = finding_area(finding, result)
-        ranked.append(
-            RankedFinding(finding, AREAS[area] if area else "files", remediation, help_uri)
-        )
+        shown = AREAS[area] if area else "files"
+        if finding.code == UNUSED_SUPPRESSION:
+            shown = "suppressions"
+        ranked.append(RankedFinding(finding, shown, remediation, help_uri))
     return tuple(ranked)
 
 
@@ -473,6 +480,11 @@ def _actions(ranked: tuple[RankedFinding, ...], areas: tuple[AreaScore, ...]) ->
 # --- scope -------------------------------------------------------------------
 
 
+def _suppression_findings(result: RunResult) -> int:
+    """USM011: suppression comments unused, without a reason or malformed."""
+    return sum(1 for finding in result.findings if finding.code == UNUSED_SUPPRESSION)
+
+
 def scope(result: RunResult) -> Scope:
     """What the check covered and what it left out or hid."""
     arch, catalogue = result.model()
@@ -496,6 +508,15 @@ def scope(result: RunResult) -> Scope:
             else "none hid a finding.",
         )
     )
+    faulty = _suppression_findings(result)
+    if faulty:
+        facts.append(
+            (
+                "Suppressions to fix",
+                f"{counted(faulty, 'suppression comment')} unused, without a reason or "
+                f"malformed ({UNUSED_SUPPRESSION}, area suppressions in the findings).",
+            )
+        )
     facts.append(("Baseline", _baseline_fact(result)))
     hidden = Counter((finding.code, finding.name) for finding in result.baselined_findings)
     tables.append(

@@ -12,7 +12,7 @@ from usmctl.core.findings import counted
 from usmctl.output.report.content import SCOPE_NOTE, Action, Report
 from usmctl.output.report.exports import to_mermaid
 from usmctl.output.report.progress import PROGRESS_NOTE
-from usmctl.output.report.tables import Cell, Matrix, Table
+from usmctl.output.report.tables import Cell, Matrix, Named, Table, Value
 
 _STATUS_ICONS = {"ok": "✅", "warn": "⚠️", "missing": "❌", "na": "➖"}
 _MARKDOWN_ESCAPES = {
@@ -74,13 +74,26 @@ def _row(values: list[str]) -> str:
     return "| " + " | ".join(values) + " |"
 
 
+def _named(named: Named) -> str:
+    """A name, its id after it in small type (``<sub>``, which GitHub keeps)."""
+    if not named.id:
+        return md(named.name)
+    return f"{md(named.name)} <sub>{md(named.id)}</sub>"
+
+
+def _value(value: Value) -> str:
+    if isinstance(value, str):
+        return md(value)
+    return ", ".join(_named(named) for named in value)
+
+
 def _table(table: Table, level: str = "###") -> list[str]:
     lines = [f"{level} {md(table.title)}", ""]
     if not table.rows:
         return [*lines, md(table.empty), ""]
     lines.append(_row([md(column) for column in table.columns]))
     lines.append(_row(["---"] * len(table.columns)))
-    lines.extend(_row([md(value) for value in row]) for row in table.rows)
+    lines.extend(_row([_value(value) for value in row]) for row in table.rows)
     return [*lines, ""]
 
 
@@ -95,7 +108,7 @@ def _matrix(matrix: Matrix) -> list[str]:
     lines.append(_row(["provider", *(md(column) for column in matrix.columns)]))
     lines.append(_row(["---"] * (len(matrix.columns) + 1)))
     for label, cells in matrix.rows:
-        lines.append(_row([md(label), *(_cell(cell) for cell in cells)]))
+        lines.append(_row([_named(label), *(_cell(cell) for cell in cells)]))
     return [*lines, ""]
 
 
@@ -162,6 +175,12 @@ def render_markdown(report: Report) -> str:
             f"{counted(report.unattributed, 'file-level finding')} (unreadable or malformed "
             "files) belong "
             "to no area: fix them first, the scores do not see what they hide.",
+            "",
+        ]
+    if report.suppressions:
+        lines += [
+            f"{counted(report.suppressions, 'suppression comment')} to fix (unused, without "
+            "a reason or malformed): listed under suppressions in the findings.",
             "",
         ]
     if report.progress is not None:
