@@ -25,12 +25,14 @@ TIMEOUT = 30  # seconds: a server that never answers fails the test, not the sui
 class Client(LanguageClient):
     """pytest-lsp's client, which also keeps the document version of the
     diagnostics last published for each document (two notifications read at
-    once would slip past `wait_for_notification`)."""
+    once would slip past `wait_for_notification`), and what the server said
+    it can do."""
 
     def __init__(self) -> None:
         super().__init__(converter_factory=default_converter)
         self.versions: dict[str, int | None] = {}
         self.arrived = asyncio.Event()
+        self.server_capabilities: types.ServerCapabilities | None = None
 
 
 def _record(client: Client, params: types.PublishDiagnosticsParams) -> None:
@@ -62,15 +64,19 @@ def uri(path: Path) -> str:
     return found
 
 
-async def start(client: LanguageClient, root: Path) -> None:
+async def start(
+    client: LanguageClient, root: Path, capabilities: types.ClientCapabilities | None = None
+) -> None:
     """Initialize a session with ``root`` as the workspace."""
-    await client.initialize_session(
+    result = await client.initialize_session(
         types.InitializeParams(
-            capabilities=types.ClientCapabilities(),
+            capabilities=capabilities or types.ClientCapabilities(),
             root_uri=uri(root),
             workspace_folders=[types.WorkspaceFolder(uri=uri(root), name=root.name)],
         )
     )
+    if isinstance(client, Client):
+        client.server_capabilities = result.capabilities
 
 
 async def published(
@@ -136,9 +142,11 @@ class Document:
 
 
 def position(text: str, offset: int) -> types.Position:
-    """The LSP position of an offset into an ASCII text."""
+    """The LSP position of an offset into a text (lines end with ``\\n``;
+    characters in UTF-16 code units, as clients count them by default)."""
     line = text.count("\n", 0, offset)
-    return types.Position(line=line, character=offset - (text.rfind("\n", 0, offset) + 1))
+    before = text[text.rfind("\n", 0, offset) + 1 : offset]
+    return types.Position(line=line, character=len(before.encode("utf-16-le")) // 2)
 
 
 def find(text: str, line_with: str, word: str) -> types.Range:

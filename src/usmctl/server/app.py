@@ -4,8 +4,10 @@ Diagnostics follow every change: the edited buffer is re-parsed, the model
 built and the rules run over the whole workspace (`usmctl.server.workspace`).
 A change after a quiet spell is checked at once; changes that follow each
 other within `DEBOUNCE` (a burst of keystrokes) are checked once, that long
-after the last, with its text. A request (hover, definition, references) first takes in any edit not
-yet checked, so it always reads the text the editor shows.
+after the last, with its text. A request (hover, definition, references)
+first takes in any edit not yet checked, so it always reads the
+text the editor shows; completion reads the text as typed and offers from the
+last model that parsed, without waiting for its check.
 
 No handler's failure reaches the client as a traceback: it is one line of
 ``window/logMessage``, and the server goes on. A malformed file is
@@ -26,7 +28,8 @@ from pygls.lsp.server import LanguageServer
 
 from usmctl import __version__
 from usmctl.check.config import architecture_root
-from usmctl.server import navigation
+from usmctl.load.loader import file_kind
+from usmctl.server import completion, navigation
 from usmctl.server.positions import Here
 from usmctl.server.protocol import Places, path_of
 from usmctl.server.workspace import Analysis, Workspace, is_architecture_file
@@ -167,8 +170,9 @@ class UsmServer(LanguageServer):
             self.publish()
         return self.model.analyse()
 
-    def here(self, uri: str, position: types.Position) -> tuple[Here, Places] | None:
-        """What is at a client's position, and the places of that analysis."""
+    def places(self, uri: str) -> tuple[Path, str, Places] | None:
+        """A document's path, its name in findings and the places of the
+        current analysis (None: a document that is not checked)."""
         path = path_of(uri)
         if path is None:
             return None
@@ -180,9 +184,31 @@ class UsmServer(LanguageServer):
         file = analysis.display(path)
         if file is None:
             return None
-        places = Places(analysis, self.workspace.position_codec)
-        here = analysis.here(path, places.point(file, position))
+        return path, file, Places(analysis, self.workspace.position_codec)
+
+    def here(self, uri: str, position: types.Position) -> tuple[Here, Places] | None:
+        """What is at a client's position, and the places of that analysis."""
+        found = self.places(uri)
+        if found is None:
+            return None
+        path, file, places = found
+        here = places.analysis.here(path, places.point(file, position))
         return None if here is None else (here, places)
+
+    def complete_at(self, uri: str, position: types.Position) -> types.CompletionList | None:
+        """What may be written at a position of a YAML architecture file: read
+        from the text as typed, offered from the last model that parsed."""
+        path = path_of(uri)
+        if path is None or file_kind(path.name) != "yaml":
+            return None  # USM-WIF (JSON) files name their keys otherwise
+        model = self.model_for(path)
+        return completion.complete(
+            self.workspace.get_text_document(uri).source,
+            position,
+            codec=self.workspace.position_codec,
+            indexes=model.completing().indexes,
+            catalogue=model.catalogue,
+        )
 
 
 def _summary(error: Exception) -> str:
@@ -278,6 +304,14 @@ def build() -> UsmServer:
             return None
         here, places = found
         return navigation.references(here, places, declaration=params.context.include_declaration)
+
+    @server.feature(
+        types.TEXT_DOCUMENT_COMPLETION,
+        types.CompletionOptions(trigger_characters=completion.TRIGGERS),
+    )
+    @guarded
+    def complete(ls: UsmServer, params: types.CompletionParams) -> types.CompletionList | None:
+        return ls.complete_at(params.text_document.uri, params.position)
 
     return server
 
