@@ -136,6 +136,32 @@ class Document:
             )
         )
 
+    def apply(self, edits: list[types.TextEdit]) -> None:
+        """Apply a workspace edit's text edits (all against the current text,
+        as LSP has them) as one change of the document."""
+        ordered = sorted(
+            edits, key=lambda edit: (edit.range.start.line, edit.range.start.character)
+        )
+        changes: list[types.TextDocumentContentChangeEvent] = []
+        for edit in reversed(ordered):  # the last first: the earlier ranges stay valid
+            start, end = (
+                offset_of(self.text, edit.range.start),
+                offset_of(self.text, edit.range.end),
+            )
+            self.text = self.text[:start] + edit.new_text + self.text[end:]
+            changes.append(
+                types.TextDocumentContentChangePartial(range=edit.range, text=edit.new_text)
+            )
+        self.version += 1
+        self.client.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                text_document=types.VersionedTextDocumentIdentifier(
+                    uri=self.uri, version=self.version
+                ),
+                content_changes=changes,
+            )
+        )
+
     async def diagnostics(self) -> list[types.Diagnostic]:
         """The diagnostics published for this version of the document."""
         return await published(self.client, self.uri, self.version)
@@ -147,6 +173,19 @@ def position(text: str, offset: int) -> types.Position:
     line = text.count("\n", 0, offset)
     before = text[text.rfind("\n", 0, offset) + 1 : offset]
     return types.Position(line=line, character=len(before.encode("utf-16-le")) // 2)
+
+
+def offset_of(text: str, where: types.Position) -> int:
+    """The offset into a text of an LSP position (`position` undone)."""
+    start = 0
+    for _ in range(where.line):
+        start = text.index("\n", start) + 1
+    units = 0
+    index = start
+    while units < where.character:
+        units += 2 if ord(text[index]) > 0xFFFF else 1
+        index += 1
+    return index
 
 
 def find(text: str, line_with: str, word: str) -> types.Range:

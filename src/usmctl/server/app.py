@@ -4,8 +4,8 @@ Diagnostics follow every change: the edited buffer is re-parsed, the model
 built and the rules run over the whole workspace (`usmctl.server.workspace`).
 A change after a quiet spell is checked at once; changes that follow each
 other within `DEBOUNCE` (a burst of keystrokes) are checked once, that long
-after the last, with its text. A request (hover, definition, references)
-first takes in any edit not yet checked, so it always reads the
+after the last, with its text. A request (hover, definition, references,
+code actions) first takes in any edit not yet checked, so it always reads the
 text the editor shows; completion reads the text as typed and offers from the
 last model that parsed, without waiting for its check.
 
@@ -29,7 +29,7 @@ from pygls.lsp.server import LanguageServer
 from usmctl import __version__
 from usmctl.check.config import architecture_root
 from usmctl.load.loader import file_kind
-from usmctl.server import completion, navigation
+from usmctl.server import actions, completion, navigation
 from usmctl.server.positions import Here
 from usmctl.server.protocol import Places, path_of
 from usmctl.server.workspace import Analysis, Workspace, is_architecture_file
@@ -210,6 +210,24 @@ class UsmServer(LanguageServer):
             catalogue=model.catalogue,
         )
 
+    def code_actions(self, params: types.CodeActionParams) -> list[types.CodeAction] | None:
+        """The quick fixes for the diagnostics the client sends back."""
+        uri = params.text_document.uri
+        found = self.places(uri)
+        if found is None:
+            return None
+        _path, file, places = found
+        document = self.workspace.text_documents.get(uri)
+        workspace = self.client_capabilities.workspace
+        edit = None if workspace is None else workspace.workspace_edit
+        return actions.quick_fixes(
+            params,
+            places=places,
+            file=file,
+            version=None if document is None else document.version,
+            document_changes=bool(edit and edit.document_changes),
+        )
+
 
 def _summary(error: Exception) -> str:
     return f"{type(error).__name__}: {error}".splitlines()[0][:300]
@@ -312,6 +330,14 @@ def build() -> UsmServer:
     @guarded
     def complete(ls: UsmServer, params: types.CompletionParams) -> types.CompletionList | None:
         return ls.complete_at(params.text_document.uri, params.position)
+
+    @server.feature(
+        types.TEXT_DOCUMENT_CODE_ACTION,
+        types.CodeActionOptions(code_action_kinds=actions.KINDS),
+    )
+    @guarded
+    def code_action(ls: UsmServer, params: types.CodeActionParams) -> list[types.CodeAction] | None:
+        return ls.code_actions(params)
 
     return server
 
