@@ -11,13 +11,24 @@ import pytest
 import pytest_asyncio
 import pytest_lsp
 from lsprotocol import types
+from pygls.workspace.position_codec import PositionCodec
 from pytest_lsp import LanguageClient
 
-from tests.server.support import SERVER, Client, Document, copy_example, position, start
+from tests.server.support import (
+    EXAMPLE,
+    SERVER,
+    Client,
+    Document,
+    copy_example,
+    position,
+    start,
+)
 from usmctl.api import check
 from usmctl.check.settings import Settings
 from usmctl.model.catalogue import load_catalogue
 from usmctl.model.entities import Service
+from usmctl.server.completion import complete
+from usmctl.server.workspace import Workspace
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -176,3 +187,40 @@ async def test_a_half_typed_line_that_does_not_parse_is_completed_from_the_last_
     )
     assert labels(found) == ["globex-it"]  # declared in this very file
     assert [item.code for item in await document.diagnostics()] == ["USM001"]
+
+
+async def test_a_client_taking_item_defaults_gets_the_range_once() -> None:
+    """In process: the range replaced is the list's default, and an item says
+    its text only where it is not its label (a key and its colon)."""
+    workspace = Workspace(EXAMPLE)
+    text = (EXAMPLE / FILE).read_text(encoding="utf-8")
+    codec = PositionCodec(types.PositionEncodingKind.Utf16)
+
+    def at(old: str, new: str) -> types.CompletionList:
+        cursor = text.index(old) + new.index("|")
+        edited = text.replace(old, new.replace("|", "", 1), 1)
+        found = complete(
+            edited,
+            position(edited, cursor),
+            codec=codec,
+            indexes=workspace.completing().indexes,
+            catalogue=workspace.catalogue,
+            shared_range=True,
+        )
+        assert found is not None and found.item_defaults is not None
+        assert all(item.text_edit is None for item in found.items)
+        return found
+
+    ids = at(PROVIDER, PROVIDER.replace("globex-it", "glo|"))
+    (item,) = ids.items
+    assert item.label == "globex-it" and item.text_edit_text is None
+    line = text.index(PROVIDER) + len("    provider: ")
+    assert ids.item_defaults is not None
+    assert ids.item_defaults.edit_range == types.Range(
+        start=position(text, line), end=position(text, line + len("glo"))
+    )
+
+    keys = at(LAST_LINE, LAST_LINE + "    desc|\n")
+    assert [(item.label, item.text_edit_text) for item in keys.items] == [
+        ("description", "description: ")
+    ]

@@ -2,12 +2,14 @@
 
 Diagnostics follow every change: the edited buffer is re-parsed, the model
 built and the rules run over the whole workspace (`usmctl.server.workspace`).
-A change after a quiet spell is checked at once; changes that follow each
-other within `DEBOUNCE` (a burst of keystrokes) are checked once, that long
-after the last, with its text. A request (hover, definition, references,
-code actions) first takes in any edit not yet checked, so it always reads the
-text the editor shows; completion reads the text as typed and offers from the
-last model that parsed, without waiting for its check.
+A change after a quiet spell is checked at once (`GRACE` later: the request
+an editor sends with a keystroke, completion after a typed character, is
+answered first); changes that follow each other within `DEBOUNCE` (a burst
+of keystrokes) are checked once, that long after the last, with its text. A
+request (hover, definition, references, code actions) first takes in any edit
+not yet checked, so it always reads the text the editor shows; completion
+reads the text as typed and offers from the last model that parsed, without
+waiting for its check.
 
 No handler's failure reaches the client as a traceback: it is one line of
 ``window/logMessage``, and the server goes on. A malformed file is
@@ -36,6 +38,10 @@ from usmctl.server.workspace import Analysis, Workspace, is_architecture_file
 
 # Seconds: changes closer together than this are checked once, this long after the last.
 DEBOUNCE = 0.05
+# Seconds a change after a quiet spell waits: pygls reads each message through
+# a thread, so a check started at once would run before the request sent with
+# the change is even read (and that request would wait the whole check).
+GRACE = 0.01
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -47,7 +53,7 @@ class UsmServer(LanguageServer):
     def __init__(self) -> None:
         super().__init__("usmctl", __version__)
         self.model: Workspace | None = None
-        self._timer: asyncio.TimerHandle | asyncio.Handle | None = None
+        self._timer: asyncio.TimerHandle | None = None
         self._last_change = float("-inf")  # loop time of the last change
         self._changed: set[str] = set()  # URIs edited since the last publish
         self._shown: dict[str, list[types.Diagnostic]] = {}
@@ -122,7 +128,7 @@ class UsmServer(LanguageServer):
         if self._timer is not None:
             self._timer.cancel()
         if quiet:
-            self._timer = loop.call_soon(self._publish_guarded)
+            self._timer = loop.call_later(GRACE, self._publish_guarded)
         else:
             self._timer = loop.call_later(DEBOUNCE, self._publish_guarded)
 
@@ -202,12 +208,16 @@ class UsmServer(LanguageServer):
         if path is None or file_kind(path.name) != "yaml":
             return None  # USM-WIF (JSON) files name their keys otherwise
         model = self.model_for(path)
+        asked = self.client_capabilities.text_document
+        completing = None if asked is None else asked.completion
+        listed = None if completing is None else completing.completion_list
         return completion.complete(
             self.workspace.get_text_document(uri).source,
             position,
             codec=self.workspace.position_codec,
             indexes=model.completing().indexes,
             catalogue=model.catalogue,
+            shared_range=listed is not None and "editRange" in (listed.item_defaults or ()),
         )
 
     def code_actions(self, params: types.CodeActionParams) -> list[types.CodeAction] | None:

@@ -42,9 +42,13 @@ def complete(
     codec: PositionCodec,
     indexes: Indexes,
     catalogue: Catalogue,
+    shared_range: bool = False,
 ) -> types.CompletionList | None:
     """The completion items at a client's ``position`` of ``text`` (a YAML
-    architecture file); None where nothing is completed (a comment)."""
+    architecture file); None where nothing is completed (a comment). With
+    ``shared_range`` (a client that takes ``itemDefaults.editRange``) the
+    range replaced is said once for all items, not in each: an answer of a
+    thousand ids is half the size."""
     lines = text.splitlines()
     line, column = from_client(lines, position, codec)
     context = context_at(text, line + 1, column + 1)
@@ -54,19 +58,17 @@ def complete(
     current = lines[line] if line < len(lines) else ""
     typed = types.Range(start=to_client(lines, (line, context.start - 1), codec), end=position)
     key_follows = _KEY_FOLLOWS.match(current, column) is not None
-    items = [
-        types.CompletionItem(
+    items: list[types.CompletionItem] = []
+    for rank, candidate in enumerate(found):
+        written = candidate.label + (": " if candidate.kind == "key" and not key_follows else "")
+        item = types.CompletionItem(
             label=candidate.label,
             kind=KIND[candidate.kind],
             detail=candidate.detail or None,
             sort_text=f"{rank:05d}",  # the order candidates gives: as declared
-            filter_text=candidate.label,
-            text_edit=types.TextEdit(
-                range=typed,
-                new_text=candidate.label
-                + (": " if candidate.kind == "key" and not key_follows else ""),
-            ),
+            text_edit=None if shared_range else types.TextEdit(range=typed, new_text=written),
+            text_edit_text=written if shared_range and written != candidate.label else None,
         )
-        for rank, candidate in enumerate(found)
-    ]
-    return types.CompletionList(is_incomplete=False, items=items)
+        items.append(item)
+    defaults = types.CompletionItemDefaults(edit_range=typed) if shared_range else None
+    return types.CompletionList(is_incomplete=False, items=items, item_defaults=defaults)
