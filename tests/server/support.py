@@ -5,8 +5,10 @@ notifications."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import shutil
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 from lsprotocol import types
@@ -165,6 +167,20 @@ class Document:
     async def diagnostics(self) -> list[types.Diagnostic]:
         """The diagnostics published for this version of the document."""
         return await published(self.client, self.uri, self.version)
+
+
+@contextlib.asynccontextmanager
+async def editing(client: LanguageClient, path: Path) -> AsyncIterator[Document]:
+    """A file opened in the editor, without diagnostics; its text as on disk
+    again (and its diagnostics cleared) when the test is done with it."""
+    opened = Document(client, path)
+    opened.open()
+    original = opened.text
+    assert await opened.diagnostics() == []
+    yield opened
+    if opened.text != original:
+        opened.replace(opened.text, original)
+        assert await opened.diagnostics() == []
 
 
 def position(text: str, offset: int) -> types.Position:

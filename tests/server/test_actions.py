@@ -14,7 +14,7 @@ from lsprotocol import types
 from pygls.workspace.position_codec import PositionCodec
 from pytest_lsp import LanguageClient
 
-from tests.server.support import SERVER, Client, Document, copy_example, start
+from tests.server.support import SERVER, Client, Document, copy_example, editing, start
 from usmctl.server.actions import quick_fixes
 from usmctl.server.protocol import Places
 from usmctl.server.workspace import Workspace
@@ -99,14 +99,8 @@ async def client(lsp_client: LanguageClient, root: Path) -> AsyncIterator[None]:
 @pytest_asyncio.fixture(loop_scope="module")
 async def document(client: LanguageClient, root: Path) -> AsyncIterator[Document]:
     """The file open in the editor; its text as on disk again after the test."""
-    opened = Document(client, root / FILE)
-    opened.open()
-    original = opened.text
-    assert await opened.diagnostics() == []
-    yield opened
-    if opened.text != original:
-        opened.replace(opened.text, original)
-        assert await opened.diagnostics() == []
+    async with editing(client, root / FILE) as opened:
+        yield opened
 
 
 async def actions_for(

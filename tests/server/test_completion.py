@@ -20,6 +20,7 @@ from tests.server.support import (
     Client,
     Document,
     copy_example,
+    editing,
     position,
     start,
 )
@@ -53,13 +54,8 @@ async def client(lsp_client: LanguageClient, root: Path) -> AsyncIterator[None]:
 @pytest_asyncio.fixture(loop_scope="module")
 async def document(client: LanguageClient, root: Path) -> AsyncIterator[Document]:
     """The file open in the editor; its text as on disk again after the test."""
-    opened = Document(client, root / FILE)
-    opened.open()
-    original = opened.text
-    assert await opened.diagnostics() == []
-    yield opened
-    opened.replace(opened.text, original)
-    assert await opened.diagnostics() == []
+    async with editing(client, root / FILE) as opened:
+        yield opened
 
 
 async def typed(document: Document, old: str, new: str) -> types.CompletionList:
