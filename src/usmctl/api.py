@@ -23,6 +23,7 @@ from usmctl.model.usm import read_catalogue
 if TYPE_CHECKING:
     from usmctl.model.architecture import Architecture
     from usmctl.model.catalogue import Catalogue
+    from usmctl.rules.indexes import Indexes
 
 STDIN = "-"
 Progress = Callable[[int, int], None]
@@ -222,6 +223,7 @@ def check(
     found = cache.get(state) if cache is not None else None
     architecture: Architecture | None = None
     catalogue: Catalogue | None = None
+    indexes: Indexes | None = None
     if found is None:
         # start-up: engine and catalogue import pydantic and PyYAML; a warm run needs neither
         from usmctl.check.engine import run
@@ -237,7 +239,7 @@ def check(
         files = unreadable + parse_files(read, settings, cwd=cwd, buffer=buffer, progress=progress)
         files.sort(key=lambda item: item.source.display)
         result = run(files, catalogue, settings, focus=focus)
-        architecture = result.architecture
+        architecture, indexes = result.architecture, result.indexes
         found = CachedRun(result.findings, result.suppressed, result.enabled)
         if cache is not None:
             cache.put(state, found)
@@ -262,6 +264,9 @@ def check(
         stale_baseline=stale,
         baselined_findings=hidden,
         context=context,
+        settings=settings,
+        enabled=found.enabled,
+        run_indexes=indexes,
     )
 
 
@@ -282,6 +287,8 @@ def _merged(results: Sequence[RunResult]) -> RunResult:
             finding for result in results for finding in result.baselined_findings
         ),
         context=tuple(sorted(name for result in results for name in result.context)),
+        # One config for every architecture: its custom rules describe the findings.
+        settings=results[0].settings if results else None,
     )
 
 

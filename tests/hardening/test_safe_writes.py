@@ -12,7 +12,6 @@ import importlib.util
 import os
 import shutil
 import stat
-import threading
 from pathlib import Path
 
 import pytest
@@ -209,12 +208,14 @@ def test_write_atomic_writes_through_a_fifo(tmp_path: Path) -> None:
     """``-o /dev/stdout`` and friends: a pipe stays a pipe (no rename over it)."""
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)
-    received: list[bytes] = []
-    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
-    reader.start()
-    write_atomic(fifo, "through the pipe")
-    reader.join(timeout=10)
-    assert received == [b"through the pipe"]
+    # The reading end is open before the write (a reader thread could open it
+    # after: the writer, which never waits for a reader, would find none).
+    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        write_atomic(fifo, "through the pipe")
+        assert os.read(reader, 1024) == b"through the pipe"
+    finally:
+        os.close(reader)
     assert stat.S_ISFIFO(fifo.lstat().st_mode)
 
 

@@ -5,8 +5,10 @@ notifications."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import shutil
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 from lsprotocol import types
@@ -25,12 +27,14 @@ TIMEOUT = 30  # seconds: a server that never answers fails the test, not the sui
 class Client(LanguageClient):
     """pytest-lsp's client, which also keeps the document version of the
     diagnostics last published for each document (two notifications read at
-    once would slip past `wait_for_notification`)."""
+    once would slip past `wait_for_notification`), and what the server said
+    it can do."""
 
     def __init__(self) -> None:
         super().__init__(converter_factory=default_converter)
         self.versions: dict[str, int | None] = {}
         self.arrived = asyncio.Event()
+        self.server_capabilities: types.ServerCapabilities | None = None
 
 
 def _record(client: Client, params: types.PublishDiagnosticsParams) -> None:
@@ -62,15 +66,19 @@ def uri(path: Path) -> str:
     return found
 
 
-async def start(client: LanguageClient, root: Path) -> None:
+async def start(
+    client: LanguageClient, root: Path, capabilities: types.ClientCapabilities | None = None
+) -> None:
     """Initialize a session with ``root`` as the workspace."""
-    await client.initialize_session(
+    result = await client.initialize_session(
         types.InitializeParams(
-            capabilities=types.ClientCapabilities(),
+            capabilities=capabilities or types.ClientCapabilities(),
             root_uri=uri(root),
             workspace_folders=[types.WorkspaceFolder(uri=uri(root), name=root.name)],
         )
     )
+    if isinstance(client, Client):
+        client.server_capabilities = result.capabilities
 
 
 async def published(
@@ -130,15 +138,70 @@ class Document:
             )
         )
 
+    def apply(self, edits: list[types.TextEdit]) -> None:
+        """Apply a workspace edit's text edits (all against the current text,
+        as LSP has them) as one change of the document."""
+        ordered = sorted(
+            edits, key=lambda edit: (edit.range.start.line, edit.range.start.character)
+        )
+        changes: list[types.TextDocumentContentChangeEvent] = []
+        for edit in reversed(ordered):  # the last first: the earlier ranges stay valid
+            start, end = (
+                offset_of(self.text, edit.range.start),
+                offset_of(self.text, edit.range.end),
+            )
+            self.text = self.text[:start] + edit.new_text + self.text[end:]
+            changes.append(
+                types.TextDocumentContentChangePartial(range=edit.range, text=edit.new_text)
+            )
+        self.version += 1
+        self.client.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                text_document=types.VersionedTextDocumentIdentifier(
+                    uri=self.uri, version=self.version
+                ),
+                content_changes=changes,
+            )
+        )
+
     async def diagnostics(self) -> list[types.Diagnostic]:
         """The diagnostics published for this version of the document."""
         return await published(self.client, self.uri, self.version)
 
 
+@contextlib.asynccontextmanager
+async def editing(client: LanguageClient, path: Path) -> AsyncIterator[Document]:
+    """A file opened in the editor, without diagnostics; its text as on disk
+    again (and its diagnostics cleared) when the test is done with it."""
+    opened = Document(client, path)
+    opened.open()
+    original = opened.text
+    assert await opened.diagnostics() == []
+    yield opened
+    if opened.text != original:
+        opened.replace(opened.text, original)
+        assert await opened.diagnostics() == []
+
+
 def position(text: str, offset: int) -> types.Position:
-    """The LSP position of an offset into an ASCII text."""
+    """The LSP position of an offset into a text (lines end with ``\\n``;
+    characters in UTF-16 code units, as clients count them by default)."""
     line = text.count("\n", 0, offset)
-    return types.Position(line=line, character=offset - (text.rfind("\n", 0, offset) + 1))
+    before = text[text.rfind("\n", 0, offset) + 1 : offset]
+    return types.Position(line=line, character=len(before.encode("utf-16-le")) // 2)
+
+
+def offset_of(text: str, where: types.Position) -> int:
+    """The offset into a text of an LSP position (`position` undone)."""
+    start = 0
+    for _ in range(where.line):
+        start = text.index("\n", start) + 1
+    units = 0
+    index = start
+    while units < where.character:
+        units += 2 if ord(text[index]) > 0xFFFF else 1
+        index += 1
+    return index
 
 
 def find(text: str, line_with: str, word: str) -> types.Range:

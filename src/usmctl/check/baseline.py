@@ -73,31 +73,41 @@ def load(path: Path, *, repository: Path | None = None) -> dict[str, Entry]:
     malformed one is a ConfigError (exit 2)."""
 
     raw = read_side_file(path, what="baseline", shown=str(path), repository=repository)
-    try:
-        document: Any = json.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError as error:
-        raise ConfigError(f"{path}: cannot read baseline: {error}") from None
-    except RecursionError:
-        raise ConfigError(f"{path}: baseline is not valid JSON: nested too deeply") from None
-    except ValueError as error:
-        # JSONDecodeError, or a number past Python's 4,300 digits.
-        raise ConfigError(f"{path}: baseline is not valid JSON: {error}") from None
+    document = decode(raw, path, what="baseline")
     if not isinstance(document, dict) or document.get("version") != VERSION:
         raise ConfigError(f'{path}: not a usmctl baseline (expected "version": {VERSION})')
+    return entries(document, path)
+
+
+def decode(raw: bytes, path: Path, *, what: str) -> Any:
+    """The JSON document in ``raw``; ConfigError (one line) when it is not JSON."""
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as error:
+        raise ConfigError(f"{path}: cannot read {what}: {error}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: {what} is not valid JSON: nested too deeply") from None
+    except ValueError as error:
+        # JSONDecodeError, or a number past Python's 4,300 digits.
+        raise ConfigError(f"{path}: {what} is not valid JSON: {error}") from None
+
+
+def entries(document: dict[str, Any], path: Path) -> dict[str, Entry]:
+    """The entries of a baseline document (its version already checked)."""
     fingerprints = document.get("fingerprints")
     if not isinstance(fingerprints, dict):
         raise ConfigError(f'{path}: "fingerprints" must be an object')
-    entries: dict[str, Entry] = {}
+    found: dict[str, Entry] = {}
     for fingerprint, raw in fingerprints.items():
         if not isinstance(raw, dict) or not all(
             isinstance(raw.get(key), str) for key in ("code", "file", "path")
         ):
             raise ConfigError(f"{path}: entry {fingerprint!r} needs code, file and path strings")
         entity = raw.get("entity")
-        entries[fingerprint] = Entry(
+        found[fingerprint] = Entry(
             raw["code"], raw["file"], entity if isinstance(entity, str) else None, raw["path"]
         )
-    return entries
+    return found
 
 
 def apply(

@@ -17,24 +17,23 @@ from __future__ import annotations
 import difflib
 import glob
 import os
-import re
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from usmctl.check.custom_rules import schema_problem
+from usmctl.check.rulesets import SEVERITIES, Known, RulesetReader, merged, parse_rules
 from usmctl.check.selection import resolve_selectors
 from usmctl.check.settings import CustomRule, Settings
 from usmctl.core.errors import ConfigError, UsageError
 from usmctl.core.findings import FAIL_ON, Severity
+from usmctl.core.positions import format_path
 from usmctl.load.limits import Limits
 from usmctl.load.sidefiles import read_side_file, repository_root, within
 
 CONFIG_FILE = "usmctl.toml"
 PYPROJECT = "pyproject.toml"
-SEVERITIES = ("error", "warning", "info")
 LIST_KEYS = ("select", "ignore", "extend-select", "include", "exclude")
 KEYS = (
     *LIST_KEYS,
@@ -45,12 +44,11 @@ KEYS = (
     "max-depth",
     "max-file-size",
     "custom-rules",
+    "rulesets",
     "max-results",
 )
 # The keys whose values name rules (checked against every rule's code and name).
 _SELECTING_KEYS = ("select", "ignore", "extend-select", "severity", "per-file-ignores")
-CUSTOM_RULE_KEYS = ("code", "section", "severity", "message", "schema", "name")
-_CUSTOM_CODE = re.compile(r"^[A-Z][A-Z0-9]*[0-9]+$")
 # The largest max-file-size: 1 GiB (a bigger number overflows a read size).
 MAX_FILE_SIZE = 1024**3
 
@@ -149,7 +147,7 @@ def read_config(path: Path, *, cwd: Path, repository: Path | None = None) -> dic
             raise ConfigError(f"{where}: must be a table")
     # Not resolve(): discovered files are matched by their unresolved absolute paths.
     root = Path(os.path.normpath(path.absolute())).parent
-    values = _Parser(where, root).parse(data)
+    values = _Parser(where, root, cwd=cwd, repository=repository).parse(data)
     if "catalogue" in values and repository is not None:
         # A config the tree holds may not send usmctl out of the tree.
         values["catalogue_named"] = not within(root, repository)
@@ -166,9 +164,13 @@ def _display(path: Path, cwd: Path) -> str:
 class _Parser:
     """Checks one config table key by key; errors name the file and the key."""
 
-    def __init__(self, where: str, root: Path) -> None:
+    def __init__(
+        self, where: str, root: Path, *, cwd: Path | None = None, repository: Path | None = None
+    ) -> None:
         self.where = where
         self.root = root
+        self.cwd = cwd or root
+        self.repository = repository
 
     def fail(self, key: str, reason: str) -> ConfigError:
         return ConfigError(f"{self.where}: {key}: {reason}")
@@ -182,7 +184,8 @@ class _Parser:
         values: dict[str, Any] = {}
         # Each only when its keys are there: both import the rules (pydantic,
         # jsonschema), which a warm run with a config file never needs otherwise.
-        custom = self.custom_rules(data["custom-rules"]) if "custom-rules" in data else ()
+        has_rules = "custom-rules" in data or "rulesets" in data
+        custom = self.custom_rules(data) if has_rules else ()
         if custom:
             values["custom_rules"] = custom
         known = _known_rules(custom) if any(key in data for key in _SELECTING_KEYS) else []
@@ -290,79 +293,49 @@ class _Parser:
             out[self.glob(pattern)] = codes
         return out
 
-    def custom_rules(self, value: Any) -> tuple[CustomRule, ...]:
-        from jsonschema.exceptions import SchemaError
-        from jsonschema.validators import validator_for
-
-        # start-up: model and rules import pydantic; a warm run reads the config without them
-        from usmctl.model.entities import SECTIONS
-        from usmctl.rules import BY_CODE
-
-        if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
-            raise self.fail("custom-rules", "must be an array of tables ([[custom-rules]])")
-        rules: list[CustomRule] = []
-        for index, item in enumerate(value):
-            key = f"custom-rules[{index}]"
-            for field in item:
-                if field not in CUSTOM_RULE_KEYS:
-                    raise self.fail(
-                        f"{key}.{field}",
-                        f"unknown key; known keys: {', '.join(CUSTOM_RULE_KEYS)}",
-                    )
-            for field in ("code", "section", "message", "schema"):
-                if field not in item:
-                    raise self.fail(key, f'missing required key "{field}"')
-            code = item["code"]
-            if isinstance(code, str) and (code.upper() in BY_CODE or code.startswith("USM")):
-                raise self.fail(f"{key}.code", f"{code!r}: codes starting USM are reserved")
-            if any(rule.code == code for rule in rules):
-                raise self.fail(f"{key}.code", f"{code!r} is defined twice")
-            section = item["section"]
-            if not isinstance(section, str) or section not in SECTIONS:
-                raise self.fail(
-                    f"{key}.section", f"must be one of {', '.join(SECTIONS)}, not {section!r}"
-                )
-            schema = item["schema"]
-            if not isinstance(schema, dict):
-                raise self.fail(f"{key}.schema", "must be a table holding a JSON Schema")
-            try:
-                validator_for(schema).check_schema(schema)
-            except SchemaError as error:
-                where = "/".join(str(part) for part in error.path)
-                raise self.fail(
-                    f"{key}.schema",
-                    f"invalid JSON Schema{f' at {where}' if where else ''}: {error.message}",
-                ) from None
-            problem = schema_problem(schema)
-            if problem is not None:
-                raise self.fail(f"{key}.schema", problem)
-            rules.append(self.custom_rule(key, item, schema))
-        return tuple(rules)
-
-    def custom_rule(self, key: str, item: dict[str, Any], schema: dict[str, Any]) -> CustomRule:
-        """The fields of one custom rule, each checked (its schema already is)."""
-        code = item["code"]
-        if not isinstance(code, str) or not _CUSTOM_CODE.match(code):
-            raise self.fail(
-                f"{key}.code",
-                f"must be upper-case letters then digits, like ACME001, not {code!r}",
+    def custom_rules(self, data: dict[str, Any]) -> tuple[CustomRule, ...]:
+        """The rules of ``rulesets`` then ``custom-rules`` (a rule of the config
+        replaces a rule set's with its code)."""
+        known = Known.load()
+        from_sets: tuple[CustomRule, ...] = ()
+        if "rulesets" in data:
+            from_sets = self.rulesets(data["rulesets"], known)
+        own: tuple[CustomRule, ...] = ()
+        if "custom-rules" in data:
+            value = data["custom-rules"]
+            if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+                raise self.fail("custom-rules", "must be an array of tables ([[custom-rules]])")
+            own = parse_rules(
+                value,
+                fail=lambda path, reason, key=False: self.fail(
+                    format_path(("custom-rules", *path)), reason
+                ),
+                defined_in=self.where,
+                known=known,
+                key="custom-rules",
             )
-        severity = item.get("severity", Severity.WARNING.value)
-        if severity not in SEVERITIES:
-            raise self.fail(
-                f"{key}.severity", f"must be one of {', '.join(SEVERITIES)}, not {severity!r}"
+        try:
+            return merged(from_sets, own)
+        except ConfigError as error:
+            raise self.fail("custom-rules", str(error)) from None
+
+    def rulesets(self, value: Any, known: Known) -> tuple[CustomRule, ...]:
+        """The rules of the rule set files named (and of what they extend)."""
+        names = value if isinstance(value, list) else [value]
+        # A config the tree holds names rule sets in the tree only.
+        named = self.repository is None or not within(self.root, self.repository)
+        reader = RulesetReader(repository=self.repository, cwd=self.cwd, known=known)
+        groups = []
+        for index, name in enumerate(names):
+            key = f"rulesets[{index}]" if isinstance(value, list) else "rulesets"
+            path = reader.resolve(
+                name,
+                base=self.root,
+                named=named,
+                fail=lambda reason, key=key: self.fail(key, reason),  # type: ignore[misc]
             )
-        for field in ("message", "name"):
-            if field in item and not isinstance(item[field], str):
-                raise self.fail(f"{key}.{field}", f"must be a string, not {item[field]!r}")
-        return CustomRule(
-            code=code,
-            section=item["section"],
-            message=item["message"],
-            schema=schema,
-            severity=Severity(severity),
-            name=item.get("name"),
-        )
+            groups.append(reader.load(path, named=named))
+        return merged(*groups)
 
 
 def _known_rules(custom: tuple[CustomRule, ...]) -> list[tuple[str, str]]:

@@ -1,32 +1,50 @@
-"""Declarative custom rules from config: a JSON Schema per entity (docs/ci.md, "Custom rules").
+"""Declarative custom rules from config and rule sets (docs/custom-rules.md).
 
-Each rule names a section; every entity of that section, as written in its
-file (the raw mapping, before any model defaults), is validated with
-``jsonschema``. A failing entity gives one finding, for its first schema error,
-located at the failing value (the entity itself for an error about the whole
-entity, such as a missing required key). The schema was checked when the
-config was read; nothing here runs user code.
+Two kinds, both data, never code:
+
+- ``section`` + ``schema``: every entity of the section, as written in its
+  file (the raw mapping, before any model defaults), is validated with
+  ``jsonschema``. A failing entity gives one finding, for its first schema
+  error, at the failing value (the entity itself for an error about the whole
+  entity, such as a missing required key).
+- ``given`` + ``then``: JSONPath queries over the whole architecture (`Document`:
+  every section a list of its entities as written), and a function (`functions`)
+  applied to each value they match; one finding per failing value, at that
+  value, with the rule's message and its ``{{value}}``, ``{{path}}``,
+  ``{{property}}`` and ``{{error}}`` filled in.
+
+Rules were checked when the config was read.
 """
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Iterator
+import re
 from typing import TYPE_CHECKING, Any
 
+from usmctl.check.functions import Context, Target, apply, scalar_key, shown, targets_of
+from usmctl.check.query import (
+    RUN_VISITS_PER_VALUE,
+    VISITS_PER_VALUE,
+    Budget,
+    OverBudgetError,
+    budget_for,
+    count_values,
+    find,
+)
+from usmctl.check.schemas import schema_detail, schema_problem, schema_validator
 from usmctl.check.settings import CustomRule
 from usmctl.core.errors import ConfigError
-from usmctl.core.findings import Violation
+from usmctl.core.findings import Locus, Violation
+from usmctl.core.positions import Anchor, DataPath, format_path
 
 if TYPE_CHECKING:
-    from jsonschema.protocols import Validator
-
     from usmctl.model.architecture import Architecture
     from usmctl.model.build import CodedViolation
+    from usmctl.model.entities import Entity
 
-_MAX_DETAIL = 160
-# Every keyword that names another schema by URI.
-REFERENCE_KEYWORDS = ("$ref", "$dynamicRef", "$recursiveRef")
+__all__ = ["check", "schema_problem", "schema_validator"]
+
+_PLACEHOLDER = re.compile(r"\{\{\s*(value|path|property|error)\s*\}\}")
 
 
 def check(
@@ -37,6 +55,22 @@ def check(
     enabled: set[str],
 ) -> list[CodedViolation]:
     """Violations of the enabled custom rules; ``data`` maps file -> parsed data."""
+    found: list[CodedViolation] = []
+    document: Document | None = None
+    for rule in rules:
+        if rule.code not in enabled:
+            continue
+        if rule.given:
+            document = document or Document(architecture, data)
+            found.extend(_given_rule(rule, document))
+        else:
+            found.extend(_section_rule(rule, architecture, data))
+    return found
+
+
+def _section_rule(
+    rule: CustomRule, architecture: Architecture, data: dict[str, Any]
+) -> list[CodedViolation]:
     from jsonschema import exceptions
     from referencing.exceptions import Unresolvable
 
@@ -45,39 +79,32 @@ def check(
     from usmctl.model.salvage import locate_field
     from usmctl.rules.base import describe
 
-    found: list[CodedViolation] = []
-    for rule in rules:
-        if rule.code not in enabled:
+    assert rule.section is not None and rule.schema is not None, "checked by the config"
+    validator = schema_validator(rule.schema)
+    found = []
+    for entity in architecture.section(rule.section):
+        origin = entity.origin
+        raw = _at(data.get(origin.file), origin.path)
+        if raw is None:
             continue
-        validator = schema_validator(rule.schema)
-        for entity in architecture.section(rule.section):
-            origin = entity.origin
-            raw = _at(data.get(origin.file), origin.path)
-            if raw is None:
-                continue
-            try:
-                error = exceptions.best_match(validator.iter_errors(raw))
-            except Unresolvable as unresolvable:
-                # A $ref the config check could not see (built at run time).
-                raise ConfigError(
-                    f"custom rule {rule.code}: schema reference cannot be resolved: {unresolvable}"
-                ) from None
-            except RecursionError:
-                # {"$ref": "#"} and other reference loops: valid schemas that never end.
-                raise ConfigError(
-                    f"custom rule {rule.code}: schema references loop without end ($ref)"
-                ) from None
-            if error is None:
-                continue
-            detail = error.message
-            if error.absolute_path:
-                detail = "/".join(str(part) for part in error.absolute_path) + ": " + detail
-            if len(detail) > _MAX_DETAIL:
-                detail = detail[: _MAX_DETAIL - 3] + "..."
-            message = f"{describe(entity)}: {rule.message} ({detail})"
-            # The schema saw the file's mapping: its path is in the file's own terms.
-            at = locate_field(origin, tuple(error.absolute_path), as_written=True)
-            found.append(CodedViolation(rule.code, Violation(message, at)))
+        try:
+            error = exceptions.best_match(validator.iter_errors(raw))
+        except Unresolvable as unresolvable:
+            # A $ref the config check could not see (built at run time).
+            raise ConfigError(
+                f"custom rule {rule.code}: schema reference cannot be resolved: {unresolvable}"
+            ) from None
+        except RecursionError:
+            # {"$ref": "#"} and other reference loops: valid schemas that never end.
+            raise ConfigError(
+                f"custom rule {rule.code}: schema references loop without end ($ref)"
+            ) from None
+        if error is None:
+            continue
+        message = f"{describe(entity)}: {rule.message} ({schema_detail(error)})"
+        # The schema saw the file's mapping: its path is in the file's own terms.
+        at = locate_field(origin, tuple(error.absolute_path), as_written=True)
+        found.append(CodedViolation(rule.code, Violation(message, at)))
     return found
 
 
@@ -94,144 +121,141 @@ def _at(data: Any, path: tuple[str | int, ...]) -> Any:
     return node
 
 
-def schema_validator(schema: dict[str, Any]) -> Validator:
-    """A validator for a config's schema that reaches nothing outside it.
+class Document:
+    """The architecture as ``given`` queries see it: ``architecture`` (the
+    architecture's own mapping, when a file has one) and every section as the
+    list of the entities the model kept, each as written in its file; and the
+    way back from a path in it to the file, entity and field."""
 
-    References resolve through a `referencing` registry that holds only the
-    schema (and jsonschema's bundled meta-schemas) and retrieves nothing, for
-    every keyword (``$ref``, ``$dynamicRef``, ``$recursiveRef``, ``$id``
-    bases). ``pattern``, ``patternProperties`` and ``additionalProperties``
-    match with RE2, in time linear in the value (docs/hardening.md, "Side
-    files and custom rules").
-    """
-    from jsonschema.validators import validator_for
-    from referencing import Registry
+    def __init__(self, architecture: Architecture, data: dict[str, Any]) -> None:
+        # start-up: config imports this module on the warm path; pydantic only when a rule runs
+        from usmctl.model.entities import SECTIONS
 
-    validator: Validator = _linear_time(validator_for(schema))(schema, registry=Registry())
-    return validator
+        self.architecture = architecture
+        self.data: dict[str, Any] = {}
+        self.entities: dict[str, list[Entity]] = {}
+        self.info: Entity | None = None
+        self.files = {file: data.get(file) for file in architecture.read_files}
+        info = architecture.info
+        raw_info = None if info is None else _at(data.get(info.origin.file), info.origin.path)
+        if info is not None and raw_info is not None:
+            self.data["architecture"] = raw_info
+            self.info = info
+        for section in SECTIONS:
+            kept, raws = [], []
+            for entity in architecture.section(section):
+                raw = _at(data.get(entity.origin.file), entity.origin.path)
+                if raw is not None:
+                    kept.append(entity)
+                    raws.append(raw)
+            self.entities[section] = kept
+            self.data[section] = raws
+        self.values = count_values(self.data)
+        # What the rules of this run may still read, all together.
+        self.run_budget = budget_for(self.values, per_value=RUN_VISITS_PER_VALUE)
+        self._keys_of: dict[str, frozenset[tuple[str, Any] | None]] = {}
 
+    def locus(self, path: DataPath, *, at_key: bool = False) -> Locus | None:
+        """Where a value of the document is written (None: in no file)."""
+        # start-up: config imports this module on the warm path; pydantic only when a rule runs
+        from usmctl.model.salvage import locate_field
 
-def schema_problem(schema: Any) -> str | None:
-    """Why a config's schema cannot be used safely, or None: a reference that
-    leaves the schema, a regex RE2 cannot run, or ``unevaluatedProperties``
-    beside ``patternProperties`` (jsonschema matches those with Python's
-    backtracking engine)."""
-    unevaluated = patterned = False
-    stack = [schema]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, list):
-            stack.extend(node)
-            continue
-        if not isinstance(node, dict):
-            continue
-        stack.extend(node.values())
-        for keyword in REFERENCE_KEYWORDS:
-            ref = node.get(keyword)
-            if isinstance(ref, str) and not ref.startswith("#"):
-                return (
-                    f"{keyword} {ref!r} is not local: usmctl never fetches schemas, "
-                    "use a #/... reference into the same schema"
-                )
-        patterns = node.get("patternProperties")
-        patterned = patterned or isinstance(patterns, dict)
-        unevaluated = unevaluated or "unevaluatedProperties" in node
-        candidates = [node.get("pattern"), *(patterns if isinstance(patterns, dict) else ())]
-        for pattern in candidates:
-            if isinstance(pattern, str):
-                problem = _regex_problem(pattern)
-                if problem is not None:
-                    return problem
-    if unevaluated and patterned:
-        return (
-            "unevaluatedProperties cannot be used with patternProperties "
-            "(no linear-time match); use propertyNames with a pattern"
-        )
-    return None
+        if path[:1] == ("architecture",) and self.info is not None:
+            return locate_field(self.info.origin, path[1:], at_key=at_key, as_written=True)
+        if len(path) >= 2 and isinstance(path[1], int) and str(path[0]) in self.entities:
+            entity = self.entities[str(path[0])][path[1]]
+            return locate_field(entity.origin, path[2:], at_key=at_key, as_written=True)
+        # A whole section (the union of every file's) or the document: at the
+        # first file that declares that section, else at the first file.
+        files = [
+            file
+            for file, parsed in self.files.items()
+            if not path or (isinstance(parsed, dict) and path[0] in parsed)
+        ] or list(self.files)
+        if not files:
+            return None
+        # A section is its key (its value starts at its first entity).
+        return Locus(files[0], format_path(path) or "$", None, Anchor(path[:1], bool(path)))
 
+    def keys_of(self, query: str, budget: Budget) -> frozenset[tuple[str, Any] | None]:
+        """The values a query matches, as `scalar_key`s (``reference-exists``
+        with ``in``: one set lookup per value checked)."""
+        if query not in self._keys_of:
+            found = find(query, self.data, budget)
+            self._keys_of[query] = frozenset(scalar_key(value) for _, value in found)
+        return self._keys_of[query]
 
-def _regex_problem(pattern: str) -> str | None:
-    try:
-        _regex(pattern)
-    except ConfigError as error:
-        return str(error)
-    return None
-
-
-@functools.lru_cache(maxsize=256)
-def _regex(pattern: str) -> Any:
-    """``pattern`` compiled by RE2; ConfigError for syntax RE2 does not run."""
-    import re2  # type: ignore[import-untyped]
-
-    options = re2.Options()
-    options.log_errors = False  # RE2 would print to stderr
-    try:
-        return re2.compile(pattern, options=options)
-    except re2.error as error:
-        reason = error.args[0] if error.args else error
-        if isinstance(reason, bytes):
-            reason = reason.decode("utf-8", "backslashreplace")
-        raise ConfigError(
-            f"pattern {pattern!r} is not supported by the linear-time regex engine "
-            f"(RE2: {reason}): no look-around or back-references"
-        ) from None
+    def declares(self, section: str, entity_id: str, kind: str | None) -> bool:
+        """Whether ``section`` has an entity ``entity_id`` (of ``kind``, when given)."""
+        if kind is None:
+            return self.architecture.declares(section, entity_id)
+        entity = self.architecture.index.get(section, {}).get(entity_id)
+        return entity is not None and getattr(entity, "kind", None) == kind
 
 
-@functools.cache
-def _linear_time(base: Any) -> Any:
-    """``base`` (a jsonschema validator class) with RE2 for its regex keywords."""
-    from jsonschema.validators import extend
+def _given_rule(rule: CustomRule, document: Document) -> list[CodedViolation]:
+    # start-up: config imports this module on the warm path; pydantic only when a rule runs
+    from usmctl.model.build import CodedViolation
 
-    return extend(  # type: ignore[no-untyped-call]
-        base,
-        {
-            "pattern": _pattern,
-            "patternProperties": _pattern_properties,
-            "additionalProperties": functools.partial(
-                _additional_properties, base.VALIDATORS["additionalProperties"]
-            ),
-        },
+    budget = budget_for(document.values)
+    context = Context(
+        budget=budget,
+        declares=document.declares,
+        keys_of=lambda query: document.keys_of(query, budget),
+        shown_path=lambda path: _logical(document, path),
     )
+    found: list[CodedViolation] = []
+    seen: set[tuple[str, str, bool, str]] = set()
+    try:
+        matches = [match for query in rule.given for match in find(query, document.data, budget)]
+        for then in rule.then:
+            targets = list(targets_of(matches, then.field))
+            for target, error in apply(then, targets, context):
+                violation = _violation(rule, document, target, error)
+                if violation is None:
+                    continue
+                key = (violation.at.file, violation.at.path, target.at_key, violation.message)
+                if key not in seen:
+                    seen.add(key)
+                    found.append(CodedViolation(rule.code, violation))
+    except OverBudgetError:
+        raise ConfigError(
+            f"custom rule {rule.code}: its JSONPath queries read more than "
+            f"{budget_for(document.values).left:,} values of the architecture "
+            f'({VISITS_PER_VALUE} for each of its {document.values:,}): narrow "given"'
+        ) from None
+    except ConfigError as error:
+        raise ConfigError(f"custom rule {rule.code}: {error}") from None
+    try:
+        document.run_budget.spend(budget_for(document.values).left - budget.left)
+    except OverBudgetError:
+        raise ConfigError(
+            f"custom rules (up to {rule.code}) together read more than "
+            f"{budget_for(document.values, per_value=RUN_VISITS_PER_VALUE).left:,} values "
+            f"of the architecture ({RUN_VISITS_PER_VALUE} for each of its "
+            f"{document.values:,}): fewer or narrower rules"
+        ) from None
+    return found
 
 
-def _pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Iterator[Any]:
-    from jsonschema.exceptions import ValidationError
-
-    if validator.is_type(instance, "string") and not _regex(pattern).search(instance):
-        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+def _logical(document: Document, path: DataPath) -> str:
+    locus = document.locus(path)
+    return format_path(path) if locus is None else locus.path
 
 
-def _pattern_properties(
-    validator: Any, patterns: dict[str, Any], instance: Any, schema: Any
-) -> Iterator[Any]:
-    if not validator.is_type(instance, "object"):
-        return
-    for pattern, subschema in patterns.items():
-        for key, value in instance.items():
-            if _regex(pattern).search(key):
-                yield from validator.descend(value, subschema, path=key, schema_path=pattern)
-
-
-def _additional_properties(
-    original: Any, validator: Any, additional: Any, instance: Any, schema: Any
-) -> Iterator[Any]:
-    from jsonschema.exceptions import ValidationError
-
-    patterns = schema.get("patternProperties")
-    if not patterns or not validator.is_type(instance, "object"):
-        yield from original(validator, additional, instance, schema)
-        return
-    properties = schema.get("properties", {})
-    extras = [
-        key
-        for key in instance
-        if key not in properties and not any(_regex(p).search(key) for p in patterns)
-    ]
-    if validator.is_type(additional, "object"):
-        for extra in extras:
-            yield from validator.descend(instance[extra], additional, path=extra)
-    elif not additional and extras:
-        verb = "does" if len(extras) == 1 else "do"
-        joined = ", ".join(repr(each) for each in sorted(extras))
-        listed = ", ".join(repr(each) for each in sorted(patterns))
-        yield ValidationError(f"{joined} {verb} not match any of the regexes: {listed}")
+def _violation(
+    rule: CustomRule, document: Document, target: Target, error: str
+) -> Violation | None:
+    at = document.locus(target.path, at_key=target.at_key)
+    if at is None:
+        return None
+    last = target.path[-1] if target.path else "$"
+    fills = {
+        "value": shown(target.value),
+        "path": at.path,
+        "property": str(last),
+        "error": error,
+    }
+    # One pass: a value that reads "{{path}}" stays as written.
+    message = _PLACEHOLDER.sub(lambda match: fills[match.group(1)], rule.message)
+    return Violation(message, at)

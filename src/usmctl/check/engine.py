@@ -44,6 +44,7 @@ class EngineResult:
     architecture: Architecture
     suppressed: int = 0
     enabled: frozenset[str] = frozenset()
+    indexes: Indexes | None = None
 
 
 def known_rules(settings: Settings) -> list[tuple[str, str]]:
@@ -132,6 +133,7 @@ def run(
         architecture,
         suppressed,
         frozenset(enabled),
+        indexes,
     )
 
 

@@ -9,6 +9,7 @@ config file, the CLI for its options.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,24 +17,49 @@ from typing import Any
 from usmctl.core.findings import FailOn, Severity
 from usmctl.load.limits import Limits
 
-__all__ = ["CustomRule", "FailOn", "Settings"]
+__all__ = ["CustomRule", "FailOn", "Settings", "Then"]
+
+
+@dataclass(frozen=True)
+class Then:
+    """One check of a custom rule's ``then``: a function applied to each value
+    its ``given`` matched (or to the value's ``field``; ``@key``: its keys)."""
+
+    function: str
+    field: str | None = None
+    # ``field`` names the attribute here: dataclasses' own is spelt out.
+    options: dict[str, Any] = dataclasses.field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class CustomRule:
-    """A declarative rule from config: a JSON Schema each entity must satisfy."""
+    """A declarative rule from config (docs/custom-rules.md): a JSON Schema
+    each entity of a ``section`` must satisfy, or ``then`` checks of the
+    values a JSONPath ``given`` matches in the whole architecture."""
 
     code: str
-    section: str
+    section: str | None  # with ``schema``; None for a rule with ``given``
     message: str
-    schema: dict[str, Any]
+    schema: dict[str, Any] | None
     severity: Severity = Severity.WARNING
     name: str | None = None
+    given: tuple[str, ...] = ()
+    then: tuple[Then, ...] = ()
+    description: str | None = None
+    url: str | None = None
+    # Where the rule is defined, as shown (the config file or a rule set).
+    defined_in: str = ""
 
     @property
     def rule_name(self) -> str:
         """The kebab name that selects the rule besides its code."""
         return self.name or self.code.lower()
+
+    @property
+    def summary(self) -> str:
+        """One line about the rule: its description's first line, else its message."""
+        text = (self.description or "").strip()
+        return text.splitlines()[0] if text else self.message
 
 
 @dataclass(frozen=True)

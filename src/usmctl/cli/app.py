@@ -22,7 +22,7 @@ from usmctl.output.formats import JUNIT_FLAVORS, Command, pick_junit_flavor, spo
 
 if TYPE_CHECKING:
     from usmctl.check.result import RunResult
-    from usmctl.check.settings import Settings
+    from usmctl.check.settings import CustomRule, Settings
 
 app = typer.Typer(
     name="usmctl",
@@ -331,7 +331,6 @@ def validate(
             color=color,
             statistics=statistics,
             quiet=quiet,
-            fail_on=settings.fail_on,
             junit_flavor=flavor,
             max_results=settings.max_results,
             step_summary=annotations and _step_summary(result, settings, config, inputs),
@@ -396,7 +395,9 @@ def _step_summary(
     return True
 
 
-def _check_outputs(outputs: list[Path], side_files: tuple[Path, ...], force: bool = True) -> None:
+def _check_outputs(
+    outputs: list[Path], side_files: tuple[Path, ...], force: bool = True, parents: bool = False
+) -> None:
     """Refuse, before the run, outputs that name a side file the run reads
     (config, catalogue, baseline), that cannot be written, or that name one
     file twice (``--write-baseline x -o x``)."""
@@ -404,7 +405,7 @@ def _check_outputs(outputs: list[Path], side_files: tuple[Path, ...], force: boo
     from usmctl.core.writing import check_output
 
     for target in outputs:
-        check_output(target, force=force, protected=side_files)
+        check_output(target, force=force, protected=side_files, parents=parents)
     if len({os.path.realpath(target) for target in outputs}) < len(outputs):
         raise UsageError(f'--output and --write-baseline name the same file: "{outputs[0]}"')
 
@@ -528,10 +529,28 @@ def _architecture_run(
     )
     side_files = _side_files(settings, config, cwd)
     if output is not None:
-        _check_outputs([output], side_files, force=force)
+        _check_outputs([output], side_files, force=force, parents=True)
     with gc_paused():
         result = check(paths or ["."], settings, cwd=cwd, progress=progress_callback())
     return result, (*side_files, *_inputs(result, cwd))
+
+
+def _file_or_stdout(output: Path | None) -> Path | None:
+    """``-o -`` is standard output, as ``-`` is standard input among the paths
+    (a file literally named ``-`` is written by its absolute path)."""
+    return None if output is None or str(output) == "-" else output
+
+
+def _wrote(target: Path | None, result: RunResult) -> None:
+    """The one line a successful `report` or `graph -o` says on stderr."""
+    # start-up: each command imports what it runs; --version and --help import none of it
+    from usmctl.core.findings import counted
+
+    counts = result.by_severity()
+    total = sum(counts.values())
+    detail = ", ".join(counted(counts[word], word) for word in ("error", "warning", "info"))
+    where = "the report to stdout" if target is None else str(target)
+    _err(f"wrote {where} ({counted(total, 'finding')}: {detail})")
 
 
 @app.command()
@@ -539,7 +558,12 @@ def report(
     paths: ArchitecturePaths = None,
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="The report file: report.html or report.md."),
+        typer.Option(
+            "--output",
+            "-o",
+            help="The report file: report.html or report.md (missing folders are created); "
+            "- for stdout (with --format).",
+        ),
     ] = None,
     output_format: Annotated[
         str | None,
@@ -550,6 +574,15 @@ def report(
     force: Annotated[
         bool, typer.Option("--force", help="Overwrite an existing report file.")
     ] = False,
+    compare: Annotated[
+        Path | None,
+        typer.Option(
+            "--compare",
+            metavar="PREVIOUS",
+            help="Add 'Since the last report': resolved, new and remaining gaps against "
+            "an earlier validate --format json output or baseline file.",
+        ),
+    ] = None,
     config: ConfigOption = None,
     catalogue: CatalogueOption = None,
     follow_links: FollowLinksOption = False,
@@ -565,9 +598,22 @@ def report(
         if output is None:
             raise UsageError("report needs --output FILE (report.html or report.md)")
         chosen = report_format(output, output_format)
-        result, inputs = _architecture_run(paths, config, catalogue, output, force, follow_links)
-        text = render_report(result, chosen, date=_report_date())
-        write_atomic(output, text, force=force, protected=inputs)
+        target = _file_or_stdout(output)
+        result, inputs = _architecture_run(paths, config, catalogue, target, force, follow_links)
+        previous = None
+        if compare is not None:
+            # start-up: each command imports what it runs; --version and --help import none of it
+            from usmctl.output.report.progress import load_previous
+
+            repository = result.settings.repository if result.settings is not None else None
+            previous = load_previous(compare, repository=repository)
+        text = render_report(result, chosen, date=_report_date(), previous=previous)
+        if target is None:
+            emit(text, None)
+        else:
+            protected = inputs if compare is None else (*inputs, compare)
+            write_atomic(target, text, force=force, protected=protected, parents=True)
+        _wrote(target, result)
         return ExitCode.OK
 
     raise typer.Exit(guarded(debug, body))
@@ -580,7 +626,12 @@ def graph(
         str, typer.Option("--format", "-f", help=f"{spoken(Command.GRAPH)}.")
     ] = "dot",
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write the graph to FILE.")
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write the graph to FILE (missing folders are created); - or none: stdout.",
+        ),
     ] = None,
     force: Annotated[
         bool, typer.Option("--force", help="Overwrite an existing output file.")
@@ -597,15 +648,17 @@ def graph(
         from usmctl.output.report import graph_format, render_graph
 
         graph_format(output_format)
-        result, inputs = _architecture_run(paths, config, catalogue, output, force, follow_links)
+        target = _file_or_stdout(output)
+        result, inputs = _architecture_run(paths, config, catalogue, target, force, follow_links)
         text = render_graph(result, output_format)
-        if output is None:
+        if target is None:
             emit(text, None)
         else:
             # start-up: each command imports what it runs; --version and --help import none of it
             from usmctl.core.writing import write_atomic
 
-            write_atomic(output, text, force=force, protected=inputs)
+            write_atomic(target, text, force=force, protected=inputs, parents=True)
+            _wrote(target, result)
         return ExitCode.OK
 
     raise typer.Exit(guarded(debug, body))
@@ -616,31 +669,45 @@ def rules(
     output_format: Annotated[
         str, typer.Option("--format", "-f", help=f"{spoken(Command.RULES)}.")
     ] = "text",
+    config: ConfigOption = None,
 ) -> None:
-    """List every rule with its code, name, severity and summary."""
+    """List every rule with its code, name, severity and summary (the config's
+    custom rules last, marked)."""
 
     def body() -> int:
         # start-up: each command imports what it runs; --version and --help import none of it
         from usmctl.output.rule_docs import render_rules
 
-        emit(render_rules(output_format), None)
+        emit(render_rules(output_format, _custom_rules(config)), None)
         return ExitCode.OK
 
     raise typer.Exit(guarded(False, body))
 
 
 @app.command()
-def explain(code: Annotated[str, typer.Argument(help="A rule code or name.")]) -> None:
-    """Explain a rule: summary, rationale, remediation and examples."""
+def explain(
+    code: Annotated[str, typer.Argument(help="A rule code or name.")],
+    config: ConfigOption = None,
+) -> None:
+    """Explain a rule: summary, rationale, remediation and examples (a custom rule:
+    what it checks)."""
 
     def body() -> int:
         # start-up: each command imports what it runs; --version and --help import none of it
         from usmctl.output.rule_docs import render_explain
 
-        emit(render_explain(code), None)
+        emit(render_explain(code, _custom_rules(config)), None)
         return ExitCode.OK
 
     raise typer.Exit(guarded(False, body))
+
+
+def _custom_rules(config: Path | None) -> tuple[CustomRule, ...]:
+    """The custom rules of the config (found from the working directory, or named)."""
+    # start-up: each command imports what it runs; --version and --help import none of it
+    from usmctl.check.config import CliOptions, build_settings
+
+    return build_settings(CliOptions(config=config), cwd=Path.cwd()).custom_rules
 
 
 @app.command()

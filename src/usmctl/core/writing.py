@@ -71,14 +71,19 @@ def input_named_by(path: Path, protected: Iterable[Path]) -> Path | None:
     return None
 
 
-def check_output(path: Path, *, force: bool = True, protected: Iterable[Path] = ()) -> None:
+def check_output(
+    path: Path, *, force: bool = True, protected: Iterable[Path] = (), parents: bool = False
+) -> None:
     """Refuse what `write_atomic` would refuse, before a run spends its time.
 
     An input (``protected``) named by any path or link; a directory; an
     existing entry (a dangling link too) without ``force``; a link among the
-    directories below the working directory; a name the file system refuses.
+    directories below the working directory; a name the file system refuses;
+    with ``parents``, a file where a missing parent folder would go.
     """
-    _inspect(path, force=force, protected=protected)
+    located, _existing, _through = _inspect(path, force=force, protected=protected)
+    if parents:
+        _missing_parents(located, path)
 
 
 def write_atomic(
@@ -87,6 +92,7 @@ def write_atomic(
     *,
     force: bool = True,
     protected: Iterable[Path] = (),
+    parents: bool = False,
 ) -> None:
     """Write ``content`` to ``path`` so readers see the old file or the new one.
 
@@ -96,7 +102,8 @@ def write_atomic(
     (``/dev/stdout``). A character device or pipe (``-o /dev/null``) is
     written to directly: renaming over it would replace the device node
     itself. Any failure, SIGTERM included, leaves the old file as it was and
-    no temporary file behind.
+    no temporary file behind. With ``parents``, missing parent folders are
+    created first (`make_parents`).
     """
     located, existing, through = _inspect(path, force=force, protected=protected)
     data = content.encode("utf-8") if isinstance(content, str) else content
@@ -104,6 +111,8 @@ def write_atomic(
         _write_through(located, path, data)
         return
     directory = located.parent
+    if parents:
+        make_parents(located, path)
     if not directory.is_dir():
         raise UsageError(f'directory does not exist: "{directory}"')
     regular = existing is not None and stat.S_ISREG(existing.st_mode)
@@ -212,6 +221,45 @@ def _located(path: Path, *, tree: Path | None = None) -> Path:
                 if found is not None and stat.S_ISLNK(found.st_mode):
                     raise UsageError(f'refusing to write through a link: "{directory}"')
     return located
+
+
+def make_parents(located: Path, shown: Path) -> None:
+    """Create the missing folders above ``located`` (absolute), top down, as
+    ``mkdir -p`` would, but never through a link: each folder is made with
+    `os.mkdir` (which does not follow a link at its own name) and checked
+    afterwards, so a link planted meanwhile is refused, not entered."""
+    for directory in _missing_parents(located, shown):
+        try:
+            os.mkdir(directory, 0o777)
+        except FileExistsError:
+            pass
+        except OSError as error:
+            raise cannot_write(shown, error) from None
+        found = _lstat(directory, shown)
+        if found is None or stat.S_ISLNK(found.st_mode):
+            raise UsageError(f'refusing to write through a link: "{directory}"')
+        if not stat.S_ISDIR(found.st_mode):
+            raise UsageError(f'not a directory: "{directory}"')
+
+
+def _missing_parents(located: Path, shown: Path) -> list[Path]:
+    """The folders above ``located`` that do not exist yet, top down; a file
+    (or anything but a folder) where the nearest existing one is, refused."""
+    missing: list[Path] = []
+    for directory in located.parents:
+        found = _lstat(directory, shown)
+        if found is None:
+            missing.append(directory)
+            continue
+        if stat.S_ISLNK(found.st_mode):
+            try:
+                found = os.stat(directory)  # outside the tree a linked folder is fine
+            except OSError as error:
+                raise cannot_write(shown, error) from None
+        if not stat.S_ISDIR(found.st_mode):
+            raise UsageError(f'not a directory: "{directory}"')
+        break
+    return missing[::-1]
 
 
 def _lstat(located: Path, shown: Path) -> os.stat_result | None:

@@ -96,17 +96,6 @@ class Architecture:
         entities: tuple[Any, ...] = getattr(self, name)
         return entities
 
-    def get(self, section: str, entity_id: str) -> Any:
-        """The entity with this id in a section, or None."""
-        return self.index.get(section, {}).get(entity_id)
-
-    def profile(self, profile_id: str | None) -> Profile | None:
-        """The profile with this id, or None."""
-        if profile_id is None:
-            return None
-        found = self.index.get("profiles", {}).get(profile_id)
-        return found if isinstance(found, Profile) else None
-
     def declares(self, section: str, entity_id: str) -> bool:
         """Whether some file declares this id in the section (valid or not), or
         may declare it: a file that failed to load may hold any id."""

@@ -179,12 +179,17 @@ def collapse(processes: Iterable[str]) -> list[str] | None:
     return collapsed
 
 
+# `Catalogue.source` of the catalogue shipped with usmctl.
+BUILT_IN = "<built-in catalogue>"
+
+
 @dataclass(frozen=True)
 class Catalogue:
     """The active catalogue: workflow types by id, in file order."""
 
     source: str
     types: tuple[WorkflowType, ...]
+    version: str  # the file's ``usm-catalogue`` format version
 
     def get(self, type_id: str) -> WorkflowType | None:
         """The workflow type with this id, if any."""
@@ -225,7 +230,7 @@ def load_catalogue(
     findings cache keys on exactly what is checked). ``repository`` and
     ``named``: where the file may lie (`usmctl.load.sidefiles.read_side_file`).
     """
-    shown = "<built-in catalogue>" if path is None else str(path)
+    shown = BUILT_IN if path is None else str(path)
     if raw is None:
         raw = read_catalogue(path, repository=repository, named=named)
     try:
@@ -259,4 +264,4 @@ def load_catalogue(
                 f"duplicate workflow type {workflow_type.id!r}"
             )
         seen.add(workflow_type.id)
-    return Catalogue(shown, tuple(parsed.workflow_types))
+    return Catalogue(shown, tuple(parsed.workflow_types), parsed.usm_catalogue)

@@ -141,22 +141,30 @@ class SupplyChain:
         return sorted(roots)
 
     def layers(self) -> dict[str, int]:
-        """A layer per node for drawing: customers 0, providers and services deeper."""
-        depth = self.depth()
-        layer: dict[str, int] = {}
-        max_depth = max(depth.values(), default=1)
-        for node, data in self.graph.nodes(data=True):
-            if data["kind"] == "service":
-                layer[node] = 1 + 2 * (max_depth - depth[data["entity"]])
-        for node, data in self.graph.nodes(data=True):
-            if data["kind"] != "party":
-                continue
-            provided = [layer[target] for _, target in self.graph.out_edges(node)]
-            if provided:
-                layer[node] = max(provided) + 1
-            else:
-                layer[node] = 0
-        return layer
+        """A level per node for drawing: the distance from the customers in the
+        provider recursion. Customers 0, the services they use 1, the providers
+        of those 2, the services those providers use 3, and so on.
+
+        Read customer -> service (``serves`` reversed), service -> provider
+        (``provides`` reversed) and service -> the service it depends on, each
+        node is one level past the deepest node before it (longest path), so
+        every such edge points one way; a cycle's nodes share a level."""
+        import networkx as nx
+
+        oriented: nx.DiGraph[str] = nx.DiGraph()
+        oriented.add_nodes_from(self.graph.nodes)
+        for source, target, key in self.graph.edges(keys=True):
+            if key == "depends_on":
+                oriented.add_edge(source, target)
+            else:  # provides, serves: towards the customer
+                oriented.add_edge(target, source)
+        condensed: nx.DiGraph[int] = nx.condensation(oriented)
+        level: dict[int, int] = {}
+        for component in nx.topological_sort(condensed):
+            before = condensed.predecessors(component)
+            level[component] = max((level[item] + 1 for item in before), default=0)
+        mapping = condensed.graph["mapping"]
+        return {node: level[mapping[node]] for node in self.graph.nodes}
 
     def node_data(self) -> Iterator[tuple[str, dict[str, Any]]]:
         """Nodes with their attributes, sorted by name."""

@@ -59,6 +59,10 @@ class RuleMeta:
     remediation: str
     bad: str
     good: str
+    # A custom rule's: the file that defines it (None for a built-in rule),
+    # and its documentation link, when it gives one.
+    defined_in: str | None = None
+    url: str | None = None
 
     @property
     def anchor(self) -> str:
@@ -66,8 +70,11 @@ class RuleMeta:
         return rule_anchor(self.code, self.name)
 
     @property
-    def help_uri(self) -> str:
-        """The rule's documentation link, used by every output."""
+    def help_uri(self) -> str | None:
+        """The rule's documentation link, used by every output (a custom
+        rule's ``url``, or None)."""
+        if self.defined_in is not None:
+            return self.url
         url = rule_url(self.code, self.name)
         assert url is not None, "a built-in rule has documentation"
         return url

@@ -2,10 +2,14 @@
 
 Diagnostics follow every change: the edited buffer is re-parsed, the model
 built and the rules run over the whole workspace (`usmctl.server.workspace`).
-A change after a quiet spell is checked at once; changes that follow each
-other within `DEBOUNCE` (a burst of keystrokes) are checked once, that long
-after the last, with its text. A request (hover, definition, references) first takes in any edit not
-yet checked, so it always reads the text the editor shows.
+A change after a quiet spell is checked at once (`GRACE` later: the request
+an editor sends with a keystroke, completion after a typed character, is
+answered first); changes that follow each other within `DEBOUNCE` (a burst
+of keystrokes) are checked once, that long after the last, with its text. A
+request (hover, definition, references, code actions) first takes in any edit
+not yet checked, so it always reads the text the editor shows; completion
+reads the text as typed and offers from the last model that parsed, without
+waiting for its check.
 
 No handler's failure reaches the client as a traceback: it is one line of
 ``window/logMessage``, and the server goes on. A malformed file is
@@ -26,13 +30,18 @@ from pygls.lsp.server import LanguageServer
 
 from usmctl import __version__
 from usmctl.check.config import architecture_root
-from usmctl.server import navigation
+from usmctl.load.loader import file_kind
+from usmctl.server import actions, completion, navigation
 from usmctl.server.positions import Here
 from usmctl.server.protocol import Places, path_of
 from usmctl.server.workspace import Analysis, Workspace, is_architecture_file
 
 # Seconds: changes closer together than this are checked once, this long after the last.
 DEBOUNCE = 0.05
+# Seconds a change after a quiet spell waits: pygls reads each message through
+# a thread, so a check started at once would run before the request sent with
+# the change is even read (and that request would wait the whole check).
+GRACE = 0.01
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -44,7 +53,7 @@ class UsmServer(LanguageServer):
     def __init__(self) -> None:
         super().__init__("usmctl", __version__)
         self.model: Workspace | None = None
-        self._timer: asyncio.TimerHandle | asyncio.Handle | None = None
+        self._timer: asyncio.TimerHandle | None = None
         self._last_change = float("-inf")  # loop time of the last change
         self._changed: set[str] = set()  # URIs edited since the last publish
         self._shown: dict[str, list[types.Diagnostic]] = {}
@@ -119,7 +128,7 @@ class UsmServer(LanguageServer):
         if self._timer is not None:
             self._timer.cancel()
         if quiet:
-            self._timer = loop.call_soon(self._publish_guarded)
+            self._timer = loop.call_later(GRACE, self._publish_guarded)
         else:
             self._timer = loop.call_later(DEBOUNCE, self._publish_guarded)
 
@@ -167,8 +176,9 @@ class UsmServer(LanguageServer):
             self.publish()
         return self.model.analyse()
 
-    def here(self, uri: str, position: types.Position) -> tuple[Here, Places] | None:
-        """What is at a client's position, and the places of that analysis."""
+    def places(self, uri: str) -> tuple[Path, str, Places] | None:
+        """A document's path, its name in findings and the places of the
+        current analysis (None: a document that is not checked)."""
         path = path_of(uri)
         if path is None:
             return None
@@ -180,9 +190,53 @@ class UsmServer(LanguageServer):
         file = analysis.display(path)
         if file is None:
             return None
-        places = Places(analysis, self.workspace.position_codec)
-        here = analysis.here(path, places.point(file, position))
+        return path, file, Places(analysis, self.workspace.position_codec)
+
+    def here(self, uri: str, position: types.Position) -> tuple[Here, Places] | None:
+        """What is at a client's position, and the places of that analysis."""
+        found = self.places(uri)
+        if found is None:
+            return None
+        path, file, places = found
+        here = places.analysis.here(path, places.point(file, position))
         return None if here is None else (here, places)
+
+    def complete_at(self, uri: str, position: types.Position) -> types.CompletionList | None:
+        """What may be written at a position of a YAML architecture file: read
+        from the text as typed, offered from the last model that parsed."""
+        path = path_of(uri)
+        if path is None or file_kind(path.name) != "yaml":
+            return None  # USM-WIF (JSON) files name their keys otherwise
+        model = self.model_for(path)
+        asked = self.client_capabilities.text_document
+        completing = None if asked is None else asked.completion
+        listed = None if completing is None else completing.completion_list
+        return completion.complete(
+            self.workspace.get_text_document(uri).source,
+            position,
+            codec=self.workspace.position_codec,
+            indexes=model.completing().indexes,
+            catalogue=model.catalogue,
+            shared_range=listed is not None and "editRange" in (listed.item_defaults or ()),
+        )
+
+    def code_actions(self, params: types.CodeActionParams) -> list[types.CodeAction] | None:
+        """The quick fixes for the diagnostics the client sends back."""
+        uri = params.text_document.uri
+        found = self.places(uri)
+        if found is None:
+            return None
+        _path, file, places = found
+        document = self.workspace.text_documents.get(uri)
+        workspace = self.client_capabilities.workspace
+        edit = None if workspace is None else workspace.workspace_edit
+        return actions.quick_fixes(
+            params,
+            places=places,
+            file=file,
+            version=None if document is None else document.version,
+            document_changes=bool(edit and edit.document_changes),
+        )
 
 
 def _summary(error: Exception) -> str:
@@ -278,6 +332,22 @@ def build() -> UsmServer:
             return None
         here, places = found
         return navigation.references(here, places, declaration=params.context.include_declaration)
+
+    @server.feature(
+        types.TEXT_DOCUMENT_COMPLETION,
+        types.CompletionOptions(trigger_characters=completion.TRIGGERS),
+    )
+    @guarded
+    def complete(ls: UsmServer, params: types.CompletionParams) -> types.CompletionList | None:
+        return ls.complete_at(params.text_document.uri, params.position)
+
+    @server.feature(
+        types.TEXT_DOCUMENT_CODE_ACTION,
+        types.CodeActionOptions(code_action_kinds=actions.KINDS),
+    )
+    @guarded
+    def code_action(ls: UsmServer, params: types.CodeActionParams) -> list[types.CodeAction] | None:
+        return ls.code_actions(params)
 
     return server
 

@@ -5,8 +5,9 @@ scalar under it (a key or a value, with its data path and range), the
 section and entity whose declaration holds it and the path below that
 entity, the id reference it is (`Link`) or the entity whose id it declares,
 or a rule code in a comment (``# usmctl: ignore[USM404]``). Hover, go to
-definition and find references read it; completion and code actions are
-meant to as well.
+definition and find references read it. Completion does not: the text it
+completes is being typed and often does not parse, so it reads the lines
+around the cursor instead (`usmctl.check.completion`).
 
 Positions here are 0-based lines and character columns, as the YAML parser
 counts them; `usmctl.server.protocol` converts to the client's units.

@@ -9,14 +9,14 @@ units unless it agreed on another encoding: every position leaves through
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from pathlib import Path
 
 from lsprotocol import types
 from pygls import uris
 from pygls.workspace.position_codec import PositionCodec
 
-from usmctl.check.result import RunResult
-from usmctl.core.findings import Finding, Severity
+from usmctl.core.findings import Finding, Severity, rule_url
 from usmctl.core.positions import DataPath
 from usmctl.server.positions import Point, Span
 from usmctl.server.workspace import Analysis
@@ -44,6 +44,23 @@ def uri_of(path: Path) -> str:
     return found
 
 
+def to_client(lines: Sequence[str], point: Point, codec: PositionCodec) -> types.Position:
+    """A position in characters (0-based) as the client counts it: the one
+    conversion out, for any text split into ``lines``."""
+    line, column = point
+    if line >= len(lines) or lines[line].isascii():
+        return types.Position(line=line, character=column)
+    return types.Position(line=line, character=codec.client_num_units(lines[line][:column]))
+
+
+def from_client(lines: Sequence[str], position: types.Position, codec: PositionCodec) -> Point:
+    """A client's position in characters (0-based): the one conversion in."""
+    if position.line >= len(lines) or lines[position.line].isascii():
+        return position.line, position.character
+    found = codec.position_from_client_units(lines, position)
+    return found.line, found.character
+
+
 class Places:
     """Ranges and locations in the files of one analysis, in client units."""
 
@@ -68,21 +85,11 @@ class Places:
 
     def position(self, file: str, point: Point) -> types.Position:
         """A parser position as the client counts it."""
-        line, column = point
-        lines = self.lines(file)
-        if line >= len(lines) or lines[line].isascii():
-            return types.Position(line=line, character=column)
-        return types.Position(
-            line=line, character=self.codec.client_num_units(lines[line][:column])
-        )
+        return to_client(self.lines(file), point, self.codec)
 
     def point(self, file: str, position: types.Position) -> Point:
         """A client's position as the parser counts it."""
-        lines = self.lines(file)
-        if position.line >= len(lines) or lines[position.line].isascii():
-            return position.line, position.character
-        found = self.codec.position_from_client_units(lines, position)
-        return found.line, found.character
+        return from_client(self.lines(file), position, self.codec)
 
     def range(self, file: str, start: Point, end: Point) -> types.Range:
         """A range between two parser positions."""
@@ -126,7 +133,7 @@ class Places:
 
     def diagnostic(self, finding: Finding) -> types.Diagnostic:
         """A finding as the client shows it."""
-        href = RunResult.help_uri(finding)
+        href = rule_url(finding.code, finding.name)
         related = []
         for place in finding.related:
             uri = self.uri(place.file)

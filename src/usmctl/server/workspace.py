@@ -65,9 +65,20 @@ class Analysis:
         }
 
     @cached_property
+    def indexes(self) -> Indexes:
+        """The rules' lookups over this model (built on the first request that needs them)."""
+        return Indexes(self.architecture)
+
+    @cached_property
     def links(self) -> Links:
         """Every id reference, placed (built on the first request that needs it)."""
-        return Links(self.architecture, Indexes(self.architecture))
+        return Links(self.architecture, self.indexes)
+
+    @cached_property
+    def failed(self) -> frozenset[str]:
+        """The files that could not be read as architecture files (whatever
+        they declare is missing from the model)."""
+        return frozenset(shown for shown, loaded in self.files.items() if loaded.failed)
 
     def display(self, path: Path) -> str | None:
         """The name findings give the file at ``path``, if it is checked."""
@@ -120,6 +131,7 @@ class Workspace:
         self.buffers: dict[Path, str] = {}
         self._dirty: set[Path] = set()
         self._analysis: Analysis | None = None
+        self._good: Analysis | None = None  # see `completing`
         self._spans = SpanCache()
 
     def _settings(self, root: Path) -> Settings:
@@ -212,7 +224,19 @@ class Workspace:
             {loaded.source.display: loaded for loaded in files},
             spans=self._spans,
         )
+        if self._good is None or self._analysis.failed <= self._good.failed:
+            self._good = self._analysis
         return self._analysis
+
+    def completing(self) -> Analysis:
+        """What completion offers from: the last analysis in which no file
+        failed to parse that parsed before. Text being typed often does not
+        parse (half a key), and its file's ids are still there to offer; an
+        edit not yet checked is not waited for (its check follows the debounce)."""
+        if self._good is None:
+            self.analyse()
+        assert self._good is not None
+        return self._good
 
     def paths(self) -> Iterable[Path]:
         """Every file checked."""

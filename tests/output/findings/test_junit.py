@@ -8,6 +8,7 @@ must not move when lines do.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 import xml.etree.ElementTree as ET
@@ -23,6 +24,7 @@ from tests.support.cli import invoke
 from tests.support.paths import EXAMPLES, ROOT
 from usmctl.api import check
 from usmctl.check.result import RunResult
+from usmctl.check.settings import Settings
 from usmctl.core.findings import FailOn, Finding, Severity
 from usmctl.output.findings import REPORTERS
 from usmctl.output.findings.junit import case_name
@@ -34,8 +36,13 @@ FILE = "services.usm.yaml"
 IGNORED = shutil.ignore_patterns(".*")  # a cache a local run left
 
 
-def render(result: RunResult, *, fail_on: FailOn = "error", flavor: JunitFlavor = "strict") -> str:
-    return REPORTERS["junit"](result, ReportOptions(fail_on=fail_on, junit_flavor=flavor))
+def render(
+    result: RunResult, *, fail_on: FailOn | None = None, flavor: JunitFlavor = "strict"
+) -> str:
+    """The junit document; ``fail_on``: the run's, as if it had been asked."""
+    if fail_on is not None:
+        result = dataclasses.replace(result, settings=Settings(fail_on=fail_on))
+    return REPORTERS["junit"](result, ReportOptions(junit_flavor=flavor))
 
 
 def strict_errors(xml: str) -> list[str]:

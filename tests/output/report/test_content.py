@@ -11,8 +11,10 @@ from tests.support.paths import EXAMPLES
 from usmctl.check.result import RunResult
 from usmctl.core.findings import Severity
 from usmctl.output.report.content import build_report, finding_area
+from usmctl.output.report.tables import Named
 
 DATE = "2026-01-31"
+SHOP_IT = Named("Shop IT", "shop-it")
 
 
 @pytest.mark.parametrize(
@@ -122,13 +124,13 @@ def test_process_matrix(tmp_path: Path) -> None:
     matrix = report.process_matrix
     assert matrix.columns == ("agree", "change", "recover", "operate", "improve")
     rows = dict(matrix.rows)
-    assert list(rows) == ["Shop IT (shop-it)", "Hoster (hoster), external"]
-    agree, change, recover, operate, _ = rows["Shop IT (shop-it)"]
+    assert list(rows) == [SHOP_IT, Named("Hoster, external", "hoster")]
+    agree, change, recover, operate, _ = rows[SHOP_IT]
     assert (agree.status, agree.lines) == ("ok", ("owner: Manager",))
     assert (change.status, change.lines) == ("missing", ("not declared",))
     assert (recover.status, recover.lines) == ("warn", ("no owner", "practice: ITIL incident"))
     assert operate.status == "missing"
-    assert {cell.status for cell in rows["Hoster (hoster), external"]} == {"na"}
+    assert {cell.status for cell in rows[Named("Hoster, external", "hoster")]} == {"na"}
 
 
 def test_process_matrix_shows_a_practice_under_the_provider_it_is_tied_to(
@@ -152,8 +154,8 @@ practices:
   - {id: swarm, name: Swarming, plugs_into: {processes: ["team-b:INC"], workflows: [b-incident]}}
 """
     rows = dict(build_report(checked(write(tmp_path, text)), date=DATE).process_matrix.rows)
-    _, change_a, recover_a, _, _ = rows["team-a"]
-    _, change_b, recover_b, _, _ = rows["team-b"]
+    _, change_a, recover_a, _, _ = rows[Named("team-a")]
+    _, change_b, recover_b, _, _ = rows[Named("team-b")]
     assert change_a.lines == ("no owner", "practice: Agile")
     assert change_b.lines == ("no owner",)
     assert recover_a.lines == ("no owner", "practice: ITIL")
@@ -165,7 +167,7 @@ def test_workflow_matrix(tmp_path: Path) -> None:
     report = build_report(result, date=DATE)
     matrix = report.workflow_matrix
     assert matrix.columns == result.catalogue.ids
-    cells = dict(zip(matrix.columns, dict(matrix.rows)["Shop IT (shop-it)"], strict=True))
+    cells = dict(zip(matrix.columns, dict(matrix.rows)[SHOP_IT], strict=True))
     assert (cells["incident"].status, cells["incident"].lines) == (
         "ok",
         ("wf-incident", "path ok", "tool: Freshdesk"),
@@ -180,18 +182,24 @@ def test_workflow_matrix(tmp_path: Path) -> None:
 def test_services_and_bindings_tables(tmp_path: Path) -> None:
     report = build_report(checked(write(tmp_path, SMALL)), date=DATE)
     assert report.services.rows[0] == (
-        "Web shop",
-        "shop-it",
+        (Named("Web shop", "webshop"),),
+        (SHOP_IT,),
         "An online shop",
         "Help with orders (24/7)",
-        "sa-webshop (agreement)",
-        "shoppers",
+        (Named("sa-webshop (agreement)"),),
+        (Named("Shoppers", "shoppers"),),
     )
     titles = [table.title for table in report.bindings]
     assert titles == ["Governance", "Overlays", "Practices", "Tools", "Value streams"]
     governance = report.bindings[0]
     assert governance.rows == (
-        ("pol-eu", "policy", "Data stays in the EU", "webshop", "shop-it:agree"),
+        (
+            (Named("pol-eu"),),
+            "policy",
+            "Data stays in the EU",
+            (Named("Web shop", "webshop"),),
+            (Named("shop-it:agree"),),
+        ),
     )
     assert report.bindings[1].rows == ()
 
@@ -341,7 +349,7 @@ def test_path_ok_is_the_usm304_test(tmp_path: Path) -> None:
     text = SMALL.replace("practices:\n", extra + "practices:\n")
     result = checked(write(tmp_path, text))
     matrix = build_report(result, date=DATE).workflow_matrix
-    cells = dict(zip(matrix.columns, dict(matrix.rows)["Shop IT (shop-it)"], strict=True))
+    cells = dict(zip(matrix.columns, dict(matrix.rows)[SHOP_IT], strict=True))
     assert cells["incident-with-change"].lines[:2] == ("wf-iwc", "path deviates")
     assert cells["request-for-change"].lines[:2] == ("wf-rfc", "path ok")
     deviating = {item.entity for item in result.findings if item.code == "USM304"}

@@ -118,7 +118,8 @@ def test_dot_syntax_by_construction(tmp_path: Path) -> None:
     assert text.rstrip().endswith("}")
     assert '\\"quoted\\"' in text
     assert "\\\\" in text
-    assert '"profile:shop-it" -> "service:webshop" [label="provides"];' in text
+    # written customer-side first, drawn as provider -> service
+    assert '"service:webshop" -> "profile:shop-it" [label="provides", dir=back];' in text
     assert "rank=same" in text
 
 

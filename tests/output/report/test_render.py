@@ -29,12 +29,12 @@ from usmctl.output.report import render_report, report_format
 GOLDEN = Path(__file__).parent / "golden"
 DATE = "2026-01-31"
 SECTIONS = ("summary", "start-small", "supply-chain", "processes", "workflows", "services",
-            "bindings", "findings")  # fmt: skip
+            "bindings", "findings", "scope")  # fmt: skip
 ALLOWED_TAGS = {
     "html", "head", "meta", "title", "style", "body", "header", "div", "p", "h1", "h2", "h3",
     "dl", "dt", "dd", "main", "nav", "a", "section", "span", "b", "ol", "li", "br", "figure",
     "figcaption", "i", "table", "thead", "tbody", "tr", "th", "td", "code", "footer",
-    "svg", "defs", "marker", "path", "g", "rect", "text", "circle",
+    "small", "svg", "defs", "marker", "path", "g", "rect", "text", "circle",
 }  # fmt: skip
 
 
@@ -252,7 +252,7 @@ def test_markdown_rendered_by_a_commonmark_renderer_stays_inert(tmp_path: Path) 
     parsed = _parse(rendered)
     tags = {tag for tag, _ in parsed.tags}
     assert tags <= {"h1", "h2", "h3", "p", "strong", "a", "table", "thead", "tbody", "tr",
-                    "th", "td", "br", "ol", "li", "pre", "code"}  # fmt: skip
+                    "th", "td", "br", "ol", "li", "pre", "code", "sub"}  # fmt: skip
     # Every table row has as many cells as its header.
     for table in re.findall(r"<table>.*?</table>", rendered, re.S):
         widths = {

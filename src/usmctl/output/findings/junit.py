@@ -68,8 +68,10 @@ def _detail(findings: Sequence[Finding], result: RunResult) -> str:
     return "\n".join([*map(_line, findings), *([f"help: {url}"] if url else [])])
 
 
-def _fails(finding: Finding, options: ReportOptions) -> bool:
-    return finding.severity is not Severity.INFO or options.fail_on == "info"
+def _fails(finding: Finding, result: RunResult) -> bool:
+    """Errors and warnings fail; info findings only when the run fails on them."""
+    fail_on = result.settings.fail_on if result.settings is not None else "error"
+    return finding.severity is not Severity.INFO or fail_on == "info"
 
 
 def _cases(findings: Sequence[Finding]) -> dict[str, list[Finding]]:
@@ -94,7 +96,7 @@ def _testcase(
         attributes |= {"file": _clean(file), "line": str(findings[0].line)}
     case = ET.SubElement(suite, "testcase", attributes)
     text = _clean(_detail(findings, result))
-    if not any(_fails(finding, options) for finding in findings):
+    if not any(_fails(finding, result) for finding in findings):
         # The strict XSD gives <skipped> no attributes: the reason is its text,
         # which GitLab shows and Jenkins reads when there is no message.
         ET.SubElement(case, "skipped").text = text

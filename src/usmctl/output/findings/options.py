@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from usmctl.core.findings import FailOn
 from usmctl.output.formats import JunitFlavor
 
 
@@ -17,8 +16,6 @@ class ReportOptions:
     color: bool = False
     statistics: bool = False
     quiet: bool = False
-    # The run's --fail-on: the junit format makes info findings failures only at "info".
-    fail_on: FailOn = "error"
     junit_flavor: JunitFlavor = "strict"
     # At most this many findings in the formats a service limits (sarif,
     # github, markdown); 0: each service's own limit (`limits`).

@@ -34,24 +34,30 @@ LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "
 
 
 def rule_descriptor(info: RuleMeta) -> dict[str, Any]:
-    """A reportingDescriptor for a built-in rule."""
-    return {
+    """A reportingDescriptor for a rule, built-in or custom (GitHub code
+    scanning wants ``help.text``; ``helpUri`` only when the rule has a link)."""
+    descriptor: dict[str, Any] = {
         "id": info.code,
         "name": info.name,
         "shortDescription": {"text": info.summary},
         "fullDescription": {"text": info.rationale or info.summary},
         "help": {"text": info.remediation or info.summary},
-        "helpUri": info.help_uri,
-        "defaultConfiguration": {"level": LEVELS[info.severity]},
     }
+    if info.help_uri is not None:
+        descriptor["helpUri"] = info.help_uri
+    descriptor["defaultConfiguration"] = {"level": LEVELS[info.severity]}
+    return descriptor
 
 
 def _custom_descriptor(finding: Finding) -> dict[str, Any]:
-    """A custom rule from config: only what the findings tell about it."""
+    """A rule the result has no metadata of: only what the findings tell about it."""
+    text = f"custom rule {finding.code} from the usmctl config"
     return {
         "id": finding.code,
         "name": finding.name,
-        "shortDescription": {"text": f"custom rule {finding.code} from the usmctl config"},
+        "shortDescription": {"text": text},
+        "fullDescription": {"text": text},
+        "help": {"text": text},
         "defaultConfiguration": {"level": LEVELS[finding.severity]},
     }
 
@@ -105,7 +111,8 @@ def payload(result: RunResult, options: ReportOptions | None = None) -> dict[str
     for finding in result.findings:
         if finding.code not in index:
             index[finding.code] = len(rules)
-            rules.append(_custom_descriptor(finding))
+            info = result.rule(finding.code)  # a custom rule's, from the config
+            rules.append(rule_descriptor(info) if info else _custom_descriptor(finding))
     results = []
     for finding in kept:
         entry: dict[str, Any] = {

@@ -2,7 +2,7 @@
 
 `content` computes what the report says once from a RunResult; `html` and
 `markdown` render it; `svg` draws the supply chain; `exports` writes the graph
-for `usmctl graph`.
+for `usmctl graph`; `progress` compares with an earlier run (`--compare`).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from usmctl.output.report.markdown import render_markdown
 
 if TYPE_CHECKING:
     from usmctl.check.result import RunResult
+    from usmctl.output.report.progress import Previous
 
 REPORT_RENDERERS: dict[str, Callable[[Report], str]] = renderers(
     Command.REPORT, {"html": render_html, "markdown": render_markdown}
@@ -30,6 +31,10 @@ def report_format(output: Path, explicit: str | None) -> str:
     """The format named by ``--format``, else by the output file's suffix."""
     if explicit:
         return pick(Command.REPORT, explicit).name
+    if str(output) == "-":
+        raise UsageError(
+            f"-o - writes the report to stdout: pass --format {'|'.join(names(Command.REPORT))}"
+        )
     found = by_suffix(Command.REPORT, output.suffix)
     if found is None:
         raise UsageError(
@@ -39,10 +44,13 @@ def report_format(output: Path, explicit: str | None) -> str:
     return found.name
 
 
-def render_report(result: RunResult, output_format: str, *, date: str) -> str:
-    """The gap report in one of the report formats."""
+def render_report(
+    result: RunResult, output_format: str, *, date: str, previous: Previous | None = None
+) -> str:
+    """The gap report in one of the report formats; ``previous``: the earlier
+    run of ``--compare`` (`progress.load_previous`)."""
 
-    return REPORT_RENDERERS[output_format](build_report(result, date=date))
+    return REPORT_RENDERERS[output_format](build_report(result, date=date, previous=previous))
 
 
 def graph_format(name: str) -> str:

@@ -14,12 +14,18 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import PurePath
 from typing import TYPE_CHECKING
 
 from usmctl import __version__
+from usmctl.check.selection import resolve_selectors
+from usmctl.core.codes import UNUSED_SUPPRESSION
 from usmctl.core.findings import Finding, Severity, counted, printable
+from usmctl.model.catalogue import BUILT_IN
 from usmctl.model.graph import SupplyChain, profile_node, service_node
+from usmctl.output.report.progress import Previous, Progress, compare
 from usmctl.output.report.tables import (
     Matrix,
     Table,
@@ -30,8 +36,10 @@ from usmctl.output.report.tables import (
 )
 
 if TYPE_CHECKING:
-    from usmctl.check.result import RunResult
+    from usmctl.check.result import Indexes, RunResult
+    from usmctl.check.settings import Settings
     from usmctl.model.architecture import Architecture
+    from usmctl.model.catalogue import Catalogue
     from usmctl.model.graph import SupplyChain
 
 # Area key -> title, in report order.
@@ -74,6 +82,13 @@ EMPTY_AREA_ACTIONS: dict[str, str] = {
     "value_streams": "Map one value stream of the main customer through services and workflows.",
 }
 _SECTION_PATH = re.compile(r"^([a-z_]+)\[")
+# The scope section names this many files, then counts the rest.
+SHOWN_FILES = 20
+SCOPE_NOTE = (
+    "What the report stands on, and what it does not show: the files and the catalogue "
+    "checked, the rules that did not run or report at another severity, and the findings "
+    "hidden on purpose."
+)
 
 
 @dataclass(frozen=True)
@@ -174,6 +189,19 @@ class Action:
 
 
 @dataclass(frozen=True)
+class Scope:
+    """What the check covered, and what the report does not show: files,
+    catalogue, rules not run or re-graded, findings hidden.
+
+    ``facts`` are (topic, plain text) lines; ``tables`` the details, only
+    those with rows. File names, patterns and selectors are user text.
+    """
+
+    facts: tuple[tuple[str, str], ...]
+    tables: tuple[Table, ...]
+
+
+@dataclass(frozen=True)
 class Report:
     """Everything the gap report shows."""
 
@@ -187,6 +215,7 @@ class Report:
     areas: tuple[AreaScore, ...]
     overall: int | None
     unattributed: int
+    suppressions: int
     nodes: tuple[GraphNode, ...]
     edges: tuple[GraphEdge, ...]
     process_matrix: Matrix
@@ -195,6 +224,9 @@ class Report:
     bindings: tuple[Table, ...]
     findings: tuple[RankedFinding, ...]
     actions: tuple[Action, ...]
+    scope: Scope
+    # "Since the last report": only with `report --compare PREVIOUS`.
+    progress: Progress | None = None
 
 
 def finding_area(finding: Finding, result: RunResult) -> str | None:
@@ -219,16 +251,17 @@ def finding_section(finding: Finding) -> str | None:
     return None
 
 
-def build_report(result: RunResult, *, date: str) -> Report:
-    """Compute the report's content; ``date`` is given so output is reproducible."""
+def build_report(result: RunResult, *, date: str, previous: Previous | None = None) -> Report:
+    """Compute the report's content; ``date`` is given so output is reproducible;
+    ``previous``: the earlier run to compare with (`progress`)."""
     arch, catalogue = result.model()
-
+    indexes = result.indexes()
     supply_chain = SupplyChain.build(arch)
     info = arch.info
     title = (info.name or info.id) if info is not None else "Unnamed architecture"
     areas = _scores(result)
     scored = [area.score for area in areas if area.score is not None]
-    nodes, edges = graph_data(result, supply_chain)
+    nodes, edges = graph_data(result, supply_chain, indexes=indexes)
     ranked = _ranked(result)
     return Report(
         title=title,
@@ -240,16 +273,22 @@ def build_report(result: RunResult, *, date: str) -> Report:
         by_severity=result.by_severity(),
         areas=areas,
         overall=round(sum(scored) / len(scored)) if scored else None,
-        # every finding with an area is counted in exactly one area's findings
-        unattributed=len(result.findings) - sum(area.findings for area in areas),
+        # every finding with an area is counted in exactly one area's findings;
+        # USM011 is about the suppression comments, not an unreadable file
+        unattributed=len(result.findings)
+        - sum(area.findings for area in areas)
+        - _suppression_findings(result),
+        suppressions=_suppression_findings(result),
         nodes=nodes,
         edges=edges,
-        process_matrix=process_matrix(arch),
-        workflow_matrix=workflow_matrix(arch, catalogue),
-        services=services_table(arch),
+        process_matrix=process_matrix(indexes),
+        workflow_matrix=workflow_matrix(indexes, catalogue),
+        services=services_table(indexes),
         bindings=bindings(arch),
         findings=ranked,
         actions=_actions(ranked, areas),
+        scope=scope(result),
+        progress=compare(result, previous) if previous is not None else None,
     )
 
 
@@ -294,9 +333,8 @@ def _scores(result: RunResult) -> tuple[AreaScore, ...]:
 # --- graph -------------------------------------------------------------------
 
 
-def _node_owners(arch: Architecture, finding: Finding) -> list[str]:
+def _node_owners(indexes: Indexes, finding: Finding) -> list[str]:
     """The graph nodes a finding is shown on."""
-
     section = finding_section(finding)
     entity = finding.entity
     if section is None or entity is None:
@@ -304,17 +342,17 @@ def _node_owners(arch: Architecture, finding: Finding) -> list[str]:
     if section == "services":
         return [service_node(entity)]
     if section == "profiles":
-        profile = arch.profile(entity)
+        profile = indexes.profile(entity)
         if profile is not None and profile.kind == "operator" and profile.of:
             return [profile_node(profile.of)]
         return [profile_node(entity)]
     if section == "processes":
         return [profile_node(entity.partition(":")[0])]
     if section == "workflows":
-        workflow = arch.get("workflows", entity)
+        workflow = indexes.workflow(entity)
         return [profile_node(workflow.provider)] if workflow and workflow.provider else []
     if section == "agreements":
-        agreement = arch.get("agreements", entity)
+        agreement = indexes.agreement(entity)
         if agreement is None:
             return []
         return [service_node(item) for item in agreement.services] or [
@@ -324,15 +362,20 @@ def _node_owners(arch: Architecture, finding: Finding) -> list[str]:
 
 
 def graph_data(
-    result: RunResult, supply_chain: SupplyChain | None = None
+    result: RunResult,
+    supply_chain: SupplyChain | None = None,
+    *,
+    indexes: Indexes | None = None,
 ) -> tuple[tuple[GraphNode, ...], tuple[GraphEdge, ...]]:
     """The supply chain's nodes (with layers and finding marks) and edges."""
     arch, _ = result.model()
     if supply_chain is None:
         supply_chain = SupplyChain.build(arch)
+    if indexes is None:
+        indexes = result.indexes()
     counts: dict[str, Counter[Severity]] = defaultdict(Counter)
     for finding in result.findings:
-        for node in _node_owners(arch, finding):
+        for node in _node_owners(indexes, finding):
             counts[node][finding.severity] += 1
     layers = supply_chain.layers()
     nodes = tuple(
@@ -374,9 +417,10 @@ def _ranked(result: RunResult) -> tuple[RankedFinding, ...]:
         rule = result.rule(finding.code)
         remediation, help_uri = (rule.remediation, rule.help_uri) if rule else ("", None)
         area = finding_area(finding, result)
-        ranked.append(
-            RankedFinding(finding, AREAS[area] if area else "files", remediation, help_uri)
-        )
+        shown = AREAS[area] if area else "files"
+        if finding.code == UNUSED_SUPPRESSION:
+            shown = "suppressions"
+        ranked.append(RankedFinding(finding, shown, remediation, help_uri))
     return tuple(ranked)
 
 
@@ -431,3 +475,156 @@ def _actions(ranked: tuple[RankedFinding, ...], areas: tuple[AreaScore, ...]) ->
             )
         )
     return tuple(actions[:3])
+
+
+# --- scope -------------------------------------------------------------------
+
+
+def _suppression_findings(result: RunResult) -> int:
+    """USM011: suppression comments unused, without a reason or malformed."""
+    return sum(1 for finding in result.findings if finding.code == UNUSED_SUPPRESSION)
+
+
+def scope(result: RunResult) -> Scope:
+    """What the check covered and what it left out or hid."""
+    arch, catalogue = result.model()
+    facts = [
+        ("Files", _files_fact(result.files, arch.failed_files)),
+        ("Catalogue", _catalogue_fact(catalogue)),
+    ]
+    tables: list[Table] = []
+    if result.settings is None or result.enabled is None:
+        facts.append(("Rules", "not recorded: this result does not come from a run."))
+    else:
+        rule_facts, rule_tables = _rules_scope(result, result.settings, result.enabled)
+        facts += rule_facts
+        tables += rule_tables
+    facts.append(
+        (
+            "Inline suppressions",
+            f"{counted(result.suppressed, 'finding')} hidden by usmctl: ignore comments in the "
+            "files (each comment names the rules it hides)."
+            if result.suppressed
+            else "none hid a finding.",
+        )
+    )
+    faulty = _suppression_findings(result)
+    if faulty:
+        facts.append(
+            (
+                "Suppressions to fix",
+                f"{counted(faulty, 'suppression comment')} unused, without a reason or "
+                f"malformed ({UNUSED_SUPPRESSION}, area suppressions in the findings).",
+            )
+        )
+    facts.append(("Baseline", _baseline_fact(result)))
+    hidden = Counter((finding.code, finding.name) for finding in result.baselined_findings)
+    tables.append(
+        Table(
+            "Findings hidden by the baseline",
+            ("rule", "name", "findings"),
+            tuple((code, name, str(count)) for (code, name), count in sorted(hidden.items())),
+            empty="",
+        )
+    )
+    return Scope(tuple(facts), tuple(table for table in tables if table.rows))
+
+
+def _files_fact(files: tuple[str, ...], failed: Sequence[str]) -> str:
+    if not files:
+        return "no architecture file was found."
+    named = ", ".join(files[:SHOWN_FILES])
+    more = f" and {len(files) - SHOWN_FILES} more" if len(files) > SHOWN_FILES else ""
+    text = f"{counted(len(files), 'file')} checked: {named}{more}."
+    if failed:
+        text += (
+            f" {counted(len(failed), 'file')} could not be read or parsed, so no score covers "
+            f"what {'it holds' if len(failed) == 1 else 'they hold'}: {', '.join(failed)}."
+        )
+    return text
+
+
+def _catalogue_fact(catalogue: Catalogue) -> str:
+    if catalogue.source == BUILT_IN:
+        source = "the built-in USM workflow catalogue"
+    else:  # its name only: a report is shared, the checker's folders are not
+        source = PurePath(catalogue.source).name
+    return (
+        f"{source} (usm-catalogue {catalogue.version}), "
+        f"{counted(len(catalogue.types), 'workflow type')}: "
+        "the workflow matrix and the workflow rules judge against it."
+    )
+
+
+def _rules_scope(
+    result: RunResult, settings: Settings, enabled: frozenset[str]
+) -> tuple[list[tuple[str, str]], list[Table]]:
+    """Rules not run, severities changed and per-file ignores."""
+    metas = {info.code: info for info in result.rules()}
+    custom = {rule.code: rule for rule in settings.custom_rules}
+    names = {code: info.name for code, info in metas.items()}
+    names.update({code: rule.rule_name for code, rule in custom.items()})
+    ignored = resolve_selectors(settings.ignore, names.items())
+    not_run = tuple(
+        (
+            code,
+            name,
+            AREAS.get(str(metas[code].area), "Structure") if code in metas else "custom",
+            "ignored" if code in ignored else "not selected",
+        )
+        for code, name in names.items()
+        if code not in enabled
+    )
+    if not not_run:  # no count: a new rule would change every clean report
+        text = "every built-in rule ran" + (" and every custom rule." if custom else ".")
+    else:
+        text = f"{sum(code in enabled for code in metas)} of {len(metas)} built-in rules ran"
+        if custom:
+            text += f", {sum(code in enabled for code in custom)} of {len(custom)} custom ones"
+        text += "; those below did not, so no score or finding covers what they check."
+    defaults = {code: info.severity for code, info in metas.items()}
+    defaults.update({code: rule.severity for code, rule in custom.items()})
+    regraded = tuple(
+        (code, names[code], defaults[code].value, severity.value)
+        for code, severity in sorted(settings.severity.items())
+        if code in defaults and severity is not defaults[code]
+    )
+    severities = (
+        f"{counted(len(regraded), 'rule')} {'reports' if len(regraded) == 1 else 'report'} "
+        "at a severity the configuration changed (below); an error or warning fails its "
+        "entity's area score, an info does not."
+        if regraded
+        else "every rule reports at its own severity."
+    )
+    per_file = tuple(
+        (pattern, ", ".join(selectors))
+        for pattern, selectors in sorted(settings.per_file_ignores.items())
+    )
+    if per_file:
+        text += " The configuration turns some rules off for some files (below)."
+    tables = [
+        Table("Rules not run", ("rule", "name", "area", "why"), not_run, empty=""),
+        Table(
+            "Severities changed by the configuration",
+            ("rule", "name", "rule's severity", "in this report"),
+            regraded,
+            empty="",
+        ),
+        Table("Rules turned off for some files", ("files matching", "rules"), per_file, empty=""),
+    ]
+    return [("Rules", text), ("Severities", severities)], tables
+
+
+def _baseline_fact(result: RunResult) -> str:
+    path = result.settings.baseline if result.settings is not None else None
+    if path is None:
+        return "none: no known finding is hidden."
+    text = f"{path.name} hid {counted(result.baselined, 'known finding')}"
+    text += " (per rule below)." if result.baselined else "."
+    stale = result.stale_baseline
+    if stale:
+        text += (
+            f" {stale} of its entries {'matches' if stale == 1 else 'match'} no finding any "
+            "more: fixed since, or no longer checked."
+        )
+    return text

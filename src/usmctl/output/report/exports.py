@@ -55,7 +55,14 @@ def _dot_string(text: str) -> str:
 
 
 def to_dot(nodes: Nodes, edges: Edges) -> str:
-    """Graphviz DOT, left to right, one rank per layer."""
+    """Graphviz DOT, left to right: customers on the left, each level of the
+    supply chain (`GraphNode.layer`, the distance from the customers) one
+    ``rank=same`` group further right.
+
+    Graphviz ranks an edge's tail before its head, so an edge that points back
+    towards the customers (``serves``, ``provides``) is written head first with
+    ``dir=back``: drawn with its arrow as before, it no longer pulls the
+    customer to the right."""
     lines = [
         "digraph supply_chain {",
         "  rankdir=LR;",
@@ -83,13 +90,17 @@ def to_dot(nodes: Nodes, edges: Edges) -> str:
         lines.append(f"  {_dot_string(node.name)} [{shown}];")
     for layer in sorted(layers):
         members = " ".join(_dot_string(name) for name in layers[layer])
-        lines.append(f"  {{ rank=same; {members} }}")
+        lines.append(f"  subgraph level_{layer} {{ rank=same; {members} }}")
+    layer_of = {node.name: node.layer for node in nodes}
     for edge in edges:
         style = (
             f', style=dashed, color="{DEPENDENCY_COLOUR}"' if edge.relation == "depends_on" else ""
         )
+        tail, head = edge.source, edge.target
+        if layer_of.get(tail, 0) > layer_of.get(head, 0):
+            tail, head, style = head, tail, style + ", dir=back"
         lines.append(
-            f"  {_dot_string(edge.source)} -> {_dot_string(edge.target)} "
+            f"  {_dot_string(tail)} -> {_dot_string(head)} "
             f"[label={_dot_string(edge.relation)}{style}];"
         )
     lines.append("}")

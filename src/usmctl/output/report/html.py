@@ -11,10 +11,18 @@ import re
 from html import escape
 
 from usmctl.core.findings import counted
-from usmctl.output.report.content import Action, AreaScore, RankedFinding, Report
+from usmctl.output.report.content import (
+    SCOPE_NOTE,
+    Action,
+    AreaScore,
+    RankedFinding,
+    Report,
+    Scope,
+)
 from usmctl.output.report.palette import ROLE_FILLS
-from usmctl.output.report.svg import render_svg
-from usmctl.output.report.tables import Cell, Matrix, Table
+from usmctl.output.report.progress import PROGRESS_NOTE, Progress
+from usmctl.output.report.svg import needs_own_page, render_svg
+from usmctl.output.report.tables import Cell, Matrix, Named, Table, Value
 
 _STATUS_ICONS = {"ok": "✓", "warn": "!", "missing": "✗", "na": "–"}
 
@@ -88,28 +96,48 @@ td .icon { font-weight: 700; margin-right: 4px; }
 td.cell-ok .icon { color: var(--ok); } td.cell-warn .icon { color: var(--warn); }
 td.cell-missing .icon { color: var(--bad); }
 .sev { display: inline-block; padding: 1px 8px; border-radius: 10px; font-size: 12px;
-  font-weight: 600; }
+  font-weight: 600; white-space: nowrap; }
+small.id { color: var(--muted); font-size: 11px; font-weight: 400; }
 .sev-error { background: var(--bad-bg); color: var(--bad); }
 .sev-warning { background: var(--warn-bg); color: var(--warn); }
 .sev-info { background: var(--info-bg); color: var(--info); }
 code { font: 12px/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
 a { color: var(--accent); }
+dl.scope { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px;
+  margin: 0 0 12px; }
+dl.scope dt { font-weight: 600; } dl.scope dd { margin: 0; }
 footer { margin-top: 40px; color: var(--muted); font-size: 12px;
   border-top: 1px solid var(--line); padding-top: 10px; }
+@page { size: A4; margin: 16mm 12mm 18mm;
+  @bottom-left { content: "USM gap report"; font: 9px system-ui, sans-serif; color: #5f6368; }
+  @bottom-right { content: "page " counter(page) " of " counter(pages);
+    font: 9px system-ui, sans-serif; color: #5f6368; } }
+@page :first { margin: 0; background: #174ea6;
+  @bottom-left { content: none; } @bottom-right { content: none; } }
 @media print {
-  @page { size: A4; margin: 14mm 12mm; }
   body { font-size: 11px; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
   main, header.cover .inner { max-width: none; padding: 0; }
-  header.cover { padding: 12px 0; }
+  header.cover { height: 100vh; padding: 0 18mm; display: flex; flex-direction: column;
+    justify-content: center; break-after: page; overflow: hidden; }
+  header.cover h1 { font-size: 34px; margin: 10px 0 22px; }
+  header.cover dl { display: block; font-size: 14px; }
+  header.cover dl div { margin: 0 0 6px; }
   nav.toc { display: none; }
   h2, h3, p.note { break-after: avoid; }
   h2 { margin-top: 20px; }
   section { break-inside: auto; }
-  figure.graph { overflow: visible; border: none; }
+  section#summary { break-before: avoid; }
+  .area, .overall, ol.actions li, dl.scope div { break-inside: avoid; }
+  tr, td, th { break-inside: avoid; }
+  th, td { overflow-wrap: break-word; }
+  figure.graph { overflow: visible; border: none; break-inside: avoid; }
   figure.graph svg { max-width: 100%; height: auto; }
+  section.own-page { break-before: page; break-after: page; }
+  section.own-page figure.graph svg { max-height: 240mm; width: auto; }
   .table-wrap { overflow: visible; }
   a { color: inherit; text-decoration: none; }
   thead { display: table-header-group; }
+  footer { break-inside: avoid; }
 }
 """
 
@@ -170,6 +198,19 @@ def _area(area: AreaScore) -> str:
     )
 
 
+def _named(named: Named) -> str:
+    """A name, its id after it in small type."""
+    if not named.id:
+        return escape(named.name)
+    return f'{escape(named.name)} <small class="id">{escape(named.id)}</small>'
+
+
+def _value(value: Value) -> str:
+    if isinstance(value, str):
+        return escape(value)
+    return ", ".join(_named(named) for named in value)
+
+
 def _table(table: Table, *, heading: str = "h3") -> str:
     parts = [f"<{heading}>{escape(table.title)}</{heading}>"]
     if not table.rows:
@@ -177,7 +218,7 @@ def _table(table: Table, *, heading: str = "h3") -> str:
         return "".join(parts)
     head = "".join(f"<th>{escape(column)}</th>" for column in table.columns)
     body = "".join(
-        "<tr>" + "".join(f"<td>{escape(value)}</td>" for value in row) + "</tr>"
+        "<tr>" + "".join(f"<td>{_value(value)}</td>" for value in row) + "</tr>"
         for row in table.rows
     )
     parts.append(
@@ -203,7 +244,7 @@ def _matrix(matrix: Matrix, anchor: str) -> str:
         return "".join(parts)
     head = "<th>provider</th>" + "".join(f"<th>{escape(column)}</th>" for column in matrix.columns)
     body = "".join(
-        f"<tr><th>{escape(label)}</th>{''.join(_cell(cell) for cell in cells)}</tr>"
+        f"<tr><th>{_named(label)}</th>{''.join(_cell(cell) for cell in cells)}</tr>"
         for label, cells in matrix.rows
     )
     parts.append(
@@ -238,6 +279,35 @@ def _findings(findings: tuple[RankedFinding, ...]) -> str:
     )
 
 
+def _facts_section(
+    anchor: str,
+    title: str,
+    note: str,
+    facts: tuple[tuple[str, str], ...],
+    tables: tuple[Table, ...],
+) -> str:
+    """A section of (topic, text) facts and the tables below them."""
+    shown = "".join(f"<dt>{escape(topic)}</dt><dd>{escape(text)}</dd>" for topic, text in facts)
+    return (
+        f'<section id="{anchor}"><h2>{escape(title)}</h2>'
+        f'<p class="note">{escape(note)}</p><dl class="scope">{shown}</dl>'
+        + "".join(_table(table) for table in tables)
+        + "</section>"
+    )
+
+
+def _scope(scope: Scope) -> str:
+    return _facts_section("scope", "Scope of this check", SCOPE_NOTE, scope.facts, scope.tables)
+
+
+def _progress(progress: Progress | None) -> str:
+    if progress is None:
+        return ""
+    return _facts_section(
+        "progress", "Since the last report", PROGRESS_NOTE, progress.facts, progress.tables
+    )
+
+
 def render_html(report: Report) -> str:
     """The whole report as one HTML document."""
     details = [("Domain", report.domain or "not stated"), ("Date", report.date)]
@@ -257,6 +327,14 @@ def render_html(report: Report) -> str:
             "(unreadable or malformed files) "
             "belong to no area: fix them first, the scores do not see what they hide.</p>"
         )
+    if report.suppressions:
+        unattributed += (
+            f'<p class="note">{counted(report.suppressions, "suppression comment")} '
+            "to fix (unused, without a reason or malformed): listed under "
+            "suppressions in the findings.</p>"
+        )
+    # printed, a large picture gets a page of its own
+    own_page = ' class="own-page"' if needs_own_page(report.nodes, report.edges) else ""
     legend = "".join(
         f'<span><i class="swatch" style="background:{colour}"></i>{role}</span>'
         for role, colour in ROLE_FILLS.items()
@@ -272,10 +350,13 @@ def render_html(report: Report) -> str:
         '<header class="cover"><div class="inner"><p class="kicker">USM gap report</p>',
         f"<h1>{escape(report.title)}</h1><dl>{meta}</dl></div></header>",
         "<main>",
-        '<nav class="toc"><a href="#summary">Summary</a><a href="#start-small">Start small</a>'
+        '<nav class="toc"><a href="#summary">Summary</a>'
+        + ('<a href="#progress">Since the last report</a>' if report.progress else "")
+        + '<a href="#start-small">Start small</a>'
         '<a href="#supply-chain">Supply chain</a><a href="#processes">Processes</a>'
         '<a href="#workflows">Workflows</a><a href="#services">Services</a>'
-        '<a href="#bindings">Bindings</a><a href="#findings">Findings</a></nav>',
+        '<a href="#bindings">Bindings</a><a href="#findings">Findings</a>'
+        '<a href="#scope">Scope</a></nav>',
         '<section id="summary"><h2>Summary</h2>',
         f'<div class="overall"><div><div class="big {_score_class(report.overall)}">{overall}</div>'
         '<div class="meta">overall score</div></div><div class="counts">'
@@ -289,9 +370,10 @@ def render_html(report: Report) -> str:
         "of the other areas) leaves out.</p>",
         unattributed,
         "</section>",
+        _progress(report.progress),
         '<section id="start-small"><h2>Start small: the next three actions</h2>',
         f'<ol class="actions">{actions}</ol></section>',
-        '<section id="supply-chain"><h2>Supply chain</h2>',
+        f'<section id="supply-chain"{own_page}><h2>Supply chain</h2>',
         '<figure class="graph">',
         render_svg(report.nodes, report.edges),
         f'<figcaption class="legend">{legend}<span>dashed box: external party</span>'
@@ -307,6 +389,7 @@ def render_html(report: Report) -> str:
         '<section id="findings"><h2>Findings by severity</h2>',
         _findings(report.findings),
         "</section>",
+        _scope(report.scope),
         f"<footer>Generated by usmctl {escape(report.version)} on {escape(report.date)}. "
         "Scores and findings follow the rules of the Unified Service Management method; "
         "see each rule's documentation for the rationale.</footer>",

@@ -154,6 +154,21 @@ def _edge_path(sx: int, sy: int, tx: int, ty: int, gaps: dict[int, list[int]]) -
     return " ".join(parts)
 
 
+PRINT_WIDTH = 700  # px: an A4 page's width inside its margins, at 96 px per inch
+PRINT_SHARE = 380  # px: a picture printed taller than this gets a page of its own
+
+
+def needs_own_page(nodes: tuple[GraphNode, ...], edges: tuple[GraphEdge, ...]) -> bool:
+    """Whether the picture, printed at most an A4 page wide, is tall enough
+    (more than about a third of the page) to be printed on a page of its own
+    rather than cut or pushed about by the text around it."""
+    if not nodes:
+        return False
+    placed = layout(nodes, edges)
+    scale = min(1.0, PRINT_WIDTH / placed.width)
+    return placed.height * scale > PRINT_SHARE
+
+
 def render_svg(nodes: tuple[GraphNode, ...], edges: tuple[GraphEdge, ...]) -> str:
     """The graph as a standalone ``<svg>`` element (all text escaped)."""
     if not nodes:

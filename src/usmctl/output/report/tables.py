@@ -1,6 +1,7 @@
 """The report's matrices and tables: providers against processes and workflow
 types, services, and the governance, overlay, practice, tool and value-stream
-bindings. Plain text cells; the renderers escape them."""
+bindings. Plain text cells, or entities by name with their id (`Named`, shown
+in small type); the renderers escape them."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from usmctl.model.usm import PROCESSES, canonical_process
 from usmctl.model.wif import ordered_steps
 
 if TYPE_CHECKING:
+    from usmctl.check.result import Indexes
     from usmctl.model.architecture import Architecture
     from usmctl.model.catalogue import Catalogue, WorkflowType
     from usmctl.model.entities import Workflow
@@ -30,23 +32,61 @@ class Cell:
 
 
 @dataclass(frozen=True)
+class Named:
+    """An entity as a table shows it: its name, and its id in small type
+    (``id`` empty when the name is the id, or when the id names nothing
+    declared and so is shown as written)."""
+
+    name: str
+    id: str = ""
+
+
+@dataclass(frozen=True)
 class Matrix:
     """Rows of providers against columns (processes or workflow types)."""
 
     title: str
     columns: tuple[str, ...]
-    rows: tuple[tuple[str, tuple[Cell, ...]], ...]
+    rows: tuple[tuple[Named, tuple[Cell, ...]], ...]
     note: str
+
+
+Value = str | tuple[Named, ...]
+"""A table cell: text, or entities in order (``()`` is never a cell: an
+empty list is a text such as "none")."""
 
 
 @dataclass(frozen=True)
 class Table:
-    """A plain table of text cells."""
+    """A plain table of text cells and entity names."""
 
     title: str
     columns: tuple[str, ...]
-    rows: tuple[tuple[str, ...], ...]
+    rows: tuple[tuple[Value, ...], ...]
     empty: str
+
+
+class Names:
+    """Entity id -> how the tables show it, over every section (the first
+    entity declared with an id wins when sections share one)."""
+
+    def __init__(self, arch: Architecture) -> None:
+        self._names: dict[str, str] = {}
+        for _section, entity in arch.all_entities():
+            entity_id = getattr(entity, "id", None)
+            if isinstance(entity_id, str) and entity_id:
+                self._names.setdefault(entity_id, getattr(entity, "name", None) or entity_id)
+
+    def one(self, entity_id: str) -> Named:
+        name = self._names.get(entity_id)
+        if name is None or name == entity_id:
+            return Named(entity_id)
+        return Named(name, entity_id)
+
+    def all(self, entity_ids: Iterable[str], empty: str) -> Value:
+        """The entities by name, or ``empty`` when there are none."""
+        named = tuple(self.one(entity_id) for entity_id in entity_ids if entity_id)
+        return named or empty
 
 
 def _providers(arch: Architecture) -> list[tuple[str, str, bool]]:
@@ -58,16 +98,17 @@ def _providers(arch: Architecture) -> list[tuple[str, str, bool]]:
     ]
 
 
-def process_matrix(arch: Architecture) -> Matrix:
+def process_matrix(indexes: Indexes) -> Matrix:
     """Providers against the five processes: owner and practices plugged in."""
+    arch = indexes.arch
     entries: dict[tuple[str, str], list[str]] = defaultdict(list)
     for entry in arch.processes:
         canonical = canonical_process(entry.process)
         if canonical is not None:
-            owner = arch.profile(entry.owner)
+            owner = indexes.profile(entry.owner)
             shown = (owner.name or owner.id) if owner is not None else entry.owner
             entries[(entry.provider, canonical)].append(shown or "")
-    plugged_in = _practices_by_process(arch)
+    plugged_in = _practices_by_process(indexes)
     rows = []
     for provider, shown, external in _providers(arch):
         cells = []
@@ -98,13 +139,12 @@ def process_matrix(arch: Architecture) -> Matrix:
     )
 
 
-def _practices_by_process(arch: Architecture) -> defaultdict[tuple[str, str], set[str]]:
+def _practices_by_process(indexes: Indexes) -> defaultdict[tuple[str, str], set[str]]:
     """Practice names by (provider, canonical process) they plug into: a
     ``provider:process`` entry or a workflow ties a practice to that provider
     only; a bare process name (provider "") means every provider that runs it."""
-    workflows = {workflow.id: workflow for workflow in arch.workflows}
     plugged: defaultdict[tuple[str, str], set[str]] = defaultdict(set)
-    for practice in arch.practices:
+    for practice in indexes.arch.practices:
         shown = practice.name or practice.id
         for item in practice.plugs_into.processes:
             provider, colon, process = item.rpartition(":")
@@ -112,7 +152,7 @@ def _practices_by_process(arch: Architecture) -> defaultdict[tuple[str, str], se
             if canonical is not None and (provider or not colon):
                 plugged[(provider, canonical)].add(shown)
         for item in practice.plugs_into.workflows:
-            workflow = workflows.get(item)
+            workflow = indexes.workflow(item)
             if workflow is None or workflow.provider is None:
                 continue
             canonical = canonical_process(workflow.owner_process or "")
@@ -121,9 +161,9 @@ def _practices_by_process(arch: Architecture) -> defaultdict[tuple[str, str], se
     return plugged
 
 
-def _row_label(shown: str, entity_id: str, external: bool) -> str:
-    label = shown if shown == entity_id else f"{shown} ({entity_id})"
-    return f"{label}, external" if external else label
+def _row_label(shown: str, entity_id: str, external: bool) -> Named:
+    label = f"{shown}, external" if external else shown
+    return Named(label, "" if shown == entity_id else entity_id)
 
 
 def _workflow_path_ok(workflow: Workflow, workflow_type: WorkflowType) -> bool:
@@ -135,22 +175,17 @@ def _workflow_path_ok(workflow: Workflow, workflow_type: WorkflowType) -> bool:
     return walk(sequence, workflow_type.chain).verdict == "follows"
 
 
-def workflow_matrix(arch: Architecture, catalogue: Catalogue) -> Matrix:
+def workflow_matrix(indexes: Indexes, catalogue: Catalogue) -> Matrix:
     """Providers against the catalogue's workflow types: present, path ok, tool."""
-    tools_of: dict[str, list[str]] = defaultdict(list)
-    for tool in arch.tools:
-        for handled in tool.handles:
-            tools_of[handled].append(tool.product or tool.name or tool.id)
+    arch = indexes.arch
     rows = []
     for provider, shown, external in _providers(arch):
         cells = []
         for workflow_type in catalogue.types:
             workflows = [
                 workflow
-                for workflow in arch.workflows
-                if workflow.provider == provider
-                and workflow.type == workflow_type.id
-                and not workflow.is_template
+                for workflow in indexes.workflows_by_provider.get(provider, ())
+                if workflow.type == workflow_type.id
             ]
             if not workflows:
                 if external:
@@ -162,11 +197,13 @@ def workflow_matrix(arch: Architecture, catalogue: Catalogue) -> Matrix:
             status: Status = "ok"
             for workflow in workflows:
                 path_ok = _workflow_path_ok(workflow, workflow_type)
-                tools = sorted(set(tools_of.get(workflow.id, [])))
-                if workflow.tool:
-                    tool = arch.get("tools", workflow.tool)
-                    named = (tool.product or tool.name or tool.id) if tool else workflow.tool
-                    tools = sorted({*tools, named})
+                tools = sorted(
+                    {
+                        _tool_name(indexes, tool_id)
+                        for tool_id in indexes.tools_by_workflow.get(workflow.id, ())
+                        if tool_id  # ``tool: ""`` names no tool
+                    }
+                )
                 lines.append(workflow.id)
                 lines.append("path ok" if path_ok else "path deviates")
                 lines.append(f"tool: {', '.join(tools)}" if tools else "no tool")
@@ -183,31 +220,40 @@ def workflow_matrix(arch: Architecture, catalogue: Catalogue) -> Matrix:
     )
 
 
+def _tool_name(indexes: Indexes, tool_id: str) -> str:
+    """A tool as the matrix shows it: its product, name or id; an undeclared
+    tool by the id the workflow names."""
+    tool = indexes.tool(tool_id)
+    return (tool.product or tool.name or tool.id) if tool is not None else tool_id
+
+
 def _join(items: Iterable[str]) -> str:
     return ", ".join(items)
 
 
-def services_table(arch: Architecture) -> Table:
+def services_table(indexes: Indexes) -> Table:
     """Every service: provider, facility, support, agreement, customers."""
-    rows = []
-    for service in arch.services:
+    names = Names(indexes.arch)
+    rows: list[tuple[Value, ...]] = []
+    for service in indexes.arch.services:
         facility = service.facility.description if service.facility else None
         support = service.support
         support_text = support.description if support else None
         if support is not None and support.hours:
             support_text = f"{support_text or 'no description'} ({support.hours})"
-        agreement = arch.get("agreements", service.agreement) if service.agreement else None
-        agreement_text = service.agreement or "none"
+        agreement = indexes.agreement(service.agreement)
+        agreement_shown: Value = names.all([service.agreement or ""], "none")
         if agreement is not None:
-            agreement_text = f"{agreement.id} ({agreement.kind})"
+            shown = names.one(agreement.id)
+            agreement_shown = (Named(f"{shown.name} ({agreement.kind})", shown.id),)
         rows.append(
             (
-                service.name or service.id,
-                service.provider,
+                (names.one(service.id),),
+                names.all([service.provider], "none"),
                 facility or "missing",
                 support_text or "missing",
-                agreement_text,
-                _join(service.customers) or "none",
+                agreement_shown,
+                names.all(service.customers, "none"),
             )
         )
     return Table(
@@ -220,16 +266,17 @@ def services_table(arch: Architecture) -> Table:
 
 def bindings(arch: Architecture) -> tuple[Table, ...]:
     """Governance, overlays, practices, tools and value streams."""
+    names = Names(arch)
     governance = Table(
         title="Governance",
         columns=("item", "kind", "statement", "applies to", "enforced by"),
         rows=tuple(
             (
-                item.name or item.id,
+                (names.one(item.id),),
                 item.kind,
                 item.statement or "",
-                _join(item.applies_to) or "nothing",
-                _join(item.enforced_by) or "nothing: not enforced",
+                names.all(item.applies_to, "nothing"),
+                names.all(item.enforced_by, "nothing: not enforced"),
             )
             for item in arch.governance
         ),
@@ -240,10 +287,10 @@ def bindings(arch: Architecture) -> tuple[Table, ...]:
         columns=("overlay", "kind", "integrator", "binds to", "indicators"),
         rows=tuple(
             (
-                overlay.name or overlay.id,
+                (names.one(overlay.id),),
                 overlay.kind,
-                overlay.integrator or "",
-                _join(overlay.binds_to) or "nothing",
+                names.all([overlay.integrator or ""], ""),
+                names.all(overlay.binds_to, "nothing"),
                 _join(
                     f"{indicator.name}"
                     + (f" on {indicator.service}" if indicator.service else "")
@@ -260,10 +307,10 @@ def bindings(arch: Architecture) -> tuple[Table, ...]:
         columns=("practice", "framework", "processes", "workflows"),
         rows=tuple(
             (
-                practice.name or practice.id,
+                (names.one(practice.id),),
                 practice.framework or "",
                 _join(practice.plugs_into.processes) or "none",
-                _join(practice.plugs_into.workflows) or "none",
+                names.all(practice.plugs_into.workflows, "none"),
             )
             for practice in arch.practices
         ),
@@ -274,10 +321,10 @@ def bindings(arch: Architecture) -> tuple[Table, ...]:
         columns=("tool", "product", "used by", "handles"),
         rows=tuple(
             (
-                tool.name or tool.id,
+                (names.one(tool.id),),
                 tool.product or "",
-                _join(tool.used_by) or "nobody",
-                _join(tool.handles) or "no workflow",
+                names.all(tool.used_by, "nobody"),
+                names.all(tool.handles, "no workflow"),
             )
             for tool in arch.tools
         ),
@@ -288,8 +335,8 @@ def bindings(arch: Architecture) -> tuple[Table, ...]:
         columns=("value stream", "customer", "stages"),
         rows=tuple(
             (
-                stream.name or stream.id,
-                stream.customer or "",
+                (names.one(stream.id),),
+                names.all([stream.customer or ""], ""),
                 " → ".join(
                     stage.name
                     + (
