@@ -541,6 +541,30 @@ def _file_or_stdout(output: Path | None) -> Path | None:
     return None if output is None or str(output) == "-" else output
 
 
+def _deliver(
+    text: str,
+    target: Path | None,
+    result: RunResult,
+    *,
+    force: bool,
+    protected: tuple[Path, ...],
+    say_stdout: bool,
+) -> None:
+    """Write a report or graph to ``target`` (missing folders made) or, with
+    None, to stdout; then the one line that says so (for stdout only when
+    ``say_stdout``: a graph on stdout is the usual pipe and says nothing)."""
+    if target is None:
+        emit(text, None)
+        if not say_stdout:
+            return
+    else:
+        # start-up: each command imports what it runs; --version and --help import none of it
+        from usmctl.core.writing import write_atomic
+
+        write_atomic(target, text, force=force, protected=protected, parents=True)
+    _wrote(target, result)
+
+
 def _wrote(target: Path | None, result: RunResult) -> None:
     """The one line a successful `report` or `graph -o` says on stderr."""
     # start-up: each command imports what it runs; --version and --help import none of it
@@ -592,7 +616,6 @@ def report(
 
     def body() -> int:
         # start-up: each command imports what it runs; --version and --help import none of it
-        from usmctl.core.writing import write_atomic
         from usmctl.output.report import render_report, report_format
 
         if output is None:
@@ -608,12 +631,8 @@ def report(
             repository = result.settings.repository if result.settings is not None else None
             previous = load_previous(compare, repository=repository)
         text = render_report(result, chosen, date=_report_date(), previous=previous)
-        if target is None:
-            emit(text, None)
-        else:
-            protected = inputs if compare is None else (*inputs, compare)
-            write_atomic(target, text, force=force, protected=protected, parents=True)
-        _wrote(target, result)
+        protected = inputs if compare is None else (*inputs, compare)
+        _deliver(text, target, result, force=force, protected=protected, say_stdout=True)
         return ExitCode.OK
 
     raise typer.Exit(guarded(debug, body))
@@ -651,14 +670,7 @@ def graph(
         target = _file_or_stdout(output)
         result, inputs = _architecture_run(paths, config, catalogue, target, force, follow_links)
         text = render_graph(result, output_format)
-        if target is None:
-            emit(text, None)
-        else:
-            # start-up: each command imports what it runs; --version and --help import none of it
-            from usmctl.core.writing import write_atomic
-
-            write_atomic(target, text, force=force, protected=inputs, parents=True)
-            _wrote(target, result)
+        _deliver(text, target, result, force=force, protected=inputs, say_stdout=False)
         return ExitCode.OK
 
     raise typer.Exit(guarded(debug, body))
