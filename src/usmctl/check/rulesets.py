@@ -372,7 +372,10 @@ class RulesetReader:
             raise ConfigError(
                 f"{shown}: cannot read rule set: larger than {MAX_RULESET_BYTES:,} bytes"
             )
-        text, data = _parsed(raw, shown)
+        # start-up: PyYAML only when a config names a rule set
+        from usmctl.load.yamlio import parse_side_file
+
+        text, data = parse_side_file(raw, shown, "rule set")
         locate = _Locator(shown, text)
         if not isinstance(data, dict):
             raise ConfigError(f"{shown}:1:1: a rule set is a mapping with rules (and extends)")
@@ -415,24 +418,6 @@ class RulesetReader:
             return path.resolve().relative_to(self.cwd.resolve()).as_posix()
         except ValueError:
             return path.as_posix()
-
-
-def _parsed(raw: bytes, shown: str) -> tuple[str, Any]:
-    # start-up: PyYAML only when a config names a rule set
-    from usmctl.load.yamlio import parse
-
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise ConfigError(f"{shown}: cannot read rule set: {error}") from None
-    result = parse(text)
-    if result.problems:
-        problem = result.problems[0]
-        raise ConfigError(
-            f"{shown}:{problem.position.line}:{problem.position.column}: "
-            f"invalid rule set: {problem.message}"
-        )
-    return text, result.data
 
 
 class _Locator:

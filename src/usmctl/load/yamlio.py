@@ -26,6 +26,7 @@ from usmctl.core.codes import (
     UNSAFE_YAML,
     YAML_SYNTAX,
 )
+from usmctl.core.errors import ConfigError
 from usmctl.core.findings import quote
 from usmctl.core.positions import DataPath, Position
 from usmctl.load.limits import MAX_NUMBER_CHARS, Limits, Problem, type_name
@@ -796,3 +797,20 @@ def _merge(frame: _Frame, value: Any, key_event: Any, result: ParseResult) -> No
     for source in sources:
         for merged_key, merged_value in source.items():
             frame.container.setdefault(merged_key, merged_value)
+
+
+def parse_side_file(raw: bytes, shown: str, what: str) -> tuple[str, Any]:
+    """A YAML side file's text and data (the catalogue, a rule set): one not in
+    UTF-8 or not well-formed is a `ConfigError` naming ``shown:line:col``."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ConfigError(f"{shown}: cannot read {what}: {error}") from None
+    result = parse(text)
+    if result.problems:
+        problem = result.problems[0]
+        raise ConfigError(
+            f"{shown}:{problem.position.line}:{problem.position.column}: "
+            f"invalid {what}: {problem.message}"
+        )
+    return text, result.data

@@ -14,7 +14,7 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from usmctl.core.errors import ConfigError
 from usmctl.core.positions import Anchor
 from usmctl.load.locate import SourceMap
-from usmctl.load.yamlio import parse
+from usmctl.load.yamlio import parse_side_file
 from usmctl.model.entities import Id, UsmModel
 from usmctl.model.usm import (
     LEGACY_TRIGGERS,
@@ -233,19 +233,9 @@ def load_catalogue(
     shown = BUILT_IN if path is None else str(path)
     if raw is None:
         raw = read_catalogue(path, repository=repository, named=named)
+    text, data = parse_side_file(raw, shown, "catalogue")
     try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise ConfigError(f"{shown}: cannot read catalogue: {error}") from None
-    result = parse(text)
-    if result.problems:
-        problem = result.problems[0]
-        raise ConfigError(
-            f"{shown}:{problem.position.line}:{problem.position.column}: "
-            f"invalid catalogue: {problem.message}"
-        )
-    try:
-        parsed = CatalogueFile.model_validate(result.data)
+        parsed = CatalogueFile.model_validate(data)
     except ValidationError as error:
         first = error.errors(include_url=False)[0]
         loc = tuple(first["loc"])
