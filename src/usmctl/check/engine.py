@@ -42,9 +42,9 @@ class EngineResult:
 
     findings: tuple[Finding, ...]
     architecture: Architecture
-    suppressed: int = 0
-    enabled: frozenset[str] = frozenset()
-    indexes: Indexes | None = None
+    suppressed: int
+    enabled: frozenset[str]
+    indexes: Indexes  # the run's lookups, for the report and the language server
 
 
 def known_rules(settings: Settings) -> list[tuple[str, str]]:

@@ -53,21 +53,19 @@ class Analysis:
         architecture: Architecture,
         files: dict[str, LoadedFile],
         *,
+        indexes: Indexes,
         spans: SpanCache,
     ) -> None:
         self.findings = findings
         self.architecture = architecture
+        # the rules' lookups over this model, as the check built them
+        self.indexes = indexes
         self.files = files
         self._spans = spans
         # the real path of each file -> its name in findings
         self._shown = {
             Path(os.path.realpath(loaded.source.path)): shown for shown, loaded in files.items()
         }
-
-    @cached_property
-    def indexes(self) -> Indexes:
-        """The rules' lookups over this model (built on the first request that needs them)."""
-        return Indexes(self.architecture)
 
     @cached_property
     def links(self) -> Links:
@@ -222,6 +220,7 @@ class Workspace:
             result.findings,
             result.architecture,
             {loaded.source.display: loaded for loaded in files},
+            indexes=result.indexes,
             spans=self._spans,
         )
         if self._good is None or self._analysis.failed <= self._good.failed:
