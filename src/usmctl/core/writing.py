@@ -159,17 +159,9 @@ def appending(
     follow = existing is not None and stat.S_ISLNK(existing.st_mode) and _is_system_link(located)
     if existing is not None and stat.S_ISLNK(existing.st_mode) and not follow:
         raise UsageError(f'refusing to write through a link: "{path}"')
-    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOCTTY", 0)
-    flags |= getattr(os, "O_CLOEXEC", 0) | (0 if follow else getattr(os, "O_NOFOLLOW", 0))
-    # Not to hang on a pipe nobody reads; blocking again once open.
-    flags |= getattr(os, "O_NONBLOCK", 0)
-    try:
-        stream = os.fdopen(os.open(located, flags, 0o666), "ab")
-    except OSError as error:
-        raise cannot_write(path, error) from None
+    stream = _open_appending(located, path, create=True, follow=follow)
     with stream:
         try:
-            os.set_blocking(stream.fileno(), True)
             kind = os.fstat(stream.fileno()).st_mode
             if stat.S_ISBLK(kind) or stat.S_ISSOCK(kind):
                 raise UsageError(f'"{path}" is not a regular file')
@@ -279,16 +271,27 @@ def _is_system_link(located: Path) -> bool:
 def _write_through(located: Path, shown: Path, data: bytes) -> None:
     """Write into a pipe or character device; a pipe nobody reads is an error,
     not a hang."""
+    stream = _open_appending(located, shown, create=False, follow=True)
     try:
-        flags = os.O_WRONLY | os.O_APPEND
-        flags |= getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
-        handle = os.open(located, flags)
-        if flags & getattr(os, "O_NONBLOCK", 0):
-            os.set_blocking(handle, True)  # the open only was not to block
-        with os.fdopen(handle, "wb") as stream:
+        with stream:  # closing flushes: a write error may come from there
             stream.write(data)
     except OSError as error:
         raise cannot_write(shown, error) from None
+
+
+def _open_appending(located: Path, shown: Path, *, create: bool, follow: bool) -> BinaryIO:
+    """``located`` opened to add to its end: created when missing (``create``),
+    a link at it followed only when ``follow``; opened without waiting (a pipe
+    nobody reads is an error, not a hang), blocking once open."""
+    flags = os.O_WRONLY | os.O_APPEND | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
+    flags |= (os.O_CREAT if create else 0) | (0 if follow else getattr(os, "O_NOFOLLOW", 0))
+    flags |= getattr(os, "O_NONBLOCK", 0)
+    try:
+        handle = os.open(located, flags, 0o666)
+        os.set_blocking(handle, True)
+    except OSError as error:
+        raise cannot_write(shown, error) from None
+    return os.fdopen(handle, "ab")
 
 
 def _default_mode() -> int:
