@@ -72,9 +72,12 @@ class UsmServer(LanguageServer):
         """Load the architecture under ``root`` (or take ``model``, loaded) and
         publish its diagnostics; those of the architecture before it are cleared."""
         self.model = model or Workspace(root)
-        # The parsed files stay for the session: out of the collector's sight,
-        # so the collections that follow each check scan only that check's
-        # objects (at 1,000 services, 15-35 ms instead of 50-110 ms).
+        # The parsed files stay while this architecture is edited: out of the
+        # collector's sight, so the collections that follow each check scan
+        # only that check's objects (at 1,000 services, 15-35 ms instead of
+        # 50-110 ms). Switching architectures first gives the collector back
+        # what the last one froze, so its cycles can be freed.
+        gc.unfreeze()
         gc.collect()
         gc.freeze()
         for problem in self.model.problems:
