@@ -21,9 +21,8 @@ import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from usmctl.check.rulesets import SEVERITIES, Known, RulesetReader, merged, parse_rules
 from usmctl.check.selection import resolve_selectors
 from usmctl.check.settings import CustomRule, Settings
 from usmctl.core.errors import ConfigError, UsageError
@@ -31,6 +30,11 @@ from usmctl.core.findings import FAIL_ON, Severity
 from usmctl.core.positions import format_path
 from usmctl.load.limits import Limits
 from usmctl.load.sidefiles import read_side_file, repository_root, within
+
+if TYPE_CHECKING:
+    from usmctl.check.rulesets import Known
+
+SEVERITIES = tuple(severity.value for severity in Severity)
 
 CONFIG_FILE = "usmctl.toml"
 PYPROJECT = "pyproject.toml"
@@ -296,6 +300,9 @@ class _Parser:
     def custom_rules(self, data: dict[str, Any]) -> tuple[CustomRule, ...]:
         """The rules of ``rulesets`` then ``custom-rules`` (a rule of the config
         replaces a rule set's with its code)."""
+        # start-up: rule sets bring JSONPath, RE2 and JSON Schema; most configs have none
+        from usmctl.check.rulesets import Known, merged, parse_rules
+
         known = Known.load()
         from_sets: tuple[CustomRule, ...] = ()
         if "rulesets" in data:
@@ -324,6 +331,9 @@ class _Parser:
         names = value if isinstance(value, list) else [value]
         # A config the tree holds names rule sets in the tree only.
         named = self.repository is None or not within(self.root, self.repository)
+        # start-up: rule sets bring JSONPath, RE2 and JSON Schema; most configs have none
+        from usmctl.check.rulesets import RulesetReader, merged
+
         reader = RulesetReader(repository=self.repository, cwd=self.cwd, known=known)
         groups = []
         for index, name in enumerate(names):

@@ -35,7 +35,7 @@ from usmctl.core.positions import Anchor, DataPath, format_path
 from usmctl.load.locate import SourceMap
 from usmctl.load.sidefiles import read_side_file, within
 
-SEVERITIES = ("error", "warning", "info")
+SEVERITIES = tuple(severity.value for severity in Severity)
 RULE_KEYS = (
     "code",
     "name",
