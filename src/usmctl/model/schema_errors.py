@@ -142,22 +142,24 @@ def fields_at(model: type[BaseModel], loc: DataPath) -> list[str]:
         info = current.model_fields.get(element)
         if info is None:
             return []
-        current = _inner_model(info.annotation)
+        current = inner_model(info.annotation)
     if isinstance(current, type) and issubclass(current, BaseModel):
         return list(current.model_fields)
     return []
 
 
-def _inner_model(annotation: Any) -> Any:
-    """Unwrap Optional/list/dict to the model class inside, if any."""
-    origin = typing.get_origin(annotation)
-    if origin in (list, typing.Union, types.UnionType, dict):
-        for arg in typing.get_args(annotation):
-            inner = _inner_model(arg)
-            if isinstance(inner, type) and issubclass(inner, BaseModel):
-                return inner
-        return None
-    return annotation
+def inner_model(annotation: Any, *, through_dict: bool = True) -> type[BaseModel] | None:
+    """The model a field holds, through Optional, list and (``through_dict``)
+    a dict's values; None when it holds none."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    containers: tuple[Any, ...] = (list, typing.Union, types.UnionType)
+    if typing.get_origin(annotation) in (*containers, *((dict,) if through_dict else ())):
+        for argument in typing.get_args(annotation):
+            found = inner_model(argument, through_dict=through_dict)
+            if found is not None:
+                return found
+    return None
 
 
 def reason(detail: Any, value: Any) -> str:

@@ -4,9 +4,6 @@ says is under the cursor."""
 from __future__ import annotations
 
 import inspect
-import types as pytypes
-import typing
-from typing import Any
 
 from lsprotocol import types
 from pydantic import BaseModel
@@ -14,6 +11,7 @@ from pydantic import BaseModel
 from usmctl.check.settings import Settings
 from usmctl.core.positions import DataPath
 from usmctl.model.entities import SECTIONS, ArchitectureFile, ArchitectureInfo, Entity
+from usmctl.model.schema_errors import inner_model
 from usmctl.rules import find, meta
 from usmctl.server.links import Link, declaration_path, describe, entity_id
 from usmctl.server.positions import Here
@@ -126,7 +124,8 @@ def _field_text(model: type[BaseModel], names: list[str]) -> str | None:
         info = current.model_fields.get(name)
         if info is None:
             return None
-        inner = _inner_model(info.annotation)
+        # not through a dict: its keys are ids (responsibilities), not fields
+        inner = inner_model(info.annotation, through_dict=False)
         description = info.description or (_summary(inner) if inner is not None else None)
         current = inner
     shown = ".".join(names)
@@ -144,19 +143,6 @@ def _summary_title(model: type[BaseModel]) -> str:
     return next(
         (section for section, entity in SECTIONS.items() if entity is model), "architecture"
     )
-
-
-def _inner_model(annotation: Any) -> type[BaseModel] | None:
-    """The model a field holds, through Optional and list (not dict: its keys are ids)."""
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    origin = typing.get_origin(annotation)
-    if origin in (list, typing.Union, pytypes.UnionType):
-        for argument in typing.get_args(annotation):
-            found = _inner_model(argument)
-            if found is not None:
-                return found
-    return None
 
 
 # -- definition and references -----------------------------------------------
