@@ -25,6 +25,7 @@ from usmctl.core.codes import UNUSED_SUPPRESSION
 from usmctl.core.findings import Finding, Severity, counted, printable
 from usmctl.model.catalogue import BUILT_IN
 from usmctl.model.graph import SupplyChain, profile_node, service_node
+from usmctl.output.report.levels import placements
 from usmctl.output.report.progress import Previous, Progress, compare
 from usmctl.output.report.tables import (
     Matrix,
@@ -141,7 +142,10 @@ class Marks:
 
 @dataclass(frozen=True)
 class GraphNode:
-    """A party or service of the supply chain, placed in a layer."""
+    """A party or service of the supply chain, placed in a level (the picture's
+    column: customers 0, providers 1, suppliers 2, ...; a service at its
+    provider's) and a layer (a finer rank inside the levels for Graphviz);
+    see `levels`."""
 
     name: str
     entity: str
@@ -151,6 +155,7 @@ class GraphNode:
     external: bool
     layer: int
     marks: Marks
+    level: int = 0
 
 
 @dataclass(frozen=True, order=True)
@@ -377,7 +382,7 @@ def graph_data(
     for finding in result.findings:
         for node in _node_owners(indexes, finding):
             counts[node][finding.severity] += 1
-    layers = supply_chain.layers()
+    placed = placements(supply_chain.graph)
     nodes = tuple(
         GraphNode(
             name=printable(name, exact=True),
@@ -386,12 +391,13 @@ def graph_data(
             kind=str(data["kind"]),
             role=str(data["role"]),
             external=bool(data["external"]),
-            layer=layers[name],
+            layer=placed[name].rank,
             marks=Marks(
                 counts[name][Severity.ERROR],
                 counts[name][Severity.WARNING],
                 counts[name][Severity.INFO],
             ),
+            level=placed[name].level,
         )
         for name, data in supply_chain.node_data()
     )
