@@ -1,16 +1,22 @@
-"""The supply-chain picture as inline SVG: layered, left to right.
+"""The supply-chain picture as inline SVG: one column per level of the recursion.
 
-Columns are the layers of `SupplyChain.layers()` (customers, their services,
-providers, supplier services, suppliers, ...). Within a column nodes are
-ordered by the barycentre of their neighbours, which keeps edges short and
-crossings few; boxes have a fixed size so fifty parties stay legible (the
-figure scrolls instead of shrinking the text).
+Columns are the levels of `levels.placements` (`GraphNode.level`): customers,
+the providers serving them, their suppliers, sub-suppliers ... Each party is a
+box holding its services; edges run from a service to the services it depends
+on and from a service to its customers. Names are wrapped over at most three
+lines, measured with `textwidth` for the picture's font; a column is widened
+rather than a name cut. Parties in a column, and services in a party, are
+ordered to cross few edges: barycentre sweeps down and up the columns
+(Sugiyama), keeping the order with the fewest crossings. Text keeps its size
+at forty parties (the figure scrolls instead of shrinking).
 """
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from html import escape
 
 from usmctl.output.report.content import GraphEdge, GraphNode
@@ -21,136 +27,312 @@ from usmctl.output.report.palette import (
     MARK_COLOURS,
     ROLE_FILLS,
 )
+from usmctl.output.report.textwidth import FONT_FAMILY, fit, wrap
 
-BOX_WIDTH = 160
-BOX_HEIGHT = 26
-COLUMN_GAP = 40
-ROW_GAP = 10
+FONT_SIZE = 11  # a service's name
+PARTY_FONT_SIZE = 12  # a party's name
+LINE = 14  # px between the baselines of a service's lines
+PARTY_LINE = 15
+BOX_WIDTH = 200  # a party box's least width; its services are PAD narrower on each side
+PAD = 8  # inside a party box, around its name and services
+TEXT_PAD = 8  # inside a box, left of the text
+BADGE_ROOM = 14  # right of the text: room for the findings badge on the corner
+SERVICE_GAP = 6
+COLUMN_GAP = 72
+ROW_GAP = 16
 MARGIN = 24
-HEADING = 28
-FONT_SIZE = 11
-MAX_LABEL = 25
+HEADING = 30
+SWEEPS = 8  # barycentre sweeps, alternately down and up the columns
 FIT_WIDTH = 1300  # px: up to this the picture may shrink to the page (text stays >= 9.5px)
 
-_ROLE_TITLES = {"customer": "Customers", "provider": "Providers", "supplier": "Suppliers"}
+_TITLES = ("Customers", "Providers", "Suppliers")
 
 
-@dataclass(frozen=True)
+def column_title(level: int) -> str:
+    """The heading of a level's column; never the same for two levels."""
+    return _TITLES[level] if level < len(_TITLES) else f"Sub-suppliers (level {level})"
+
+
+@dataclass
+class Box:
+    """A drawn box: a party (with its services inside), or a service."""
+
+    node: GraphNode
+    lines: list[str] = field(default_factory=list)
+    x: float = 0
+    y: float = 0
+    width: float = 0
+    height: float = 0
+    services: list[Box] = field(default_factory=list)
+
+    @property
+    def middle(self) -> float:
+        """The y where edges meet the box: its name's middle for a party with
+        services, else its own middle."""
+        if self.services:
+            return self.y + PAD + len(self.lines) * PARTY_LINE / 2
+        return self.y + self.height / 2
+
+
+@dataclass
 class Layout:
-    """Where every node's box is (top-left corner) and the picture's size."""
+    """The boxes by node name, the columns (level -> x, width) and the size."""
 
-    positions: dict[str, tuple[int, int]]
-    columns: dict[int, int]
-    width: int
-    height: int
+    boxes: dict[str, Box]
+    units: dict[int, list[Box]]  # per level, top to bottom: parties and lone services
+    columns: dict[int, tuple[float, float]]
+    width: float
+    height: float
+    crossings: int = 0
+
+
+def _text_room(width: float) -> float:
+    return width - TEXT_PAD - BADGE_ROOM
+
+
+def _units(nodes: tuple[GraphNode, ...], edges: tuple[GraphEdge, ...]) -> dict[int, list[Box]]:
+    """Per level, the boxes standing in the column: parties, each holding its
+    services, and the services without a party; sorted by name to start."""
+    boxes = {node.name: Box(node) for node in nodes}
+    owner: dict[str, str] = {}
+    for edge in edges:
+        if edge.relation == "provides" and edge.source in boxes and edge.target in boxes:
+            owner[edge.target] = edge.source
+    units: dict[int, list[Box]] = defaultdict(list)
+    for node in sorted(nodes, key=lambda item: (item.label.casefold(), item.name)):
+        if node.name in owner:
+            boxes[owner[node.name]].services.append(boxes[node.name])
+        else:
+            units[node.level].append(boxes[node.name])
+    return units
+
+
+def _size(units: dict[int, list[Box]]) -> dict[int, float]:
+    """Wrap every name and give each column the width its longest name needs."""
+    widths: dict[int, float] = {}
+    for level, members in units.items():
+        width = float(BOX_WIDTH)
+        for unit in members:
+            room = _text_room(width)
+            if unit.services:
+                width = max(
+                    width, fit(unit.node.label, room, PARTY_FONT_SIZE)[1] + TEXT_PAD + BADGE_ROOM
+                )
+                inner = _text_room(width - 2 * PAD)
+                for service in unit.services:
+                    needed = fit(service.node.label, inner, FONT_SIZE)[1]
+                    width = max(width, needed + TEXT_PAD + BADGE_ROOM + 2 * PAD)
+            else:
+                size = FONT_SIZE if unit.node.kind == "service" else PARTY_FONT_SIZE
+                width = max(width, fit(unit.node.label, room, size)[1] + TEXT_PAD + BADGE_ROOM)
+        widths[level] = width
+        for unit in members:
+            unit.width = width
+            size = FONT_SIZE if unit.node.kind == "service" else PARTY_FONT_SIZE
+            unit.lines = wrap(unit.node.label, _text_room(width), size) or [unit.node.label]
+            if unit.services:
+                heights = [PAD + len(unit.lines) * PARTY_LINE + PAD]
+                for service in unit.services:
+                    service.width = width - 2 * PAD
+                    room = _text_room(service.width)
+                    service.lines = wrap(service.node.label, room, FONT_SIZE) or [
+                        service.node.label
+                    ]
+                    service.height = len(service.lines) * LINE + 10
+                    heights.append(service.height + SERVICE_GAP)
+                unit.height = sum(heights) - SERVICE_GAP + PAD
+            else:
+                line = LINE if unit.node.kind == "service" else PARTY_LINE
+                unit.height = len(unit.lines) * line + 12
+    return widths
+
+
+def _stack(members: list[Box], x: float, top: float) -> None:
+    """Place a column's boxes top to bottom from ``top``, services inside."""
+    y = top
+    for unit in members:
+        unit.x, unit.y = x, y
+        inner = y + PAD + len(unit.lines) * PARTY_LINE + PAD
+        for service in unit.services:
+            service.x, service.y = x + PAD, inner
+            inner += service.height + SERVICE_GAP
+        y += unit.height + ROW_GAP
+
+
+def _segments(
+    boxes: dict[str, Box], edges: Iterable[GraphEdge]
+) -> list[tuple[str, str, float, float, float, float]]:
+    """Each drawn edge as a straight segment between its two boxes' sides."""
+    segments = []
+    for edge in edges:
+        source, target = boxes[edge.source], boxes[edge.target]
+        if source.node.level == target.node.level:
+            continue  # inside one column: drawn as a loop, not counted
+        forward = source.x < target.x
+        sx = source.x + source.width if forward else source.x
+        tx = target.x if forward else target.x + target.width
+        segments.append((edge.source, edge.target, sx, source.middle, tx, target.middle))
+    return segments
+
+
+def _inversions(values: list[float]) -> int:
+    """Pairs i < j with values[i] > values[j] (merge sort, n log n)."""
+    if len(values) < 2:
+        return 0
+    middle = len(values) // 2
+    left, right = values[:middle], values[middle:]
+    count = _inversions(left) + _inversions(right)
+    left.sort()
+    right.sort()
+    index = 0
+    for value in right:  # how many on the left are greater than each on the right
+        while index < len(left) and left[index] <= value:
+            index += 1
+        count += len(left) - index
+    return count
+
+
+def crossings(segments: list[tuple[str, str, float, float, float, float]]) -> int:
+    """How many times the segments cross in the gaps between columns: per gap,
+    the pairs whose order at its left side is the reverse of their order at its
+    right side (segments that meet at an end do not cross there)."""
+    gaps = sorted({(min(ax, bx), max(ax, bx)) for _, _, ax, _, bx, _ in segments})
+    edges = sorted({x for gap in gaps for x in gap})
+    total = 0
+    for left, right in itertools.pairwise(edges):
+        at = []
+        for _, _, ax, ay, bx, by in segments:
+            (x1, y1), (x2, y2) = sorted(((ax, ay), (bx, by)))
+            if x1 <= left and right <= x2:
+                share_left, share_right = (left - x1) / (x2 - x1), (right - x1) / (x2 - x1)
+                at.append((y1 + (y2 - y1) * share_left, y1 + (y2 - y1) * share_right))
+        at.sort()
+        total += _inversions([y for _, y in at])
+    return total
 
 
 def layout(nodes: tuple[GraphNode, ...], edges: tuple[GraphEdge, ...]) -> Layout:
-    """Place nodes in columns by layer; order each column by neighbour barycentre."""
-    layer_ids = sorted({node.layer for node in nodes})
-    column_of = {layer: index for index, layer in enumerate(layer_ids)}
-    neighbours: dict[str, set[str]] = defaultdict(set)
-    for edge in edges:
-        neighbours[edge.source].add(edge.target)
-        neighbours[edge.target].add(edge.source)
-    by_layer: dict[int, list[GraphNode]] = defaultdict(list)
-    for node in nodes:
-        by_layer[node.layer].append(node)
-    order: dict[int, list[str]] = {
-        layer: [node.name for node in sorted(members, key=lambda n: (n.role, n.label, n.name))]
-        for layer, members in by_layer.items()
-    }
-    rank = {name: index for members in order.values() for index, name in enumerate(members)}
+    """Size, order and place every box; the order crosses fewest edges found."""
+    units = _units(nodes, edges)
+    widths = _size(units)
+    levels = sorted(units)
+    columns: dict[int, tuple[float, float]] = {}
+    x = float(MARGIN)
+    for level in levels:
+        columns[level] = (x, widths[level])
+        x += widths[level] + COLUMN_GAP
+    width = x - COLUMN_GAP + MARGIN if levels else 2 * MARGIN
+    boxes = {unit.node.name: unit for members in units.values() for unit in members}
+    boxes.update(
+        {s.node.name: s for members in units.values() for u in members for s in u.services}
+    )
+    drawn = [edge for edge in edges if edge.relation != "provides" and _ends(edge, boxes)]
+    neighbours: dict[str, list[str]] = defaultdict(list)
+    for edge in drawn:
+        neighbours[edge.source].append(edge.target)
+        neighbours[edge.target].append(edge.source)
+    tallest = max(
+        (sum(u.height + ROW_GAP for u in units[lv]) - ROW_GAP for lv in levels), default=0
+    )
 
-    def sweep(layers: list[int]) -> None:
-        placed: set[str] = set()
-        for layer in layers:
-            members = order[layer]
+    def place(level: int) -> None:
+        used = sum(unit.height + ROW_GAP for unit in units[level]) - ROW_GAP
+        _stack(units[level], columns[level][0], MARGIN + HEADING + (tallest - used) / 2)
 
-            def barycentre(name: str) -> tuple[float, int]:
-                near = [rank[other] for other in neighbours[name] if other in placed]
-                return ((sum(near) / len(near)) if near else float(rank[name]), rank[name])
+    def pull(box: Box, towards: set[int]) -> float:
+        """The mean height of the box's neighbours in the given columns (its
+        services' too), or where it is when it has none there."""
+        names = [box.node.name] + [service.node.name for service in box.services]
+        near = [
+            boxes[other].middle
+            for name in names
+            for other in neighbours[name]
+            if boxes[other].node.level in towards and other not in names
+        ]
+        return sum(near) / len(near) if near else box.middle
 
-            if placed:
-                members.sort(key=barycentre)
-                for index, name in enumerate(members):
-                    rank[name] = index
-            placed.update(members)
+    def sweep(order: list[int]) -> None:
+        for index, level in enumerate(order):
+            towards = set(order[:index])
+            if not towards:
+                continue
+            for unit in units[level]:
+                unit.services.sort(key=lambda service: pull(service, towards))
+            units[level].sort(key=lambda unit: pull(unit, towards))
+            place(level)
 
-    for _ in range(2):
-        sweep(layer_ids)
-        sweep(list(reversed(layer_ids)))
-        sweep(layer_ids)
-    tallest = max((len(members) for members in order.values()), default=0)
-    column_height = tallest * (BOX_HEIGHT + ROW_GAP) - ROW_GAP
-    positions: dict[str, tuple[int, int]] = {}
-    columns: dict[int, int] = {}
-    for layer in layer_ids:
-        x = MARGIN + column_of[layer] * (BOX_WIDTH + COLUMN_GAP)
-        columns[layer] = x
-        members = order[layer]
-        used = len(members) * (BOX_HEIGHT + ROW_GAP) - ROW_GAP
-        top = MARGIN + HEADING + (column_height - used) // 2
-        for index, name in enumerate(members):
-            positions[name] = (x, top + index * (BOX_HEIGHT + ROW_GAP))
-    width = 2 * MARGIN + max(len(layer_ids), 1) * (BOX_WIDTH + COLUMN_GAP) - COLUMN_GAP
-    height = 2 * MARGIN + HEADING + max(column_height, BOX_HEIGHT)
-    return Layout(positions, columns, width, height)
-
-
-def _shorten(text: str) -> str:
-    return text if len(text) <= MAX_LABEL else text[: MAX_LABEL - 1] + "…"
-
-
-def _column_title(members: list[GraphNode]) -> str:
-    if all(node.kind == "service" for node in members):
-        return "Services"
-    roles = [role for role in _ROLE_TITLES if any(node.role == role for node in members)]
-    return " & ".join(_ROLE_TITLES[role] for role in roles)
+    for level in levels:
+        place(level)
+    best = (crossings(_segments(boxes, drawn)), _snapshot(units))
+    for index in range(SWEEPS):
+        sweep(levels if index % 2 == 0 else levels[::-1])
+        found = crossings(_segments(boxes, drawn))
+        if found < best[0]:
+            best = (found, _snapshot(units))
+    for level, members in best[1].items():
+        units[level] = [boxes[name] for name, _ in members]
+        for unit, (_, services) in zip(units[level], members, strict=True):
+            unit.services = [boxes[name] for name in services]
+        place(level)
+    height = MARGIN + HEADING + max(tallest, 30) + MARGIN
+    return Layout(boxes, dict(units), columns, width, height, best[0])
 
 
-def _row_gaps(placed: Layout) -> dict[int, list[int]]:
-    """Per column (by its x): the y of each free lane between, above and below
-    its boxes, where an edge that crosses the column may pass."""
-    rows: dict[int, list[int]] = defaultdict(list)
-    for x, y in placed.positions.values():
-        rows[x].append(y)
+def _ends(edge: GraphEdge, boxes: dict[str, Box]) -> bool:
+    return edge.source in boxes and edge.target in boxes
+
+
+def _snapshot(units: dict[int, list[Box]]) -> dict[int, list[tuple[str, list[str]]]]:
     return {
-        x: [min(ys) - ROW_GAP // 2] + [y + BOX_HEIGHT + ROW_GAP // 2 for y in sorted(ys)]
-        for x, ys in rows.items()
+        level: [(unit.node.name, [s.node.name for s in unit.services]) for unit in members]
+        for level, members in units.items()
     }
 
 
-def _edge_path(sx: int, sy: int, tx: int, ty: int, gaps: dict[int, list[int]]) -> str:
+def _lanes(members: list[Box]) -> list[float]:
+    """The y of each free lane between, above and below a column's boxes,
+    where an edge that crosses the column may pass."""
+    return [members[0].y - ROW_GAP / 2] + [unit.y + unit.height + ROW_GAP / 2 for unit in members]
+
+
+def _n(value: float) -> str:
+    return f"{value:.1f}".removesuffix(".0")
+
+
+def _edge_path(source: Box, target: Box, placed: Layout) -> str:
     """An SVG path from the side of one box to the side of another.
 
     Between neighbouring columns it is one S-curve. An edge that crosses
     columns runs through each crossed column in the free lane nearest its
     straight course, so it never passes under a box (which would look like an
-    edge of that box).
+    edge of that box). Inside one column it loops out to the right.
     """
-    if sx == tx:  # same column: loop out to the right
-        x1, x2 = sx + BOX_WIDTH, tx + BOX_WIDTH
-        return f"M{x1},{sy} C{x1 + 40},{sy} {x2 + 40},{ty} {x2},{ty}"
-    step = 1 if tx > sx else -1
-    x1 = sx + BOX_WIDTH if step > 0 else sx
-    x2 = tx if step > 0 else tx + BOX_WIDTH
+    sy, ty = source.middle, target.middle
+    if source.node.level == target.node.level:
+        x1, x2 = source.x + source.width, target.x + target.width
+        out = max(x1, x2) + COLUMN_GAP / 2
+        return f"M{_n(x1)},{_n(sy)} C{_n(out)},{_n(sy)} {_n(out)},{_n(ty)} {_n(x2)},{_n(ty)}"
+    step = 1 if target.x > source.x else -1
+    x1 = source.x + source.width if step > 0 else source.x
+    x2 = target.x if step > 0 else target.x + target.width
     points = [(x1, sy)]
-    crossed = sorted((x for x in gaps if min(sx, tx) < x < max(sx, tx)), reverse=step < 0)
-    for x in crossed:
-        share = (x + BOX_WIDTH // 2 - x1) / (x2 - x1)
+    low, high = sorted((source.node.level, target.node.level))
+    crossed = sorted((level for level in placed.units if low < level < high), reverse=step < 0)
+    for level in crossed:
+        x, width = placed.columns[level]
+        share = (x + width / 2 - x1) / (x2 - x1)
         wanted = sy + (ty - sy) * share
-        lane = min(gaps[x], key=lambda y: (abs(y - wanted), y))
-        entry, leave = (x, x + BOX_WIDTH) if step > 0 else (x + BOX_WIDTH, x)
+        lane = min(_lanes(placed.units[level]), key=lambda y: (abs(y - wanted), y))
+        entry, leave = (x, x + width) if step > 0 else (x + width, x)
         points += [(entry, lane), (leave, lane)]
     points.append((x2, ty))
-    parts = [f"M{x1},{sy}"]
+    parts = [f"M{_n(x1)},{_n(sy)}"]
     for index in range(0, len(points) - 1, 2):
         (ax, ay), (bx, by) = points[index], points[index + 1]
-        bend = max(abs(bx - ax) // 2, 40) * step
-        parts.append(f"C{ax + bend},{ay} {bx - bend},{by} {bx},{by}")
+        bend = max(abs(bx - ax) / 2, 30) * step
+        parts.append(f"C{_n(ax + bend)},{_n(ay)} {_n(bx - bend)},{_n(by)} {_n(bx)},{_n(by)}")
         if index + 2 < len(points):
-            parts.append(f"L{points[index + 2][0]},{points[index + 2][1]}")
+            parts.append(f"L{_n(points[index + 2][0])},{_n(points[index + 2][1])}")
     return " ".join(parts)
 
 
@@ -169,6 +351,56 @@ def needs_own_page(nodes: tuple[GraphNode, ...], edges: tuple[GraphEdge, ...]) -
     return placed.height * scale > PRINT_SHARE
 
 
+def _text(box: Box, size: int, line: int, top: float) -> str:
+    """The box's name, one ``<tspan>`` per line at its own position."""
+    spans = "".join(
+        f'<tspan x="{_n(box.x + TEXT_PAD)}" y="{_n(top + (index + 1) * line - line / 4)}">'
+        f"{escape(text)}</tspan>"
+        for index, text in enumerate(box.lines)
+    )
+    return f'<text font-size="{size}" fill="#202124">{spans}</text>'
+
+
+def _badge(box: Box) -> str:
+    worst = box.node.marks.worst
+    if worst is None:
+        return ""
+    right = box.x + box.width
+    return (
+        f'<circle cx="{_n(right - 2)}" cy="{_n(box.y + 2)}" r="9" '
+        f'fill="{MARK_COLOURS[worst.value]}"/>'
+        f'<text x="{_n(right - 2)}" y="{_n(box.y + 6)}" text-anchor="middle" '
+        f'font-size="10" font-weight="700" fill="#ffffff">{box.node.marks.total}</text>'
+    )
+
+
+def _box(box: Box, inside: str = "") -> str:
+    """A party's or service's group: tooltip, rectangle, name, badge, then
+    what it holds."""
+    node = box.node
+    worst = node.marks.worst
+    stroke = MARK_COLOURS[worst.value] if worst is not None else BORDER_COLOUR
+    width = 2.5 if worst is not None and worst.value != "info" else 1
+    dash = ' stroke-dasharray="5 3"' if node.external else ""
+    service = node.kind == "service"
+    tip = f"{node.label} ({node.role}{', external' if node.external else ''}): "
+    tip += node.marks.describe()
+    classes = (
+        ["node", node.kind, node.role] + ["external"] * node.external + ["flagged"] * bool(worst)
+    )
+    size, line = (FONT_SIZE, LINE) if service else (PARTY_FONT_SIZE, PARTY_LINE)
+    top = box.y + (5 if service else (PAD if box.services else 6))
+    return (
+        f'<g class="{escape(" ".join(classes))}" data-name="{escape(node.name)}">'
+        f"<title>{escape(tip)}</title>"
+        f'<rect x="{_n(box.x)}" y="{_n(box.y)}" width="{_n(box.width)}" '
+        f'height="{_n(box.height)}" rx="{8 if service else 4}" '
+        f'fill="{ROLE_FILLS.get(node.role, "#ffffff")}" stroke="{stroke}" '
+        f'stroke-width="{width}"{dash}/>'
+        f"{_text(box, size, line, top)}{_badge(box)}{inside}</g>"
+    )
+
+
 def render_svg(nodes: tuple[GraphNode, ...], edges: tuple[GraphEdge, ...]) -> str:
     """The graph as a standalone ``<svg>`` element (all text escaped)."""
     if not nodes:
@@ -178,21 +410,19 @@ def render_svg(nodes: tuple[GraphNode, ...], edges: tuple[GraphEdge, ...]) -> st
             'fill="#5f6368">No parties or services are declared.</text></svg>'
         )
     placed = layout(nodes, edges)
-    by_name = {node.name: node for node in nodes}
+    width, height = _n(placed.width), _n(placed.height)
     # A picture slightly wider than the page is scaled down to fit; a much wider
     # one keeps its size (and scrolls) so that its labels stay legible.
-    fit = (
-        f' style="width:100%;height:auto;max-width:{placed.width}px"'
-        if placed.width <= FIT_WIDTH
-        else ""
+    fit_page = (
+        f' style="width:100%;height:auto;max-width:{width}px"' if placed.width <= FIT_WIDTH else ""
     )
+    parties = sum(node.kind == "party" for node in nodes)
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="supply-chain" '
-        f'width="{placed.width}" height="{placed.height}"{fit} '
-        f'viewBox="0 0 {placed.width} {placed.height}" role="img" '
-        f'aria-label="supply chain: {len(nodes)} nodes, {len(edges)} edges" '
-        f'font-family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif" '
-        f'font-size="{FONT_SIZE}">',
+        f'width="{width}" height="{height}"{fit_page} '
+        f'viewBox="0 0 {width} {height}" role="img" '
+        f'aria-label="supply chain: {parties} parties, {len(nodes) - parties} services" '
+        f'font-family="{escape(FONT_FAMILY)}" font-size="{FONT_SIZE}">',
         "<defs>"
         '<marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
         'markerHeight="7" orient="auto"><path d="M0,0 L10,5 L0,10 z" '
@@ -202,24 +432,22 @@ def render_svg(nodes: tuple[GraphNode, ...], edges: tuple[GraphEdge, ...]) -> st
         f'fill="{DEPENDENCY_COLOUR}"/></marker>'
         "</defs>",
     ]
-    members_of: dict[int, list[GraphNode]] = defaultdict(list)
-    for node in nodes:
-        members_of[node.layer].append(node)
-    for layer, x in sorted(placed.columns.items()):
+    for level, (x, column) in sorted(placed.columns.items()):
         out.append(
-            f'<text x="{x + BOX_WIDTH // 2}" y="{MARGIN + 12}" text-anchor="middle" '
-            f'font-weight="600" fill="#3c4043">{escape(_column_title(members_of[layer]))}</text>'
+            f'<text class="column" x="{_n(x + column / 2)}" y="{MARGIN + 12}" '
+            f'text-anchor="middle" font-size="{PARTY_FONT_SIZE}" font-weight="600" '
+            f'fill="#3c4043">{escape(column_title(level))}</text>'
         )
-    gaps = _row_gaps(placed)
+    out.append('<g class="nodes">')
+    for level in sorted(placed.units):
+        for unit in placed.units[level]:
+            out.append(_box(unit, "".join(_box(service) for service in unit.services)))
+    out.append("</g>")
     out.append('<g class="edges" fill="none">')
     for edge in edges:
-        source = by_name.get(edge.source)
-        target = by_name.get(edge.target)
-        if source is None or target is None:
+        if edge.relation == "provides" or not _ends(edge, placed.boxes):
             continue
-        sx, sy = placed.positions[edge.source]
-        tx, ty = placed.positions[edge.target]
-        path = _edge_path(sx, sy + BOX_HEIGHT // 2, tx, ty + BOX_HEIGHT // 2, gaps)
+        source, target = placed.boxes[edge.source], placed.boxes[edge.target]
         dependency = edge.relation == "depends_on"
         style = (
             f'stroke="{DEPENDENCY_COLOUR}" stroke-width="1.3" stroke-dasharray="5 3" '
@@ -228,37 +456,10 @@ def render_svg(nodes: tuple[GraphNode, ...], edges: tuple[GraphEdge, ...]) -> st
             else f'stroke="{EDGE_COLOUR}" stroke-width="1" marker-end="url(#arrow)"'
         )
         out.append(
-            f'<path class="edge {escape(edge.relation)}" d="{path}" {style}>'
-            f"<title>{escape(source.label)} {escape(edge.relation)} "
-            f"{escape(target.label)}</title></path>"
+            f'<path class="edge {escape(edge.relation)}" data-source="{escape(edge.source)}" '
+            f'data-target="{escape(edge.target)}" d="{_edge_path(source, target, placed)}" '
+            f"{style}><title>{escape(source.node.label)} {escape(edge.relation)} "
+            f"{escape(target.node.label)}</title></path>"
         )
-    out.append("</g>")
-    out.append('<g class="nodes">')
-    for node in nodes:
-        x, y = placed.positions[node.name]
-        worst = node.marks.worst
-        stroke = MARK_COLOURS[worst.value] if worst is not None else BORDER_COLOUR
-        width = 2.5 if worst is not None and worst.value != "info" else 1
-        dash = ' stroke-dasharray="4 2"' if node.external else ""
-        radius = 13 if node.kind == "service" else 4
-        tip = f"{node.label} ({node.role}{', external' if node.external else ''}): "
-        tip += node.marks.describe()
-        out.append(
-            f'<g class="node {escape(node.role)}{" flagged" if worst else ""}">'
-            f"<title>{escape(tip)}</title>"
-            f'<rect x="{x}" y="{y}" width="{BOX_WIDTH}" height="{BOX_HEIGHT}" rx="{radius}" '
-            f'fill="{ROLE_FILLS.get(node.role, "#ffffff")}" stroke="{stroke}" '
-            f'stroke-width="{width}"{dash}/>'
-            f'<text x="{x + 10}" y="{y + BOX_HEIGHT // 2 + 4}" fill="#202124">'
-            f"{escape(_shorten(node.label))}</text>"
-        )
-        if worst is not None:
-            out.append(
-                f'<circle cx="{x + BOX_WIDTH - 2}" cy="{y + 2}" r="9" '
-                f'fill="{MARK_COLOURS[worst.value]}"/>'
-                f'<text x="{x + BOX_WIDTH - 2}" y="{y + 6}" text-anchor="middle" '
-                f'font-size="10" font-weight="700" fill="#ffffff">{node.marks.total}</text>'
-            )
-        out.append("</g>")
     out.append("</g></svg>")
     return "".join(out)
