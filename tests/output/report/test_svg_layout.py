@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import itertools
 import re
+import shutil
+import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -118,3 +120,45 @@ def test_the_order_crosses_fewer_edges_than_the_names_order(
     # Deterministic: the same picture every time.
     monkeypatch.undo()
     assert render_svg(report.nodes, report.edges) == render_svg(report.nodes, report.edges)
+
+
+CHROMIUM = shutil.which("chromium")
+# In the browser: every line's drawn box (getBBox, the font as rendered) inside
+# its box's rectangle; the page writes how many lines it measured and which overflow.
+MEASURE = """<script>
+window.addEventListener('load', () => {
+  let count = 0; const over = [];
+  for (const span of document.querySelectorAll('g.node > text > tspan')) {
+    const rect = span.parentNode.parentNode.querySelector(':scope > rect');
+    const [x, y, w, h] = ['x', 'y', 'width', 'height'].map(k => +rect.getAttribute(k));
+    const b = span.getBBox();
+    count += 1;
+    if (b.x < x || b.x + b.width > x + w || b.y < y || b.y + b.height > y + h) {
+      over.push(span.textContent);
+    }
+  }
+  document.body.setAttribute('data-measured', count + ':' + over.join('|'));
+});
+</script>"""
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed")
+def test_the_browser_draws_every_line_inside_its_box(tmp_path: Path) -> None:
+    assert CHROMIUM is not None
+    report = build_report(checked(write(tmp_path, layered(40))), date=DATE)
+    page = tmp_path / "picture.html"
+    page.write_text(
+        f"<!doctype html><html><body>{render_svg(report.nodes, report.edges)}{MEASURE}"
+        "</body></html>",
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+         f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom", page.as_uri()],
+        capture_output=True, text=True, check=False, timeout=180,
+    )  # fmt: skip
+    found = re.search(r'data-measured="(\d+):([^"]*)"', done.stdout)
+    assert found, done.stderr[-2000:]
+    assert int(found.group(1)) > 100  # every name's lines were measured
+    assert found.group(2) == ""  # and none overflows its box
