@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from html import escape
 
@@ -43,6 +43,8 @@ ROW_GAP = 16
 MARGIN = 24
 HEADING = 30
 SWEEPS = 8  # barycentre sweeps, alternately down and up the columns
+EXCHANGE_LIMIT = 600  # edges: up to this many, neighbours are swapped after the sweeps
+EXCHANGE_ROUNDS = 4
 FIT_WIDTH = 1300  # px: up to this the picture may shrink to the page (text stays >= 9.5px)
 
 _TITLES = ("Customers", "Providers", "Suppliers")
@@ -274,8 +276,35 @@ def layout(nodes: tuple[GraphNode, ...], edges: tuple[GraphEdge, ...]) -> Layout
         for unit, (_, services) in zip(units[level], members, strict=True):
             unit.services = [boxes[name] for name in services]
         place(level)
+    found = best[0]
+    if found and len(drawn) <= EXCHANGE_LIMIT:
+        found = _exchange(units, place, lambda: crossings(_segments(boxes, drawn)), found)
     height = MARGIN + HEADING + max(tallest, 30) + MARGIN
-    return Layout(boxes, dict(units), columns, width, height, best[0])
+    return Layout(boxes, dict(units), columns, width, height, found)
+
+
+def _exchange(
+    units: dict[int, list[Box]], place: Callable[[int], None], count: Callable[[], int], found: int
+) -> int:
+    """Swap neighbouring parties in a column, and neighbouring services in a
+    party, wherever that crosses fewer edges, until no swap helps (the
+    "transpose" step after the sweeps); return the crossings left."""
+    for _ in range(EXCHANGE_ROUNDS):
+        before = found
+        for level, members in sorted(units.items()):
+            for row in [members] + [unit.services for unit in members]:
+                for index in range(len(row) - 1):
+                    row[index], row[index + 1] = row[index + 1], row[index]
+                    place(level)
+                    trial = count()
+                    if trial < found:
+                        found = trial
+                    else:
+                        row[index], row[index + 1] = row[index + 1], row[index]
+                        place(level)
+        if found in (0, before):
+            break
+    return found
 
 
 def _ends(edge: GraphEdge, boxes: dict[str, Box]) -> bool:
