@@ -13,10 +13,12 @@ at forty parties (the figure scrolls instead of shrinking).
 
 from __future__ import annotations
 
+import bisect
 import itertools
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from html import escape
 
 from usmctl.output.report.content import GraphEdge, GraphNode
@@ -178,19 +180,12 @@ def _segments(
 
 
 def _inversions(values: list[float]) -> int:
-    """Pairs i < j with values[i] > values[j] (merge sort, n log n)."""
-    if len(values) < 2:
-        return 0
-    middle = len(values) // 2
-    left, right = values[:middle], values[middle:]
-    count = _inversions(left) + _inversions(right)
-    left.sort()
-    right.sort()
-    index = 0
-    for value in right:  # how many on the left are greater than each on the right
-        while index < len(left) and left[index] <= value:
-            index += 1
-        count += len(left) - index
+    """Pairs i < j with values[i] > values[j]."""
+    seen: list[float] = []
+    count = 0
+    for value in values:
+        count += len(seen) - bisect.bisect_right(seen, value)
+        bisect.insort(seen, value)
     return count
 
 
@@ -307,6 +302,13 @@ def _exchange(
     return found
 
 
+@lru_cache(maxsize=1)
+def _placed(nodes: tuple[GraphNode, ...], edges: tuple[GraphEdge, ...]) -> Layout:
+    """The layout of the last picture: the report asks whether it needs a
+    page of its own, then draws it (neither changes it)."""
+    return layout(nodes, edges)
+
+
 def _ends(edge: GraphEdge, boxes: dict[str, Box]) -> bool:
     return edge.source in boxes and edge.target in boxes
 
@@ -375,7 +377,7 @@ def needs_own_page(nodes: tuple[GraphNode, ...], edges: tuple[GraphEdge, ...]) -
     rather than cut or pushed about by the text around it."""
     if not nodes:
         return False
-    placed = layout(nodes, edges)
+    placed = _placed(nodes, edges)
     scale = min(1.0, PRINT_WIDTH / placed.width)
     return placed.height * scale > PRINT_SHARE
 
@@ -438,7 +440,7 @@ def render_svg(nodes: tuple[GraphNode, ...], edges: tuple[GraphEdge, ...]) -> st
             'aria-label="empty supply chain"><text x="12" y="34" font-size="13" '
             'fill="#5f6368">No parties or services are declared.</text></svg>'
         )
-    placed = layout(nodes, edges)
+    placed = _placed(nodes, edges)
     width, height = _n(placed.width), _n(placed.height)
     # A picture slightly wider than the page is scaled down to fit; a much wider
     # one keeps its size (and scrolls) so that its labels stay legible.
