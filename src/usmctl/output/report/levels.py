@@ -8,9 +8,9 @@ its own. Read customer -> provider (a service of the provider serves the
 customer) and provider -> supplier (a service of the provider depends on one
 of the supplier), each party is one level past the deepest party before it
 (longest path), so a supplier is never beside the provider it supplies; a
-party that provides services is at least at level 1 (unless it is declared
-a customer: customers stay in the first column), and the parties of a cycle
-share a level.
+party that is not a customer is at least at level 1 (a customer that provides
+a service stays in the first column with it), and the parties of a cycle share
+a level.
 
 A *rank* refines the levels for Graphviz (`usmctl graph --format dot`): a
 ``rank=same`` group per rank, in level order; inside a level, customer ->
@@ -63,7 +63,6 @@ def placements(graph: nx.MultiDiGraph[str]) -> dict[str, Placement]:
         if key == "provides":
             owner[target] = source
     nodes = sorted(graph.nodes)
-    services = [node for node in nodes if graph.nodes[node]["kind"] == "service"]
     unit = {node: owner.get(node, node) for node in nodes}  # a party, or a service alone
     units = sorted(set(unit.values()))
     between: set[tuple[str, str]] = set()
@@ -78,11 +77,9 @@ def placements(graph: nx.MultiDiGraph[str]) -> dict[str, Placement]:
         oriented.add(edge)
         if link[0] != link[1]:
             between.add(link)
-    base = {
-        unit[service]: 1
-        for service in services
-        if graph.nodes[unit[service]].get("role") != "customer"  # a customer stays left
-    }
+    # Customers stay in the first column; every other party (a provider
+    # without services too) and a service on its own start at the second.
+    base = {item: 1 for item in units if graph.nodes[item].get("role") != "customer"}
     level_of_unit = _longest(units, between, base)
     level = {node: level_of_unit[unit[node]] for node in nodes}
     inside = {(a, b) for a, b in oriented if level[a] == level[b]}
