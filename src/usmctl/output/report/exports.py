@@ -39,6 +39,7 @@ def to_networkx(nodes: Nodes, edges: Edges) -> nx.MultiDiGraph[str]:
             entity=node.entity,
             external=node.external,
             layer=node.layer,
+            level=node.level,
             errors=node.marks.errors,
             warnings=node.marks.warnings,
             infos=node.marks.infos,
@@ -55,9 +56,10 @@ def _dot_string(text: str) -> str:
 
 
 def to_dot(nodes: Nodes, edges: Edges) -> str:
-    """Graphviz DOT, left to right: customers on the left, each level of the
-    supply chain (`GraphNode.layer`, the distance from the customers) one
-    ``rank=same`` group further right.
+    """Graphviz DOT, left to right: customers on the left, then the picture's
+    levels in order (`GraphNode.level`: providers, suppliers, ...), each split
+    into ``rank=same`` groups (`GraphNode.layer`: a service before the party
+    that provides it), one further right than the last.
 
     Graphviz ranks an edge's tail before its head, so an edge that points back
     towards the customers (``serves``, ``provides``) is written head first with
