@@ -29,7 +29,7 @@ from usmctl.output.report.palette import (
     MARK_COLOURS,
     ROLE_FILLS,
 )
-from usmctl.output.report.textwidth import FONT_FAMILY, fit, wrap
+from usmctl.output.report.textwidth import FONT_FAMILY, fit
 
 FONT_SIZE = 11  # a service's name
 PARTY_FONT_SIZE = 12  # a party's name
@@ -133,15 +133,13 @@ def _size(units: dict[int, list[Box]]) -> dict[int, float]:
         for unit in members:
             unit.width = width
             size = FONT_SIZE if unit.node.kind == "service" else PARTY_FONT_SIZE
-            unit.lines = wrap(unit.node.label, _text_room(width), size) or [unit.node.label]
+            unit.lines = fit(unit.node.label, _text_room(width), size)[0]
             if unit.services:
                 heights = [PAD + len(unit.lines) * PARTY_LINE + PAD]
                 for service in unit.services:
                     service.width = width - 2 * PAD
                     room = _text_room(service.width)
-                    service.lines = wrap(service.node.label, room, FONT_SIZE) or [
-                        service.node.label
-                    ]
+                    service.lines = fit(service.node.label, room, FONT_SIZE)[0]
                     service.height = len(service.lines) * LINE + 10
                     heights.append(service.height + SERVICE_GAP)
                 unit.height = sum(heights) - SERVICE_GAP + PAD
