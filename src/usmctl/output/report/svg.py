@@ -6,9 +6,11 @@ box holding its services; edges run from a service to the services it depends
 on and from a service to its customers. Names are wrapped over at most three
 lines, measured with `textwidth` for the picture's font; a column is widened
 rather than a name cut. Parties in a column, and services in a party, are
-ordered to cross few edges: barycentre sweeps down and up the columns
-(Sugiyama), keeping the order with the fewest crossings. Text keeps its size
-at forty parties (the figure scrolls instead of shrinking).
+ordered to cross few edges (Sugiyama): barycentre sweeps down and up the
+columns, keeping the order with the fewest crossings, then swaps of
+neighbours while one helps. The order starts from the names and every step is
+deterministic. Text keeps its size at forty parties (the figure scrolls
+instead of shrinking).
 """
 
 from __future__ import annotations
