@@ -377,6 +377,7 @@ def render_html(report: Report) -> str:
         '<figure class="graph">',
         render_svg(report.nodes, report.edges),
         f'<figcaption class="legend">{legend}<span>dashed box: external party</span>'
+        "<span>grey arrow: a service to its customer</span>"
         "<span>dashed purple arrow: depends on</span>"
         "<span>red or amber border and badge: findings on the node</span></figcaption>",
         "</figure></section>",
