@@ -34,7 +34,7 @@ ALLOWED_TAGS = {
     "html", "head", "meta", "title", "style", "body", "header", "div", "p", "h1", "h2", "h3",
     "dl", "dt", "dd", "main", "nav", "a", "section", "span", "b", "ol", "li", "br", "figure",
     "figcaption", "i", "table", "thead", "tbody", "tr", "th", "td", "code", "footer",
-    "small", "svg", "defs", "marker", "path", "g", "rect", "text", "circle",
+    "small", "pre", "svg", "defs", "marker", "path", "g", "rect", "text", "circle",
 }  # fmt: skip
 
 

@@ -25,6 +25,7 @@ from usmctl.core.codes import UNUSED_SUPPRESSION
 from usmctl.core.findings import Finding, Severity, counted, printable
 from usmctl.model.catalogue import BUILT_IN
 from usmctl.model.graph import SupplyChain, profile_node, service_node
+from usmctl.output.report.actions import Action, next_actions
 from usmctl.output.report.progress import Previous, Progress, compare
 from usmctl.output.report.tables import (
     Matrix,
@@ -173,22 +174,6 @@ class RankedFinding:
 
 
 @dataclass(frozen=True)
-class Action:
-    """One "start small" step.
-
-    ``advice`` is the tool's own text (rule remediation; may hold ``code``
-    spans); ``example`` and ``affected`` come from the user's files.
-    """
-
-    title: str
-    advice: str
-    example: str = ""
-    affected: tuple[str, ...] = ()
-    more: int = 0
-    help_uri: str | None = None
-
-
-@dataclass(frozen=True)
 class Scope:
     """What the check covered, and what the report does not show: files,
     catalogue, rules not run or re-graded, findings hidden.
@@ -286,7 +271,7 @@ def build_report(result: RunResult, *, date: str, previous: Previous | None = No
         services=services_table(indexes),
         bindings=bindings(arch),
         findings=ranked,
-        actions=_actions(ranked, areas),
+        actions=_actions(result, areas),
         scope=scope(result),
         progress=compare(result, previous) if previous is not None else None,
     )
@@ -424,48 +409,19 @@ def _ranked(result: RunResult) -> tuple[RankedFinding, ...]:
     return tuple(ranked)
 
 
-def _actions(ranked: tuple[RankedFinding, ...], areas: tuple[AreaScore, ...]) -> tuple[Action, ...]:
-    """The next three steps: the rules with the most severe and most numerous findings,
-    then areas that declare nothing, then informational findings."""
-    groups: dict[str, list[RankedFinding]] = defaultdict(list)
-    for item in ranked:
-        groups[item.finding.code].append(item)
-
-    def group_action(code: str) -> Action:
-        items = groups[code]
-        first = items[0]
-        severity = first.finding.severity.value
-        count = len(items)
-        affected = sorted({item.finding.entity or item.finding.file for item in items})
-        title = f"{code} {first.finding.name}: {counted(count, severity)}"
-        return Action(
-            title,
-            advice=first.remediation,
-            example="" if first.remediation else first.finding.message,
-            affected=tuple(affected[:5]),
-            more=max(len(affected) - 5, 0),
-            help_uri=first.help_uri,
-        )
-
-    def rank(code: str) -> tuple[int, int, str]:
-        items = groups[code]
-        return (items[0].finding.severity.rank, -len(items), code)
-
-    serious = sorted(
-        (code for code, items in groups.items() if items[0].finding.severity is not Severity.INFO),
-        key=rank,
-    )
-    actions = [group_action(code) for code in serious]
-    for area in areas:
-        if area.entities == 0 and area.key in EMPTY_AREA_ACTIONS:
-            actions.append(
-                Action(f"{area.title}: nothing declared", advice=EMPTY_AREA_ACTIONS[area.key])
-            )
-    informational = sorted(
-        (code for code, items in groups.items() if items[0].finding.severity is Severity.INFO),
-        key=rank,
-    )
-    actions.extend(group_action(code) for code in informational)
+def _actions(result: RunResult, areas: tuple[AreaScore, ...]) -> tuple[Action, ...]:
+    """Every next action (`actions`: ranked by USM impact, each clearing
+    findings); an area that declares nothing after those with errors or
+    warnings, before those with information only; "keep it clean" when none."""
+    ranked = next_actions(result)
+    serious = [action for action in ranked if action.severity is not Severity.INFO]
+    empty = [
+        Action(f"{area.title}: nothing declared", advice=EMPTY_AREA_ACTIONS[area.key])
+        for area in areas
+        if area.entities == 0 and area.key in EMPTY_AREA_ACTIONS
+    ]
+    informational = [action for action in ranked if action.severity is Severity.INFO]
+    actions = [*serious, *empty, *informational]
     if not actions:
         actions.append(
             Action(
@@ -474,7 +430,7 @@ def _actions(ranked: tuple[RankedFinding, ...], areas: tuple[AreaScore, ...]) ->
                 "stays consistent as it grows.",
             )
         )
-    return tuple(actions[:3])
+    return tuple(actions)
 
 
 # --- scope -------------------------------------------------------------------

@@ -11,9 +11,15 @@ import re
 from html import escape
 
 from usmctl.core.findings import counted
+from usmctl.output.report.actions import (
+    ACTIONS_NOTE,
+    FINDINGS_TITLE,
+    SHOWN_ACTIONS,
+    Action,
+    rest_note,
+)
 from usmctl.output.report.content import (
     SCOPE_NOTE,
-    Action,
     AreaScore,
     RankedFinding,
     Report,
@@ -68,6 +74,9 @@ nav.toc a { color: var(--accent); margin-right: 14px; text-decoration: none; }
 .bar .s-poor { background: var(--bad); }
 ol.actions { padding-left: 22px; } ol.actions li { margin: 0 0 10px; }
 ol.actions .title { font-weight: 600; }
+ol.actions .impact { color: var(--muted); font-size: 12px; }
+ol.actions pre.snippet { margin: 4px 0; padding: 6px 10px; background: var(--band);
+  border: 1px solid var(--line); border-radius: 6px; font-size: 12px; overflow-x: auto; }
 figure.graph { margin: 0; border: 1px solid var(--line); border-radius: 8px; overflow: auto;
   background: #fff; }
 figure.graph svg { display: block; }
@@ -158,19 +167,45 @@ def code_spans(text: str) -> str:
 
 
 def _action(action: Action) -> str:
-    parts = [f'<li><span class="title">{escape(action.title)}</span><br>']
-    if action.advice:
-        parts.append(code_spans(action.advice))
-    if action.example:
-        parts.append(f"Finding: {escape(action.example)}.")
-    if action.affected:
-        shown = ", ".join(action.affected)
+    parts = [f'<li><span class="title">{escape(action.title)}</span>']
+    if action.severity is not None and action.impact is not None:
+        parts.append(
+            f' <span class="sev sev-{action.severity.value}">{action.severity.value}</span>'
+            f' <span class="impact">{escape(action.impact.label)}</span>'
+        )
+    parts.append("<br>")
+    if action.finding:
+        parts.append(f"Finding: {escape(action.finding)}.<br>")
+    if action.write:
+        parts.append(f"What to write: {escape(action.write)}.")
+    elif action.advice:
+        parts.append(("What to write: " if action.clears else "") + code_spans(action.advice))
+    if action.snippet:
+        label = "" if action.write else " For example:"
+        parts.append(f'{label}<pre class="snippet"><code>{escape(action.snippet)}</code></pre>')
+    if action.where:
+        also = ", ".join(f"<code>{escape(place)}</code>" for place in action.also)
         more = f" and {action.more} more" if action.more else ""
-        parts.append(f" Affects: {escape(shown)}{more}.")
+        also = f" (also {also}{more})" if also else ""
+        parts.append(f" Where: <code>{escape(action.where)}</code>{also}.")
+    if action.clears:
+        parts.append(f" Clears {escape(action.describe_clears())}.")
     if action.help_uri:
         parts.append(f' <a href="{escape(action.help_uri)}">Rule documentation</a>')
     parts.append("</li>")
     return "".join(parts)
+
+
+def _actions(actions: tuple[Action, ...]) -> str:
+    """The first few actions, and how many more there are."""
+    shown = "".join(_action(action) for action in actions[:SHOWN_ACTIONS])
+    rest = rest_note(actions)
+    link = f'<a href="#findings">{FINDINGS_TITLE}</a>'
+    more = f'<p class="note">{escape(rest).replace(FINDINGS_TITLE, link)}</p>' if rest else ""
+    note = ""
+    if any(action.clears for action in actions):
+        note = f'<p class="note">{escape(ACTIONS_NOTE)}</p>'
+    return f'{note}<ol class="actions">{shown}</ol>{more}'
 
 
 def _score_class(score: int | None) -> str:
@@ -319,7 +354,6 @@ def render_html(report: Report) -> str:
     )
     counts = report.by_severity
     overall = "n/a" if report.overall is None else str(report.overall)
-    actions = "".join(_action(action) for action in report.actions)
     unattributed = ""
     if report.unattributed:
         unattributed = (
@@ -372,7 +406,8 @@ def render_html(report: Report) -> str:
         "</section>",
         _progress(report.progress),
         '<section id="start-small"><h2>Start small: the next three actions</h2>',
-        f'<ol class="actions">{actions}</ol></section>',
+        _actions(report.actions),
+        "</section>",
         f'<section id="supply-chain"{own_page}><h2>Supply chain</h2>',
         '<figure class="graph">',
         render_svg(report.nodes, report.edges),

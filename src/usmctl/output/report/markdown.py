@@ -9,7 +9,14 @@ from __future__ import annotations
 import re
 
 from usmctl.core.findings import counted
-from usmctl.output.report.content import SCOPE_NOTE, Action, Report
+from usmctl.output.report.actions import (
+    ACTIONS_NOTE,
+    FINDINGS_TITLE,
+    SHOWN_ACTIONS,
+    Action,
+    rest_note,
+)
+from usmctl.output.report.content import SCOPE_NOTE, Report
 from usmctl.output.report.exports import to_mermaid
 from usmctl.output.report.progress import PROGRESS_NOTE
 from usmctl.output.report.tables import Cell, Matrix, Named, Table, Value
@@ -56,18 +63,51 @@ def code_spans(text: str) -> str:
     return "".join(parts).strip()
 
 
-def _action(index: int, action: Action) -> str:
-    parts = [f"{index}. **{md(action.title)}**:"]
-    if action.advice:
-        parts.append(code_spans(action.advice))
-    if action.example:
-        parts.append(f"Finding: {md(action.example)}.")
-    if action.affected:
+def _action(index: int, action: Action) -> list[str]:
+    """A numbered item; its snippet a fenced block indented into the item."""
+    parts = [f"{index}. **{md(action.title)}**"]
+    if action.severity is not None and action.impact is not None:
+        parts.append(f"({action.severity.value}, {md(action.impact.label)})")
+    parts[-1] += ":"
+    if action.finding:
+        parts.append(f"{md(action.finding)}.")
+    if action.write:
+        parts.append(f"What to write: {md(action.write)}.")
+    elif action.advice:
+        parts.append(("What to write: " if action.clears else "") + code_spans(action.advice))
+    lines = [" ".join(parts)]
+    indent = " " * (len(str(index)) + 2)
+    if action.snippet:  # an indented code block in the item: no fence to break out of
+        lines[0] += "" if action.write else " For example:"
+        body = [f"{indent}    {line}".rstrip() for line in action.snippet.splitlines()]
+        lines += ["", *body, ""]
+    tail = []
+    if action.where:
+        also = ", ".join(md(place) for place in action.also)
         more = f" and {action.more} more" if action.more else ""
-        parts.append(f"Affects: {md(', '.join(action.affected))}{more}.")
+        also = f" (also {also}{more})" if also else ""
+        tail.append(f"Where: {md(action.where)}{also}.")
+    if action.clears:
+        tail.append(f"Clears {md(action.describe_clears())}.")
     if action.help_uri:
-        parts.append(f"([rule documentation]({action.help_uri}))")
-    return " ".join(parts)
+        tail.append(f"([rule documentation]({action.help_uri}))")
+    if tail and action.snippet:
+        lines.append(indent + " ".join(tail))
+    elif tail:
+        lines[0] += " " + " ".join(tail)
+    return lines
+
+
+def _actions(actions: tuple[Action, ...]) -> list[str]:
+    """The first few actions, and how many more there are."""
+    lines = [ACTIONS_NOTE, ""] if any(action.clears for action in actions) else []
+    for index, action in enumerate(actions[:SHOWN_ACTIONS], start=1):
+        lines += _action(index, action)
+    rest = rest_note(actions)
+    if rest:
+        link = f"[{FINDINGS_TITLE}](#findings-by-severity)"
+        lines += ["", md(rest).replace(FINDINGS_TITLE, link)]
+    return lines
 
 
 def _row(values: list[str]) -> str:
@@ -188,7 +228,7 @@ def render_markdown(report: Report) -> str:
             "Since the last report", PROGRESS_NOTE, report.progress.facts, report.progress.tables
         )
     lines += ["## Start small: the next three actions", ""]
-    lines.extend(_action(index, action) for index, action in enumerate(report.actions, start=1))
+    lines += _actions(report.actions)
     lines += ["", "## Supply chain", ""]
     if report.nodes:
         lines += ["```mermaid", to_mermaid(report.nodes, report.edges).rstrip("\n"), "```", ""]
