@@ -9,7 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.factories import SMALL, checked, finding, with_findings, write
+from tests.support.factories import (
+    HOSTILE_IMG,
+    HOSTILE_MARKDOWN,
+    HOSTILE_SCRIPT,
+    SMALL,
+    checked,
+    finding,
+    with_findings,
+    write,
+)
 from tests.support.paths import EXAMPLES
 from usmctl.check.result import RunResult
 from usmctl.core.findings import Finding, Severity
@@ -209,3 +218,32 @@ def test_the_report_shows_three_actions_and_counts_the_rest(
     assert f"{rest} more actions clear the other {cleared} findings" in section
     assert "Clears 1 finding (USM201)" in section
     assert "missing USM processes and workflows" in section
+
+
+def test_user_text_in_an_action_stays_text(tmp_path: Path) -> None:
+    write(tmp_path, SMALL.replace("name: Web shop", f"name: '{HOSTILE_IMG}'"))
+    result = with_findings(
+        checked(tmp_path),
+        finding(
+            "ACME001",
+            f"{HOSTILE_SCRIPT} {HOSTILE_MARKDOWN}",
+            path="services[webshop]",
+            entity="webshop",
+            file=f"{HOSTILE_SCRIPT}.usm.yaml",
+        ),
+    )
+    (action, *_) = next_actions(result)
+    assert action.title == f"ACME001 acme001: {HOSTILE_IMG} (webshop)"
+    assert action.where == f"{HOSTILE_SCRIPT}.usm.yaml:1"
+    html = render_report(result, "html", date=DATE)
+    section = html[html.index('id="start-small"') : html.index('id="supply-chain"')]
+    assert "<script" not in section
+    assert "<img" not in section
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;.usm.yaml:1" in section
+    assert "&quot;&gt;&lt;img src=x onerror=alert(1)&gt; (webshop)" in section
+    markdown = render_report(result, "markdown", date=DATE)
+    start = markdown.index("## Start small")
+    section = markdown[start : markdown.index("## Supply chain", start)]
+    assert "<script" not in section
+    assert HOSTILE_MARKDOWN not in section
+    assert "\\`code\\` \\| \\[link\\](javascript:alert(1))" in section
