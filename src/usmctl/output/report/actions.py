@@ -30,21 +30,7 @@ from dataclasses import dataclass
 from enum import IntEnum
 from typing import TYPE_CHECKING
 
-from usmctl.core.codes import (
-    AMBIGUOUS_SCALAR,
-    DUPLICATE_ID,
-    DUPLICATE_KEY,
-    EMPTY_ARCHITECTURE,
-    SCHEMA_VIOLATION,
-    UNKNOWN_FIELD,
-    UNREADABLE_FILE,
-    UNRESOLVED_REFERENCE,
-    UNSAFE_YAML,
-    UNSUPPORTED_VERSION,
-    UNUSED_SUPPRESSION,
-    WRONG_KIND_REFERENCE,
-    YAML_SYNTAX,
-)
+from usmctl.core.codes import UNKNOWN_FIELD
 from usmctl.core.findings import Finding, Severity, counted
 
 if TYPE_CHECKING:
@@ -93,61 +79,73 @@ _LABELS = {
     Impact.HYGIENE: "reference typos, structure and style",
 }
 
-# The one table of impact: every built-in rule in exactly one class
+# The one table of impact, keyed by rule name (a rule's code and name are both
+# stable; the name says what the rule is about, and the package writes no code
+# as a literal): every built-in rule in exactly one class
 # (tests/output/report/test_actions.py checks it against the rules the run knows).
 # A custom rule is the user's own USM check: COHERENCE.
 # fmt: off
 IMPACT_CLASSES: dict[Impact, frozenset[str]] = {
     # Nothing in the file, or nothing at all, is checked: every other finding
-    # (or the absence of one) may be wrong until these are fixed.
-    Impact.UNCHECKED: frozenset(
-        {YAML_SYNTAX, UNSUPPORTED_VERSION, UNSAFE_YAML, UNREADABLE_FILE, EMPTY_ARCHITECTURE}
-    ),
-    # A provider that does not run the five processes or the standard workflows,
-    # or a workflow that is only a name.
-    Impact.OPERATING_MODEL: frozenset({"USM201", "USM306", "USM310"}),
-    # A service that is not a supported facility under an agreement.
-    Impact.SERVICE_INTERFACE: frozenset(
-        {
-            "USM401", "USM402", "USM403", "USM404", "USM405", "USM406", "USM407",
-            "USM408", "USM409", "USM802",
-        }
-    ),
-    # Policies nobody enforces, overlays bound to nothing or without their parts.
-    Impact.GOVERNANCE: frozenset(
-        {
-            "USM501", "USM502", "USM503", "USM601", "USM602", "USM603", "USM604",
-            "USM605", "USM606", "USM607",
-        }
-    ),
+    # (or the absence of one) may be wrong until these are fixed (USM001,
+    # USM008-USM010, USM012).
+    Impact.UNCHECKED: frozenset({
+        "yaml-syntax", "unsupported-version", "unsafe-yaml", "unreadable-file",
+        "empty-architecture",
+    }),
+    # A provider that does not run the five processes or the standard
+    # workflows, or a workflow that is only a name (USM201, USM306, USM310).
+    Impact.OPERATING_MODEL: frozenset({
+        "missing-process", "missing-standard-workflow", "workflow-without-steps",
+    }),
+    # A service that is not a supported facility under an agreement
+    # (USM401-USM409, USM802).
+    Impact.SERVICE_INTERFACE: frozenset({
+        "service-missing-facility", "service-missing-support", "service-without-agreement",
+        "service-without-customer", "agreement-party-mismatch", "external-without-contract",
+        "placeholder-description", "partial-request-interface", "customer-without-agreement",
+        "dependency-without-agreement",
+    }),
+    # Policies nobody enforces, overlays bound to nothing or without their
+    # parts (USM5xx, USM6xx).
+    Impact.GOVERNANCE: frozenset({
+        "policy-not-enforced", "policy-without-scope", "policy-foreign-enforcer",
+        "overlay-unbound", "siam-single-supplier", "siam-without-integrator",
+        "dvms-without-loop", "xla-without-indicators", "siam-integrator-outside",
+        "xla-indicator-incomplete",
+    }),
     # The rest of the model: parties, process entries, workflow paths and RACI,
     # practices and tools, the supply chain, value streams.
-    Impact.COHERENCE: frozenset(
-        {
-            "USM101", "USM102", "USM103", "USM202", "USM204", "USM205", "USM301",
-            "USM302", "USM303", "USM304", "USM305", "USM307", "USM308", "USM309",
-            "USM411", "USM701", "USM702", "USM703", "USM704", "USM705", "USM801",
-            "USM803", "USM901", "USM902", "USM903", "USM904", "USM905", "USM906",
-        }
-    ),
+    Impact.COHERENCE: frozenset({
+        "provider-without-services", "customer-without-services",
+        "operator-without-provider", "non-usm-process", "process-without-owner",
+        "duplicate-process", "workflow-without-owning-process", "unknown-workflow-type",
+        "workflow-entry-mismatch", "workflow-path-deviation", "owner-process-mismatch",
+        "raci-accountable", "raci-responsible", "raci-foreign-profile",
+        "service-self-customer", "practice-unplugged", "practice-declared-as-process",
+        "tool-without-workflow", "workflow-multiple-tools", "tool-foreign-workflow",
+        "supply-cycle", "supplier-not-a-link", "value-stream-without-workflow",
+        "value-stream-foreign-service", "improve-without-feedback",
+        "value-stream-foreign-workflow", "value-stream-empty", "value-stream-request-type",
+    }),
     # Typos in references and keys, file structure, canonical names, and advice
-    # (the rules that report at info by default).
-    Impact.HYGIENE: frozenset(
-        {
-            DUPLICATE_KEY, SCHEMA_VIOLATION, UNKNOWN_FIELD, DUPLICATE_ID,
-            UNRESOLVED_REFERENCE, WRONG_KIND_REFERENCE, UNUSED_SUPPRESSION,
-            AMBIGUOUS_SCALAR, "USM104", "USM203", "USM311", "USM312", "USM313",
-            "USM410", "USM804",
-        }
-    ),
+    # (USM002-USM007, USM011, USM013, USM203, and the rules that report at info
+    # by default).
+    Impact.HYGIENE: frozenset({
+        "duplicate-key", "schema-violation", "unknown-field", "duplicate-id",
+        "unresolved-reference", "wrong-kind-reference", "unused-suppression",
+        "ambiguous-scalar", "unused-profile", "process-alias", "workflow-without-tool",
+        "workflow-not-closed", "wif-type-ambiguous", "internal-contract",
+        "recursion-too-deep",
+    }),
 }
 # fmt: on
-_BY_CODE = {code: impact for impact, codes in IMPACT_CLASSES.items() for code in codes}
+_BY_NAME = {name: impact for impact, names in IMPACT_CLASSES.items() for name in names}
 
 
-def impact(code: str) -> Impact:
-    """A rule's impact class (a custom rule's: COHERENCE)."""
-    return _BY_CODE.get(code, Impact.COHERENCE)
+def impacts(result: RunResult) -> dict[str, Impact]:
+    """Each built-in rule's impact class, by code (a code not in it: COHERENCE)."""
+    return {rule.code: _BY_NAME.get(rule.name, Impact.COHERENCE) for rule in result.rules()}
 
 
 @dataclass(frozen=True)
@@ -211,15 +209,9 @@ def next_actions(result: RunResult) -> tuple[Action, ...]:
         indexes: Indexes | None = result.indexes()
     except RuntimeError:  # a result read from the findings cache: ids, not names
         indexes = None
-    groups = _groups(findings)
-    actions = [_action(result, indexes, group) for group in groups]
-    return tuple(
-        action
-        for _key, action in sorted(
-            zip((_rank(group) for group in groups), actions, strict=True),
-            key=lambda pair: pair[0],
-        )
-    )
+    classes = impacts(result)
+    groups = sorted(_groups(findings), key=lambda group: _rank(classes, group))
+    return tuple(_action(result, indexes, classes, group) for group in groups)
 
 
 # --- grouping ----------------------------------------------------------------
@@ -299,10 +291,17 @@ def _groups(findings: list[Finding]) -> list[list[Finding]]:
     ]
 
 
-def _rank(group: list[Finding]) -> tuple[int, int, int, tuple[str, int, int, str, str]]:
+def _impact(classes: dict[str, Impact], group: list[Finding]) -> Impact:
+    """The class of the most useful finding an action clears."""
+    return min(classes.get(finding.code, Impact.COHERENCE) for finding in group)
+
+
+def _rank(
+    classes: dict[str, Impact], group: list[Finding]
+) -> tuple[int, int, int, tuple[str, int, int, str, str]]:
     """Impact class, then severity, then the most findings cleared, then place."""
     return (
-        min(impact(finding.code) for finding in group),
+        _impact(classes, group),
         min(finding.severity.rank for finding in group),
         -len(group),
         group[0].sort_key,
@@ -312,19 +311,25 @@ def _rank(group: list[Finding]) -> tuple[int, int, int, tuple[str, int, int, str
 # --- one action --------------------------------------------------------------
 
 
-def _leader(group: list[Finding]) -> Finding:
+def _leader(classes: dict[str, Impact], group: list[Finding]) -> Finding:
     """The finding the action starts from: a rename that clears the others,
     else the most useful finding of the group."""
     if _renamed(group[0]) is not None:
         return group[0]
     return min(
         group,
-        key=lambda finding: (impact(finding.code), finding.severity.rank, finding.sort_key),
+        key=lambda finding: (
+            classes.get(finding.code, Impact.COHERENCE),
+            finding.severity.rank,
+            finding.sort_key,
+        ),
     )
 
 
-def _action(result: RunResult, indexes: Indexes | None, group: list[Finding]) -> Action:
-    leader = _leader(group)
+def _action(
+    result: RunResult, indexes: Indexes | None, classes: dict[str, Impact], group: list[Finding]
+) -> Action:
+    leader = _leader(classes, group)
     rule = result.rule(leader.code)
     write, snippet = "", ""
     if leader.fix is not None and leader.fix.edits:
@@ -342,7 +347,7 @@ def _action(result: RunResult, indexes: Indexes | None, group: list[Finding]) ->
         title=f"{leader.code} {leader.name}: {_label(indexes, leader)}",
         advice=rule.remediation if rule is not None else "",
         finding=leader.message,
-        impact=min(impact(finding.code) for finding in group),
+        impact=_impact(classes, group),
         severity=min((finding.severity for finding in group), key=lambda sev: sev.rank),
         write=write,
         snippet=snippet,
