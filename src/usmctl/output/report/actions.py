@@ -34,7 +34,7 @@ from usmctl.core.codes import UNKNOWN_FIELD
 from usmctl.core.findings import Finding, Severity, counted
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
 
     from usmctl.check.result import Indexes, RunResult
 
@@ -180,6 +180,22 @@ class Action:
     def cleared(self) -> int:
         """How many findings the action clears."""
         return sum(count for _code, count in self.clears)
+
+    def instruction(self, user: Callable[[str], str], tool: Callable[[str], str]) -> str:
+        """What to write: the finding's fix (user text, through ``user``), else
+        the rule's remediation (the tool's text with code spans, through
+        ``tool``), announcing the snippet when it is only an example."""
+        if self.write:
+            return f"What to write: {user(self.write)}."
+        text = ("What to write: " if self.clears else "") + tool(self.advice)
+        return text + (" For example:" if self.snippet else "") if self.advice else ""
+
+    def places(self, shown: Callable[[str], str]) -> str:
+        """``a.yaml:3 (also b.yaml:5 and 2 more)``, each place through ``shown``
+        (the renderer's escaping)."""
+        also = ", ".join(shown(place) for place in self.also)
+        more = f" and {self.more} more" if self.more else ""
+        return shown(self.where) + (f" (also {also}{more})" if also else "")
 
     def describe_clears(self) -> str:
         """``3 findings (USM004, USM404 ×2)``."""

@@ -176,18 +176,11 @@ def _action(action: Action) -> str:
     parts.append("<br>")
     if action.finding:
         parts.append(f"Finding: {escape(action.finding)}.<br>")
-    if action.write:
-        parts.append(f"What to write: {escape(action.write)}.")
-    elif action.advice:
-        parts.append(("What to write: " if action.clears else "") + code_spans(action.advice))
+    parts.append(action.instruction(escape, code_spans))
     if action.snippet:
-        label = "" if action.write else " For example:"
-        parts.append(f'{label}<pre class="snippet"><code>{escape(action.snippet)}</code></pre>')
+        parts.append(f'<pre class="snippet"><code>{escape(action.snippet)}</code></pre>')
     if action.where:
-        also = ", ".join(f"<code>{escape(place)}</code>" for place in action.also)
-        more = f" and {action.more} more" if action.more else ""
-        also = f" (also {also}{more})" if also else ""
-        parts.append(f" Where: <code>{escape(action.where)}</code>{also}.")
+        parts.append(f" Where: {action.places(lambda place: f'<code>{escape(place)}</code>')}.")
     if action.clears:
         parts.append(f" Clears {escape(action.describe_clears())}.")
     if action.help_uri:

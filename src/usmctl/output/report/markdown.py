@@ -64,29 +64,22 @@ def code_spans(text: str) -> str:
 
 
 def _action(index: int, action: Action) -> list[str]:
-    """A numbered item; its snippet a fenced block indented into the item."""
+    """A numbered item; its snippet an indented code block inside the item."""
     parts = [f"{index}. **{md(action.title)}**"]
     if action.severity is not None and action.impact is not None:
         parts.append(f"({action.severity.value}, {md(action.impact.label)})")
     parts[-1] += ":"
     if action.finding:
         parts.append(f"{md(action.finding)}.")
-    if action.write:
-        parts.append(f"What to write: {md(action.write)}.")
-    elif action.advice:
-        parts.append(("What to write: " if action.clears else "") + code_spans(action.advice))
-    lines = [" ".join(parts)]
+    parts.append(action.instruction(md, code_spans))
+    lines = [" ".join(part for part in parts if part)]
     indent = " " * (len(str(index)) + 2)
     if action.snippet:  # an indented code block in the item: no fence to break out of
-        lines[0] += "" if action.write else " For example:"
         body = [f"{indent}    {line}".rstrip() for line in action.snippet.splitlines()]
         lines += ["", *body, ""]
     tail = []
     if action.where:
-        also = ", ".join(md(place) for place in action.also)
-        more = f" and {action.more} more" if action.more else ""
-        also = f" (also {also}{more})" if also else ""
-        tail.append(f"Where: {md(action.where)}{also}.")
+        tail.append(f"Where: {action.places(md)}.")
     if action.clears:
         tail.append(f"Clears {md(action.describe_clears())}.")
     if action.help_uri:
