@@ -16,7 +16,7 @@ An action groups only findings that one edit clears:
   rename clears both.
 
 Each action says what to write (the finding's fix, else the rule's
-remediation and its *Good* example), where (the ``file:line`` of the finding
+remediation and the part of its *Good* example its *Bad* one lacks), where (the ``file:line`` of the finding
 it starts from, then the others) and which findings it clears. Strings are
 raw user text; the renderers escape them.
 """
@@ -354,7 +354,7 @@ def _action(
         if "\n" in inserted.strip("\r\n"):
             snippet = textwrap.dedent(inserted.strip("\r\n")).strip()
     elif rule is not None:
-        snippet = rule.good
+        snippet = _example(rule.good, rule.bad)
     here = f"{leader.file}:{leader.line}"
     places = (f"{finding.file}:{finding.line}" for finding in group)
     others = list(dict.fromkeys(place for place in places if place != here))
@@ -373,6 +373,29 @@ def _action(
         clears=tuple(sorted(clears.items())),
         help_uri=rule.help_uri if rule is not None else result.help_uri(leader),
     )
+
+
+def _example(good: str, bad: str) -> str:
+    """What the rule's *Good* example writes that its *Bad* example lacks: its
+    top-level blocks not in Bad (``processes:`` and its entries, not the
+    profiles and services both share); all of Good when none differs."""
+    shared = set(_blocks(bad))
+    written = [block for block in _blocks(good) if block not in shared]
+    return "\n".join(written or _blocks(good))
+
+
+def _blocks(text: str) -> list[str]:
+    """A YAML document's top-level blocks: a key with its indented lines, the
+    comment lines above it included."""
+    blocks: list[list[str]] = []
+    for line in text.splitlines():
+        starts = bool(line) and not line[0].isspace() and not line.startswith("- ")
+        if starts and blocks and not all(seen.startswith("#") for seen in blocks[-1]):
+            blocks.append([])
+        if not blocks:
+            blocks.append([])
+        blocks[-1].append(line)
+    return ["\n".join(block).strip() for block in blocks if "".join(block).strip()]
 
 
 def _label(indexes: Indexes | None, finding: Finding) -> str:
