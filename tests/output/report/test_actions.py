@@ -152,16 +152,33 @@ def test_what_to_write_is_the_fix_or_the_rules_good_example(broken: RunResult) -
     assert missing.help_uri == rule.help_uri
 
 
-def test_a_typo_only_architecture_gets_its_typo_action(tmp_path: Path) -> None:
+def _pilot_with(tmp_path: Path, name: str, old: str, new: str) -> RunResult:
+    """The pilot example with one text replaced in one of its files, checked."""
     shutil.copytree(EXAMPLES / "pilot", tmp_path, dirs_exist_ok=True)
-    bindings = tmp_path / "bindings.usm.yaml"
-    bindings.write_text(
-        bindings.read_text(encoding="utf-8").replace(
-            "applies_to: [workplace]", "applies_to: [workplce]"
-        ),
-        encoding="utf-8",
+    path = tmp_path / name
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return checked(tmp_path)
+
+
+def test_a_misspelt_agreement_key_is_one_action_for_the_service_gap(tmp_path: Path) -> None:
+    result = _pilot_with(
+        tmp_path, "services.usm.yaml", "    agreement: sa-workplace", "    agrement: sa-workplace"
     )
-    result = checked(tmp_path)
+    places = {item.code: _place(item) for item in result.findings}
+    assert sorted(places) == ["USM004", "USM403"]
+    (action,) = next_actions(result)
+    assert action.clears == (("USM004", 1), ("USM403", 1))
+    assert (action.where, action.also) == (places["USM004"], (places["USM403"],))
+    assert action.write == 'Replace "agrement" by "agreement"'
+    assert action.impact is Impact.SERVICE_INTERFACE
+
+
+def test_a_typo_only_architecture_gets_its_typo_action(tmp_path: Path) -> None:
+    result = _pilot_with(
+        tmp_path, "bindings.usm.yaml", "applies_to: [workplace]", "applies_to: [workplce]"
+    )
     assert [item.code for item in result.findings] == ["USM006"]
     (action,) = build_report(result, date=DATE).actions
     assert action.clears == (("USM006", 1),)

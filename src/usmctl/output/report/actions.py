@@ -16,9 +16,9 @@ An action groups only findings that one edit clears:
   rename clears both.
 
 Each action says what to write (the finding's fix, else the rule's
-remediation and the part of its *Good* example its *Bad* one lacks), where (the ``file:line`` of the finding
-it starts from, then the others) and which findings it clears. Strings are
-raw user text; the renderers escape them.
+remediation and the part of its *Good* example its *Bad* one lacks), where
+(the ``file:line`` of the finding it starts from, then the others) and which
+findings it clears. Strings are raw user text; the renderers escape them.
 """
 
 from __future__ import annotations
@@ -285,19 +285,22 @@ def _groups(findings: list[Finding]) -> list[list[Finding]]:
             else:
                 first[key] = index
 
-    join((finding.code, *_subject(finding)) for finding in findings)
+    subjects = [_subject(finding) for finding in findings]
+    join((finding.code, *subject) for finding, subject in zip(findings, subjects, strict=True))
     join(
-        None if _field(finding) is None else (*_subject(finding), _field(finding))
-        for finding in findings
+        None if (field := _field(finding)) is None else (*subject, field)
+        for finding, subject in zip(findings, subjects, strict=True)
     )
+    on_subject: dict[tuple[str, str], list[int]] = {}
+    for index, subject in enumerate(subjects):
+        on_subject.setdefault(subject, []).append(index)
     for index, finding in enumerate(findings):
         target = _renamed(finding)
         if target is None:
             continue
-        for other, candidate in enumerate(findings):
-            if _subject(candidate) == _subject(finding) and (
-                candidate.path == target or candidate.path.startswith((f"{target}.", f"{target}["))
-            ):
+        for other in on_subject[subjects[index]]:
+            path = findings[other].path
+            if path == target or path.startswith((f"{target}.", f"{target}[")):
                 parent[root(other)] = root(index)
     grouped: dict[int, list[Finding]] = {}
     for index, finding in enumerate(findings):
