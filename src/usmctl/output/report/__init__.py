@@ -50,7 +50,15 @@ def render_report(
     """The gap report in one of the report formats; ``previous``: the earlier
     run of ``--compare`` (`progress.load_previous`)."""
 
-    return REPORT_RENDERERS[output_format](build_report(result, date=date, previous=previous))
+    return built_report(result, output_format, date=date, previous=previous)[0]
+
+
+def built_report(
+    result: RunResult, output_format: str, *, date: str, previous: Previous | None = None
+) -> tuple[str, Report]:
+    """`render_report`'s text and the content it renders (the CLI says the coverage)."""
+    content = build_report(result, date=date, previous=previous)
+    return REPORT_RENDERERS[output_format](content), content
 
 
 def graph_format(name: str) -> str:
