@@ -13,7 +13,14 @@ from tests.support.cli import invoke
 from tests.support.factories import SMALL, WriteFiles, checked
 from tests.support.paths import EXAMPLES
 from usmctl.output.report import render_report
-from usmctl.output.report.coverage import Coverage, Criterion, coverage, formula
+from usmctl.output.report.coverage import (
+    COVERAGE_RULES,
+    Coverage,
+    Criterion,
+    coverage,
+    coverage_codes,
+    formula,
+)
 from usmctl.output.report.html import escape
 
 DATE = "2026-01-31"
@@ -203,6 +210,13 @@ def pilot(tmp_path: Path) -> Path:
     root = tmp_path / "pilot"
     shutil.copytree(EXAMPLES / "pilot", root)
     return root
+
+
+def test_every_coverage_rule_name_is_a_rule() -> None:
+    """A renamed rule would silently stop counting as a coverage gap."""
+    codes = coverage_codes(checked(EXAMPLES / "pilot"))
+    assert len(codes) == len(COVERAGE_RULES)
+    assert {"USM201", "USM204", "USM306", "USM312", "USM401", "USM408", "USM903"} <= set(codes)
 
 
 def _drop_workflow(root: Path) -> None:

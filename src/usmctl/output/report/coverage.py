@@ -24,19 +24,20 @@ Entities are read through the run's typed indexes only; user text stays raw.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from usmctl.core.codes import UNRESOLVED_REFERENCE
 from usmctl.model.catalogue import collapse, walk
 from usmctl.model.usm import PROCESSES, PROVIDER_KINDS, REQUEST_TYPES, canonical_process
 from usmctl.model.wif import ordered_steps
 from usmctl.output.report.tables import Cell, Matrix, Named, Status
 
 if TYPE_CHECKING:
-    from usmctl.check.result import RunResult
+    from usmctl.check.result import Indexes, RunResult
     from usmctl.model.catalogue import Catalogue, WorkflowType
     from usmctl.model.entities import Profile, Workflow
-    from usmctl.rules.indexes import Indexes
 
 # Criterion key -> the column title, in report order.
 CRITERIA: dict[str, str] = {
@@ -46,40 +47,47 @@ CRITERIA: dict[str, str] = {
     "services": "services",
     "improve": "improve inputs",
 }
-# The rules whose findings are gaps in a criterion: how `report --compare`
-# tells a coverage change from an earlier run that records findings only.
+# The built-in rules (by name) whose findings are gaps in a criterion: how
+# `report --compare` tells a coverage change from an earlier run that records
+# findings only.
 COVERAGE_RULES: dict[str, str] = {
-    "USM201": "processes",
-    "USM204": "processes",
-    "USM302": "workflows",
-    "USM303": "workflows",
-    "USM304": "workflows",
-    "USM306": "workflows",
-    "USM310": "workflows",
-    "USM312": "workflows",
-    "USM408": "request_types",
-    "USM401": "services",
-    "USM402": "services",
-    "USM403": "services",
-    "USM903": "improve",
+    "missing-process": "processes",
+    "process-without-owner": "processes",
+    "unknown-workflow-type": "workflows",
+    "workflow-entry-mismatch": "workflows",
+    "workflow-path-deviation": "workflows",
+    "missing-standard-workflow": "workflows",
+    "workflow-without-steps": "workflows",
+    "workflow-not-closed": "workflows",
+    "partial-request-interface": "request_types",
+    "service-missing-facility": "services",
+    "service-missing-support": "services",
+    "service-without-agreement": "services",
+    "improve-without-feedback": "improve",
 }
-_NUMBERS = dict(enumerate(("no", "one", "two", "three", "four", "five", "six", "seven", "eight")))
-# An unresolved reference (USM006) is a coverage gap where the criterion
-# needs the reference to resolve: a service's agreement.
-UNRESOLVED_GAPS: dict[str, str] = {".agreement": "services"}
+# An unresolved reference is a coverage gap where the criterion needs the
+# reference to resolve: a service's agreement (section, field).
+UNRESOLVED_GAPS: tuple[tuple[str, str], ...] = (("services", ".agreement"),)
 
 
-def is_coverage_gap(code: str, path: str) -> bool:
-    """A finding (or recorded gap) about one of the coverage criteria."""
-    if code in COVERAGE_RULES:
+def coverage_codes(result: RunResult) -> tuple[str, ...]:
+    """The codes of the rules in `COVERAGE_RULES`, in order."""
+    return tuple(sorted(meta.code for meta in result.rules() if meta.name in COVERAGE_RULES))
+
+
+def is_coverage_gap(code: str, path: str, codes: Collection[str]) -> bool:
+    """A finding (or recorded gap) about one of the coverage criteria; ``codes``:
+    `coverage_codes`."""
+    if code in codes:
         return True
     section = path.partition("[")[0]
-    return code == "USM006" and any(
-        path.endswith(suffix) and path.count("[") == 1 and section == wanted
-        for suffix, wanted in UNRESOLVED_GAPS.items()
+    return code == UNRESOLVED_REFERENCE and any(
+        section == wanted and path.endswith(field) and path.count("[") == 1
+        for wanted, field in UNRESOLVED_GAPS
     )
 
 
+_NUMBERS = dict(enumerate(("no", "one", "two", "three", "four", "five", "six", "seven", "eight")))
 # Every check unmet for the same reason: the cell says so in one line.
 _NONE = {"missing": "none declared", "not offered": "none offered"}
 # A cell names this many gaps, then counts the rest.

@@ -15,7 +15,7 @@ The coverage change per provider: neither PREVIOUS records the earlier
 run's USM coverage (the findings format and the baseline carry findings
 only), so no change in percentage points is known. What is known is told:
 each internal provider's coverage today, and its coverage gaps (findings of
-the rules behind the coverage criteria, `coverage.COVERAGE_RULES`) resolved
+the rules behind the coverage criteria, `coverage.coverage_codes`) resolved
 and new since, `+` when more were resolved than are new.
 """
 
@@ -28,15 +28,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from usmctl.check import baseline
+from usmctl.core.codes import UNRESOLVED_REFERENCE
 from usmctl.core.errors import ConfigError
 from usmctl.core.findings import Finding, Severity, counted, printable
 from usmctl.load.sidefiles import read_side_file
-from usmctl.output.report.coverage import COVERAGE_RULES, Coverage, is_coverage_gap
+from usmctl.output.report.coverage import Coverage, coverage_codes, is_coverage_gap
 from usmctl.output.report.tables import Named, Table
 
 if TYPE_CHECKING:
-    from usmctl.check.result import RunResult
-    from usmctl.rules.indexes import Indexes
+    from usmctl.check.result import Indexes, RunResult
 
 # Each list (resolved, new, remaining) names this many gaps, then counts the rest.
 SHOWN_GAPS = 10
@@ -46,13 +46,6 @@ SHOWN_RULES = 30
 MAX_TEXT = 300
 _SEVERITIES = tuple(severity.value for severity in Severity)
 UNKNOWN = "unknown"
-COVERAGE_CHANGE_NOTE = (
-    "the earlier run records findings only, not its USM coverage, so the change in "
-    "percentage points is not known. Below: each internal provider's coverage today and its "
-    f"coverage gaps (findings of {', '.join(sorted(COVERAGE_RULES))}, and USM006 for a "
-    "service's agreement) resolved and new since; + more resolved than new, − more new than "
-    "resolved, = as many."
-)
 PROGRESS_NOTE = (
     "Gaps are matched by fingerprint (rule, file, entity and field: not the line), so a "
     "gap whose block moved is the same gap. Resolved: in the previous run, not in this one; "
@@ -215,8 +208,18 @@ def compare(result: RunResult, previous: Previous, coverage: Coverage | None = N
     facts = [("Compared with", source)]
     covered = None
     if coverage is not None and coverage.providers:
-        covered = _coverage_change(coverage, resolved, new, result.indexes())
-        facts.append(("Coverage change", COVERAGE_CHANGE_NOTE))
+        codes = coverage_codes(result)
+        covered = _coverage_change(coverage, resolved, new, result.indexes(), codes)
+        facts.append(
+            (
+                "Coverage change",
+                "the earlier run records findings only, not its USM coverage, so the change in "
+                "percentage points is not known. Below: each internal provider's coverage today "
+                f"and its coverage gaps (findings of {', '.join(codes)}, and "
+                f"{UNRESOLVED_REFERENCE} for a service's agreement) resolved and new since; + "
+                "more resolved than new, − more new than resolved, = as many.",
+            )
+        )
     if not resolved and not new:
         facts.append(("Change", f"no change: the same {counted(len(current), 'gap')}."))
         return Progress(False, tuple(facts), (), covered)
@@ -245,13 +248,19 @@ def compare(result: RunResult, previous: Previous, coverage: Coverage | None = N
 
 
 def _coverage_change(
-    coverage: Coverage, resolved: list[Gap], new: list[Gap], indexes: Indexes
+    coverage: Coverage,
+    resolved: list[Gap],
+    new: list[Gap],
+    indexes: Indexes,
+    codes: tuple[str, ...],
 ) -> Table:
     """Per internal provider: its coverage today, its coverage gaps resolved and new."""
     counts: dict[str, Counter[str]] = {item.provider_id: Counter() for item in coverage.providers}
     for column, gaps in (("resolved", resolved), ("new", new)):
         for gap in gaps:
-            provider = _gap_provider(gap, indexes) if is_coverage_gap(gap.code, gap.path) else None
+            provider = (
+                _gap_provider(gap, indexes) if is_coverage_gap(gap.code, gap.path, codes) else None
+            )
             if provider in counts:
                 counts[provider][column] += 1
     rows: list[tuple[str | tuple[Named, ...], ...]] = []
