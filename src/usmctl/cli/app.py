@@ -606,8 +606,9 @@ def report(
         typer.Option(
             "--compare",
             metavar="PREVIOUS",
-            help="Add 'Since the last report': resolved, new and remaining gaps against "
-            "an earlier validate --format json output or baseline file.",
+            help="Add 'Since the last report': resolved, new and remaining gaps, and the "
+            "coverage gaps per provider, against an earlier validate --format json output or "
+            "baseline file.",
         ),
     ] = None,
     config: ConfigOption = None,

@@ -1,6 +1,7 @@
 """The consultant's gap report (`usmctl report`) and the graph exports.
 
-`content` computes what the report says once from a RunResult; `html` and
+`content` computes what the report says once from a RunResult (its first
+section, the USM coverage per provider, in `coverage`); `html` and
 `markdown` render it; `svg` draws the supply chain; `exports` writes the graph
 for `usmctl graph`; `progress` compares with an earlier run (`--compare`).
 """
