@@ -98,6 +98,7 @@ def _hostile(tmp_path: Path) -> RunResult:
     data["governance"][0]["statement"] = HOSTILE_SCRIPT
     data["practices"][0]["name"] = HOSTILE_IMG
     data["tools"][0]["product"] = HOSTILE_SCRIPT
+    data["workflows"][0]["name"] = HOSTILE_SCRIPT  # the workflow matrix names it
     write(tmp_path, yaml.safe_dump(data, sort_keys=False))
     result = checked(tmp_path)
     return with_findings(
