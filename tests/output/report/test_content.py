@@ -44,7 +44,7 @@ def test_findings_map_to_areas_by_rule_then_path(code: str, path: str, area: str
     assert finding_area(item, RunResult((item,), ())) == area
 
 
-def test_scores_are_the_share_of_entities_without_errors_or_warnings(tmp_path: Path) -> None:
+def test_areas_count_entities_and_findings(tmp_path: Path) -> None:
     result = with_findings(
         checked(write(tmp_path, SMALL)),
         finding("USM103", "m", path="profiles[manager].of", entity="manager"),
@@ -73,16 +73,11 @@ def test_scores_are_the_share_of_entities_without_errors_or_warnings(tmp_path: P
         "Supply chain",
         "Value streams",
     ]
-    assert (areas["profiles"].entities, areas["profiles"].failing) == (4, 1)
-    assert areas["profiles"].score == 75
-    assert areas["profiles"].findings == 2
-    assert areas["processes"].score == 50
-    assert areas["services"].score == 100  # 2 services + 2 agreements, none failing
-    assert areas["supply_chain"].score == 50  # webshop fails of 2 services
-    assert areas["overlays"].score is None
-    assert areas["value_streams"].score is None
-    scored = [area.score for area in report.areas if area.score is not None]
-    assert report.overall == round(sum(scored) / len(scored))
+    assert (areas["profiles"].entities, areas["profiles"].findings) == (4, 2)
+    assert (areas["processes"].entities, areas["processes"].findings) == (2, 1)
+    assert areas["services"].entities == 4  # 2 services + 2 agreements
+    assert (areas["supply_chain"].entities, areas["supply_chain"].findings) == (2, 1)
+    assert areas["overlays"].entities == 0
     assert report.unattributed == 0
 
 
@@ -92,7 +87,7 @@ def test_an_entity_that_failed_validation_still_counts(tmp_path: Path) -> None:
     assert any(item.code == "USM003" for item in result.findings)
     report = build_report(result, date=DATE)
     governance = next(area for area in report.areas if area.key == "governance")
-    assert (governance.entities, governance.failing, governance.score) == (1, 1, 0)
+    assert (governance.entities, governance.findings) == (1, 1)
 
 
 def test_file_level_findings_are_unattributed(tmp_path: Path) -> None:
@@ -171,11 +166,11 @@ def test_workflow_matrix(tmp_path: Path) -> None:
     cells = dict(zip(matrix.columns, dict(matrix.rows)[SHOP_IT], strict=True))
     assert (cells["incident"].status, cells["incident"].lines) == (
         "ok",
-        ("wf-incident", "path ok", "tool: Freshdesk"),
+        (Named("wf-incident"), "path ok", "tool: Freshdesk"),
     )
     assert (cells["wish"].status, cells["wish"].lines) == (
         "warn",
-        ("wf-wish", "path deviates", "no tool"),
+        (Named("wf-wish"), "path deviates", "no tool"),
     )
     assert cells["improvement-via-operation"].status == "missing"
 
@@ -278,7 +273,8 @@ def test_broken_example_builds_a_report() -> None:
     ranks = [item.finding.severity.rank for item in report.findings]
     assert ranks == sorted(ranks)
     assert sum(action.cleared for action in report.actions) == len(result.findings)
-    assert all(area.score is None or 0 <= area.score <= 100 for area in report.areas)
+    assert report.coverage.overall is not None
+    assert 0 <= report.coverage.overall < 100
 
 
 def test_path_ok_is_the_usm304_test(tmp_path: Path) -> None:
@@ -303,8 +299,8 @@ def test_path_ok_is_the_usm304_test(tmp_path: Path) -> None:
     result = checked(write(tmp_path, text))
     matrix = build_report(result, date=DATE).workflow_matrix
     cells = dict(zip(matrix.columns, dict(matrix.rows)[SHOP_IT], strict=True))
-    assert cells["incident-with-change"].lines[:2] == ("wf-iwc", "path deviates")
-    assert cells["request-for-change"].lines[:2] == ("wf-rfc", "path ok")
+    assert cells["incident-with-change"].lines[:2] == (Named("wf-iwc"), "path deviates")
+    assert cells["request-for-change"].lines[:2] == (Named("wf-rfc"), "path ok")
     deviating = {item.entity for item in result.findings if item.code == "USM304"}
     assert "wf-iwc" in deviating
     assert "wf-rfc" not in deviating
@@ -317,6 +313,5 @@ def test_a_gap_outside_the_area_sections_counts_as_one_more_entity(tmp_path: Pat
         finding("USM201", "m", path="profiles[shop-it]", entity="shop-it"),
     )
     areas = {area.key: area for area in build_report(result, date=DATE).areas}
-    assert (areas["processes"].entities, areas["processes"].failing) == (3, 1)
-    assert areas["processes"].score == 67
-    assert areas["profiles"].score == 100
+    assert (areas["processes"].entities, areas["processes"].findings) == (3, 1)
+    assert areas["profiles"].findings == 0

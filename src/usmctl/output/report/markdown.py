@@ -131,14 +131,19 @@ def _table(table: Table, level: str = "###") -> list[str]:
 
 
 def _cell(cell: Cell) -> str:
-    return " ".join([_STATUS_ICONS[cell.status], "<br>".join(md(line) for line in cell.lines)])
+    lines = (_named(line) if isinstance(line, Named) else md(line) for line in cell.lines)
+    return " ".join([_STATUS_ICONS[cell.status], "<br>".join(lines)])
 
 
 def _matrix(matrix: Matrix) -> list[str]:
     lines = [f"## {md(matrix.title)}", "", md(matrix.note), ""]
     if not matrix.rows:
         return [*lines, "No providers or suppliers are declared.", ""]
-    lines.append(_row(["provider", *(md(column) for column in matrix.columns)]))
+    return [*lines, *_matrix_table(matrix)]
+
+
+def _matrix_table(matrix: Matrix) -> list[str]:
+    lines = [_row(["provider", *(md(column) for column in matrix.columns)])]
     lines.append(_row(["---"] * (len(matrix.columns) + 1)))
     for label, cells in matrix.rows:
         lines.append(_row([_named(label), *(_cell(cell) for cell in cells)]))
@@ -157,10 +162,29 @@ def _facts(
     return lines
 
 
+def _coverage(report: Report) -> list[str]:
+    """The first section: the overall coverage beside the finding counts, the
+    matrix provider × criterion and the formula."""
+    coverage = report.coverage
+    overall = "n/a" if coverage.overall is None else f"{coverage.overall}%"
+    counts = report.by_severity
+    matrix = coverage.matrix()
+    lines = [
+        "## USM coverage",
+        "",
+        f"**USM coverage: {overall}** (all internal providers) · "
+        + " · ".join(counted(counts[word], word) for word in ("error", "warning", "info")),
+        "",
+    ]
+    if matrix.rows:
+        lines += _matrix_table(matrix)
+    else:
+        lines += ["No internal provider is declared: nothing to cover.", ""]
+    return [*lines, md(coverage.formula), ""]
+
+
 def render_markdown(report: Report) -> str:
     """The whole report as one Markdown document."""
-    counts = report.by_severity
-    overall = "n/a" if report.overall is None else f"{report.overall}/100"
     details = []
     if report.architecture_id:
         details.append(f"Architecture: {md(report.architecture_id)}")
@@ -175,39 +199,13 @@ def render_markdown(report: Report) -> str:
         "",
         " · ".join(details),
         "",
-        "## Summary",
-        "",
-        f"**Overall score: {overall}** · "
-        + " · ".join(counted(counts[word], word) for word in ("error", "warning", "info")),
-        "",
-        "| area | score | entities | without error or warning | findings |",
-        "|---|---|---|---|---|",
     ]
-    for area in report.areas:
-        score = "n/a" if area.score is None else str(area.score)
-        lines.append(
-            _row(
-                [
-                    md(area.title),
-                    score,
-                    str(area.entities),
-                    str(area.entities - area.failing),
-                    str(area.findings),
-                ]
-            )
-        )
-    lines += [
-        "",
-        "An area's score is the share of its entities without an error or warning finding; "
-        "n/a: nothing declared in the area, which the overall score (the mean of the other "
-        "areas) leaves out.",
-        "",
-    ]
+    lines += _coverage(report)
     if report.unattributed:
         lines += [
             f"{counted(report.unattributed, 'file-level finding')} (unreadable or malformed "
             "files) belong "
-            "to no area: fix them first, the scores do not see what they hide.",
+            "to no area: fix them first, the coverage does not see what they hide.",
             "",
         ]
     if report.suppressions:
@@ -218,7 +216,10 @@ def render_markdown(report: Report) -> str:
         ]
     if report.progress is not None:
         lines += _facts(
-            "Since the last report", PROGRESS_NOTE, report.progress.facts, report.progress.tables
+            "Since the last report",
+            PROGRESS_NOTE,
+            report.progress.facts,
+            report.progress.shown_tables,
         )
     lines += ["## Start small: the next three actions", ""]
     lines += _actions(report.actions)
