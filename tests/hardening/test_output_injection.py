@@ -182,7 +182,7 @@ def test_a_bad_source_date_epoch_is_ignored_with_a_warning(tmp_path: Path, epoch
     assert done.returncode == 0, done.stderr
     assert done.stderr.startswith("usmctl: warning: ignoring SOURCE_DATE_EPOCH"), done.stderr
     _warning, wrote = done.stderr.splitlines()  # the warning, then what was written
-    assert wrote.startswith("usmctl: wrote report.md (0 findings")
+    assert wrote.startswith("usmctl: wrote report.md (USM coverage 100%, 0 findings")
     assert (tmp_path / "report.md").is_file()
 
 

@@ -549,6 +549,7 @@ def _deliver(
     force: bool,
     protected: tuple[Path, ...],
     say_stdout: bool,
+    coverage: str | None = None,
 ) -> None:
     """Write a report or graph to ``target`` (missing folders made) or, with
     None, to stdout; then the one line that says so (for stdout only when
@@ -562,11 +563,12 @@ def _deliver(
         from usmctl.core.writing import write_atomic
 
         write_atomic(target, text, force=force, protected=protected, parents=True)
-    _wrote(target, result)
+    _wrote(target, result, coverage)
 
 
-def _wrote(target: Path | None, result: RunResult) -> None:
-    """The one line a successful `report` or `graph -o` says on stderr."""
+def _wrote(target: Path | None, result: RunResult, coverage: str | None = None) -> None:
+    """The one line a successful `report` (with its ``coverage``) or `graph -o`
+    says on stderr."""
     # start-up: each command imports what it runs; --version and --help import none of it
     from usmctl.core.findings import counted
 
@@ -574,7 +576,8 @@ def _wrote(target: Path | None, result: RunResult) -> None:
     total = sum(counts.values())
     detail = ", ".join(counted(counts[word], word) for word in ("error", "warning", "info"))
     where = "the report to stdout" if target is None else str(target)
-    _err(f"wrote {where} ({counted(total, 'finding')}: {detail})")
+    covered = f"USM coverage {coverage}, " if coverage is not None else ""
+    _err(f"wrote {where} ({covered}{counted(total, 'finding')}: {detail})")
 
 
 @app.command()
@@ -603,8 +606,9 @@ def report(
         typer.Option(
             "--compare",
             metavar="PREVIOUS",
-            help="Add 'Since the last report': resolved, new and remaining gaps against "
-            "an earlier validate --format json output or baseline file.",
+            help="Add 'Since the last report': resolved, new and remaining gaps, and the "
+            "coverage gaps per provider, against an earlier validate --format json output or "
+            "baseline file.",
         ),
     ] = None,
     config: ConfigOption = None,
@@ -616,7 +620,7 @@ def report(
 
     def body() -> int:
         # start-up: each command imports what it runs; --version and --help import none of it
-        from usmctl.output.report import render_report, report_format
+        from usmctl.output.report import built_report, report_format
 
         if output is None:
             raise UsageError("report needs --output FILE (report.html or report.md)")
@@ -630,9 +634,18 @@ def report(
 
             repository = result.settings.repository if result.settings is not None else None
             previous = load_previous(compare, repository=repository)
-        text = render_report(result, chosen, date=_report_date(), previous=previous)
+        text, content = built_report(result, chosen, date=_report_date(), previous=previous)
         protected = inputs if compare is None else (*inputs, compare)
-        _deliver(text, target, result, force=force, protected=protected, say_stdout=True)
+        overall = content.coverage.overall
+        _deliver(
+            text,
+            target,
+            result,
+            force=force,
+            protected=protected,
+            say_stdout=True,
+            coverage="n/a" if overall is None else f"{overall}%",
+        )
         return ExitCode.OK
 
     raise typer.Exit(guarded(debug, body))

@@ -1,4 +1,4 @@
-"""Render the example report in headless Chromium: not blank, summary visible.
+"""Render the example report in headless Chromium: not blank, coverage visible.
 
 Skipped when Chromium is not installed (Debian package ``chromium``).
 """
@@ -59,7 +59,7 @@ def test_screenshot_is_not_blank(report_file: Path, tmp_path: Path) -> None:
         tmp_path, f"--screenshot={picture}", "--window-size=1280,2000", report_file.as_uri()
     )
     assert picture.exists(), done.stderr.decode("utf-8", "replace")[-2000:]
-    # The top 700 rows hold the header and the summary.
+    # The top 700 rows hold the header and the USM coverage.
     width, height, pixels = decode(picture.read_bytes(), rows=700)
     assert (width, height) == (1280, 2000)
     colours = Counter(pixels)
@@ -68,15 +68,15 @@ def test_screenshot_is_not_blank(report_file: Path, tmp_path: Path) -> None:
     assert count < 0.95 * len(pixels), f"mostly one colour {most_common}"
     # The header band is drawn with the report's CSS (so the style sheet applied).
     assert colours[HEADER_BLUE] > 1280 * 20
-    # Below the header the summary's score cards are drawn: not just white.
+    # Below the header the coverage matrix is drawn: not just white.
     summary = Counter(pixels[1280 * 200 :])
     assert summary[(255, 255, 255)] < 0.97 * sum(summary.values())
 
 
-def test_summary_is_in_the_rendered_dom(report_file: Path, tmp_path: Path) -> None:
+def test_coverage_is_in_the_rendered_dom(report_file: Path, tmp_path: Path) -> None:
     done = _chromium(tmp_path, "--dump-dom", report_file.as_uri())
     dom = done.stdout.decode("utf-8")
-    assert '<section id="summary"><h2>Summary</h2>' in dom
+    assert '<section id="coverage"><h2>USM coverage</h2>' in dom
     assert "Globex Insurance IT services" in dom
     assert "<svg" in dom
     assert "<script" not in dom.lower()

@@ -75,7 +75,8 @@ def test_one_fix_shows_exactly_one_resolved_gap(pilot: Path, tmp_path: Path) -> 
     progress = html[html.index('<section id="progress">') :]
     progress = progress[: progress.index("</section>")]
     assert "1 resolved, 0 new, 0 remaining." in progress
-    assert progress.count("<tbody><tr>") == 3  # per severity, per rule, resolved
+    # coverage per provider, per severity, per rule, resolved
+    assert progress.count("<tbody><tr>") == 4
 
 
 def test_a_new_defect_shows_as_new_and_others_remain(pilot: Path, tmp_path: Path) -> None:
@@ -89,7 +90,8 @@ def test_a_new_defect_shows_as_new_and_others_remain(pilot: Path, tmp_path: Path
     again = validate_json(pilot, tmp_path / "broken.json")
     text = section(report(pilot, again))
     assert "**Change**: no change: the same 1 gap." in text
-    assert "###" not in text  # no tables when nothing changed
+    # no tables when nothing changed, but the coverage per provider
+    assert re.findall(r"^###.*", text, re.M) == ["### Coverage per provider"]
 
 
 def test_equal_clean_runs_say_no_change(pilot: Path, tmp_path: Path) -> None:

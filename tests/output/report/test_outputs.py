@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.cli import invoke
+from tests.support.factories import WriteFiles
 from tests.support.paths import EXAMPLES
 
 
@@ -25,11 +26,25 @@ def test_report_makes_missing_folders_and_says_one_line(in_tmp: Path) -> None:
     assert len(lines) == 1
     assert lines[0].startswith("usmctl: wrote out/x.html (")
     assert " findings: " in lines[0] and "errors" in lines[0] and "warnings" in lines[0]
+    assert "(USM coverage 34%, " in lines[0]  # the broken example's gaps (test_coverage)
 
 
-def test_the_line_counts_the_findings_in_the_report(in_tmp: Path) -> None:
+def test_the_line_says_the_coverage_and_counts_the_findings(in_tmp: Path) -> None:
     result = invoke("report", str(EXAMPLES / "siam-multi-provider"), "-o", "r.md")
-    assert result.stderr == "usmctl: wrote r.md (0 findings: 0 errors, 0 warnings, 0 info)\n"
+    assert result.stderr == (
+        "usmctl: wrote r.md (USM coverage 100%, 0 findings: 0 errors, 0 warnings, 0 info)\n"
+    )
+
+
+def test_without_internal_providers_the_coverage_is_not_applicable(
+    in_tmp: Path, write_files: WriteFiles
+) -> None:
+    write_files({"arch/a.usm.yaml": 'usm: "1"\nprofiles:\n  - {id: shoppers, kind: customer}\n'})
+    result = invoke("report", "arch", "-o", "r.md")
+    assert result.stderr.startswith("usmctl: wrote r.md (USM coverage n/a, ")
+    assert "No internal provider is declared: nothing to cover." in (in_tmp / "r.md").read_text(
+        "utf-8"
+    )
 
 
 def test_report_refuses_a_file_where_a_folder_would_go(in_tmp: Path) -> None:

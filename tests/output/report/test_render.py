@@ -28,13 +28,13 @@ from usmctl.output.report import render_report, report_format
 
 GOLDEN = Path(__file__).parent / "golden"
 DATE = "2026-01-31"
-SECTIONS = ("summary", "start-small", "supply-chain", "processes", "workflows", "services",
+SECTIONS = ("coverage", "start-small", "supply-chain", "processes", "workflows", "services",
             "bindings", "findings", "scope")  # fmt: skip
 ALLOWED_TAGS = {
     "html", "head", "meta", "title", "style", "body", "header", "div", "p", "h1", "h2", "h3",
     "dl", "dt", "dd", "main", "nav", "a", "section", "span", "b", "ol", "li", "br", "figure",
     "figcaption", "i", "table", "thead", "tbody", "tr", "th", "td", "code", "footer",
-    "small", "svg", "defs", "marker", "path", "g", "rect", "text", "tspan", "circle",
+    "small", "pre", "svg", "defs", "marker", "path", "g", "rect", "text", "tspan", "circle",
 }  # fmt: skip
 
 
@@ -98,6 +98,7 @@ def _hostile(tmp_path: Path) -> RunResult:
     data["governance"][0]["statement"] = HOSTILE_SCRIPT
     data["practices"][0]["name"] = HOSTILE_IMG
     data["tools"][0]["product"] = HOSTILE_SCRIPT
+    data["workflows"][0]["name"] = HOSTILE_SCRIPT  # the workflow matrix names it
     write(tmp_path, yaml.safe_dump(data, sort_keys=False))
     result = checked(tmp_path)
     return with_findings(
@@ -148,16 +149,17 @@ def test_html_has_every_section(tmp_path: Path) -> None:
     document = render_report(_small(tmp_path), "html", date=DATE)
     parsed = _parse(document)
     assert set(SECTIONS) <= parsed.ids
-    for text in ("Small shop", "retail", DATE, "usmctl 0.", "Practices &amp; tools",
+    for text in ("Small shop", "retail", DATE, "usmctl 0.",
                  "Provider × process", "Provider × catalogue workflow", "Governance",
                  "Overlays", "Practices", "Tools", "Value streams", "Start small",
-                 "Findings by severity", "overall score"):  # fmt: skip
+                 "Findings by severity", "USM coverage",
+                 "A provider&#x27;s coverage is the mean of five shares"):  # fmt: skip
         assert text in document, text
 
 
 def test_markdown_has_the_same_content(tmp_path: Path) -> None:
     document = render_report(_small(tmp_path), "markdown", date=DATE)
-    for heading in ("# USM gap report: Small shop", "## Summary", "## Start small",
+    for heading in ("# USM gap report: Small shop", "## USM coverage", "## Start small",
                     "## Supply chain", "## Provider × process",
                     "## Provider × catalogue workflow", "## Services",
                     "## Governance, overlay and practice bindings", "### Governance",

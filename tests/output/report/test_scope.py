@@ -78,11 +78,11 @@ def test_the_scope_names_the_suppressed_the_baselined_and_the_ignored(
         "Files": "1 file checked: arch.usm.yaml.",
         "Catalogue": "the built-in USM workflow catalogue (usm-catalogue 2), 8 workflow types: "
         "the workflow matrix and the workflow rules judge against it.",
-        "Rules": f"{total - 1} of {total} built-in rules ran; those below did not, so no score "
-        "or finding covers what they check. The configuration turns some rules off for some "
+        "Rules": f"{total - 1} of {total} built-in rules ran; those below did not, so no "
+        "finding covers what they check. The configuration turns some rules off for some "
         "files (below).",
-        "Severities": "1 rule reports at a severity the configuration changed (below); an error "
-        "or warning fails its entity's area score, an info does not.",
+        "Severities": "1 rule reports at a severity the configuration changed (below); the USM "
+        "coverage does not depend on severities.",
         "Inline suppressions": "1 finding hidden by usmctl: ignore comments in the files (each "
         "comment names the rules it hides).",
         "Baseline": f"{BASELINE} hid 2 known findings (per rule below). 1 of its entries "
@@ -118,7 +118,7 @@ def test_rules_outside_the_selection_are_not_selected(write_files: WriteFiles) -
     ran = len([rule for rule in result.rules() if rule.code.startswith("USM4")]) - 1
     assert facts["Rules"] == (
         f"{ran} of {len(result.rules())} built-in rules ran, 1 of 2 custom ones; those below "
-        "did not, so no score or finding covers what they check."
+        "did not, so no finding covers what they check."
     )
     rows = {row[0]: row[1:] for row in tables["Rules not run"]}
     assert rows["USM101"] == (_name(result, "USM101"), "Profiles", "not selected")
@@ -133,8 +133,8 @@ def test_files_past_twenty_are_counted_and_failed_files_named(write_files: Write
     facts, _ = _scope(checked(write_files(files)))
     shown = ", ".join(f"f{index:02}.usm.yaml" for index in range(20))
     assert facts["Files"] == (
-        f"23 files checked: {shown} and 3 more. 1 file could not be read or parsed, so no "
-        "score covers what it holds: zz-broken.usm.yaml."
+        f"23 files checked: {shown} and 3 more. 1 file could not be read or parsed, so neither "
+        "the coverage nor a finding covers what it holds: zz-broken.usm.yaml."
     )
 
 

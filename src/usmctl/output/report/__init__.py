@@ -1,6 +1,7 @@
 """The consultant's gap report (`usmctl report`) and the graph exports.
 
-`content` computes what the report says once from a RunResult; `html` and
+`content` computes what the report says once from a RunResult (its first
+section, the USM coverage per provider, in `coverage`); `html` and
 `markdown` render it; `svg` draws the supply chain; `exports` writes the graph
 for `usmctl graph`; `progress` compares with an earlier run (`--compare`).
 """
@@ -50,7 +51,15 @@ def render_report(
     """The gap report in one of the report formats; ``previous``: the earlier
     run of ``--compare`` (`progress.load_previous`)."""
 
-    return REPORT_RENDERERS[output_format](build_report(result, date=date, previous=previous))
+    return built_report(result, output_format, date=date, previous=previous)[0]
+
+
+def built_report(
+    result: RunResult, output_format: str, *, date: str, previous: Previous | None = None
+) -> tuple[str, Report]:
+    """`render_report`'s text and the content it renders (the CLI says the coverage)."""
+    content = build_report(result, date=date, previous=previous)
+    return REPORT_RENDERERS[output_format](content), content
 
 
 def graph_format(name: str) -> str:

@@ -4,10 +4,10 @@ Both renderers (HTML and Markdown) read this model and nothing else, so the
 two variants always say the same thing. Every string here is raw user text:
 escaping is the renderers' job.
 
-Scores: an area's score is the share (0-100, rounded) of its entities that
-have no error or warning finding. An area with no entities has no score
-("n/a"): nothing declared is not the same as nothing wrong, and the overall
-score is the mean of the areas that have entities.
+The headline is the USM coverage per internal provider (`coverage`), beside
+the finding counts per severity. Areas count each area's entities and
+findings: the findings table names a finding's area, and an area that
+declares nothing is a first step.
 """
 
 from __future__ import annotations
@@ -25,6 +25,8 @@ from usmctl.core.codes import UNUSED_SUPPRESSION
 from usmctl.core.findings import Finding, Severity, counted, printable
 from usmctl.model.catalogue import BUILT_IN
 from usmctl.model.graph import SupplyChain, profile_node, service_node
+from usmctl.output.report.actions import Action, next_actions
+from usmctl.output.report.coverage import Coverage, coverage
 from usmctl.output.report.levels import placements
 from usmctl.output.report.progress import Previous, Progress, compare
 from usmctl.output.report.tables import (
@@ -94,14 +96,12 @@ SCOPE_NOTE = (
 
 @dataclass(frozen=True)
 class AreaScore:
-    """One area of the summary."""
+    """One area: its entities declared and its findings."""
 
     key: str
     title: str
     entities: int
-    failing: int
     findings: int
-    score: int | None
 
 
 @dataclass(frozen=True)
@@ -178,22 +178,6 @@ class RankedFinding:
 
 
 @dataclass(frozen=True)
-class Action:
-    """One "start small" step.
-
-    ``advice`` is the tool's own text (rule remediation; may hold ``code``
-    spans); ``example`` and ``affected`` come from the user's files.
-    """
-
-    title: str
-    advice: str
-    example: str = ""
-    affected: tuple[str, ...] = ()
-    more: int = 0
-    help_uri: str | None = None
-
-
-@dataclass(frozen=True)
 class Scope:
     """What the check covered, and what the report does not show: files,
     catalogue, rules not run or re-graded, findings hidden.
@@ -217,8 +201,8 @@ class Report:
     version: str
     files: int
     by_severity: dict[str, int]
+    coverage: Coverage
     areas: tuple[AreaScore, ...]
-    overall: int | None
     unattributed: int
     suppressions: int
     nodes: tuple[GraphNode, ...]
@@ -264,8 +248,8 @@ def build_report(result: RunResult, *, date: str, previous: Previous | None = No
     supply_chain = SupplyChain.build(arch)
     info = arch.info
     title = (info.name or info.id) if info is not None else "Unnamed architecture"
-    areas = _scores(result)
-    scored = [area.score for area in areas if area.score is not None]
+    areas = _areas(result)
+    covered = coverage(result)
     nodes, edges = graph_data(result, supply_chain, indexes=indexes)
     ranked = _ranked(result)
     return Report(
@@ -276,8 +260,8 @@ def build_report(result: RunResult, *, date: str, previous: Previous | None = No
         version=__version__,
         files=len(result.files),
         by_severity=result.by_severity(),
+        coverage=covered,
         areas=areas,
-        overall=round(sum(scored) / len(scored)) if scored else None,
         # every finding with an area is counted in exactly one area's findings;
         # USM011 is about the suppression comments, not an unreadable file
         unattributed=len(result.findings)
@@ -291,9 +275,9 @@ def build_report(result: RunResult, *, date: str, previous: Previous | None = No
         services=services_table(indexes),
         bindings=bindings(arch),
         findings=ranked,
-        actions=_actions(ranked, areas),
+        actions=_actions(result, areas),
         scope=scope(result),
-        progress=compare(result, previous) if previous is not None else None,
+        progress=compare(result, previous, covered) if previous is not None else None,
     )
 
 
@@ -313,26 +297,20 @@ def _entity_keys(arch: Architecture) -> dict[str, set[tuple[str, str]]]:
     return keys
 
 
-def _scores(result: RunResult) -> tuple[AreaScore, ...]:
+def _areas(result: RunResult) -> tuple[AreaScore, ...]:
     keys = _entity_keys(result.model()[0])
-    failing: dict[str, set[tuple[str, str]]] = defaultdict(set)
     counts: Counter[str] = Counter()
     for finding in result.findings:
         area = finding_area(finding, result)
-        if area is None:
-            continue
-        counts[area] += 1
-        if finding.severity is Severity.INFO or finding.entity is None:
-            continue
-        section = finding_section(finding) or ("services" if area == "supply_chain" else area)
-        failing[area].add((section, finding.entity))
-    scores = []
-    for key, title in AREAS.items():
-        entities = keys[key] | failing[key]
-        bad = len(failing[key])
-        score = round(100 * (len(entities) - bad) / len(entities)) if entities else None
-        scores.append(AreaScore(key, title, len(entities), bad, counts[key], score))
-    return tuple(scores)
+        if area is not None:
+            counts[area] += 1
+            # an entity only an error or warning names still counts
+            if finding.entity is not None and finding.severity is not Severity.INFO:
+                section = finding_section(finding) or (
+                    "services" if area == "supply_chain" else area
+                )
+                keys[area].add((section, finding.entity))
+    return tuple(AreaScore(key, title, len(keys[key]), counts[key]) for key, title in AREAS.items())
 
 
 # --- graph -------------------------------------------------------------------
@@ -430,48 +408,19 @@ def _ranked(result: RunResult) -> tuple[RankedFinding, ...]:
     return tuple(ranked)
 
 
-def _actions(ranked: tuple[RankedFinding, ...], areas: tuple[AreaScore, ...]) -> tuple[Action, ...]:
-    """The next three steps: the rules with the most severe and most numerous findings,
-    then areas that declare nothing, then informational findings."""
-    groups: dict[str, list[RankedFinding]] = defaultdict(list)
-    for item in ranked:
-        groups[item.finding.code].append(item)
-
-    def group_action(code: str) -> Action:
-        items = groups[code]
-        first = items[0]
-        severity = first.finding.severity.value
-        count = len(items)
-        affected = sorted({item.finding.entity or item.finding.file for item in items})
-        title = f"{code} {first.finding.name}: {counted(count, severity)}"
-        return Action(
-            title,
-            advice=first.remediation,
-            example="" if first.remediation else first.finding.message,
-            affected=tuple(affected[:5]),
-            more=max(len(affected) - 5, 0),
-            help_uri=first.help_uri,
-        )
-
-    def rank(code: str) -> tuple[int, int, str]:
-        items = groups[code]
-        return (items[0].finding.severity.rank, -len(items), code)
-
-    serious = sorted(
-        (code for code, items in groups.items() if items[0].finding.severity is not Severity.INFO),
-        key=rank,
-    )
-    actions = [group_action(code) for code in serious]
-    for area in areas:
-        if area.entities == 0 and area.key in EMPTY_AREA_ACTIONS:
-            actions.append(
-                Action(f"{area.title}: nothing declared", advice=EMPTY_AREA_ACTIONS[area.key])
-            )
-    informational = sorted(
-        (code for code, items in groups.items() if items[0].finding.severity is Severity.INFO),
-        key=rank,
-    )
-    actions.extend(group_action(code) for code in informational)
+def _actions(result: RunResult, areas: tuple[AreaScore, ...]) -> tuple[Action, ...]:
+    """Every next action (`actions`: ranked by USM impact, each clearing
+    findings); an area that declares nothing after those with errors or
+    warnings, before those with information only; "keep it clean" when none."""
+    ranked = next_actions(result)
+    serious = [action for action in ranked if action.severity is not Severity.INFO]
+    empty = [
+        Action(f"{area.title}: nothing declared", advice=EMPTY_AREA_ACTIONS[area.key])
+        for area in areas
+        if area.entities == 0 and area.key in EMPTY_AREA_ACTIONS
+    ]
+    informational = [action for action in ranked if action.severity is Severity.INFO]
+    actions = [*serious, *empty, *informational]
     if not actions:
         actions.append(
             Action(
@@ -480,7 +429,7 @@ def _actions(ranked: tuple[RankedFinding, ...], areas: tuple[AreaScore, ...]) ->
                 "stays consistent as it grows.",
             )
         )
-    return tuple(actions[:3])
+    return tuple(actions)
 
 
 # --- scope -------------------------------------------------------------------
@@ -544,7 +493,8 @@ def _files_fact(files: tuple[str, ...], failed: Sequence[str]) -> str:
     text = f"{counted(len(files), 'file')} checked: {named}{more}."
     if failed:
         text += (
-            f" {counted(len(failed), 'file')} could not be read or parsed, so no score covers "
+            f" {counted(len(failed), 'file')} could not be read or parsed, so neither the "
+            "coverage nor a finding covers "
             f"what {'it holds' if len(failed) == 1 else 'they hold'}: {', '.join(failed)}."
         )
     return text
@@ -587,7 +537,7 @@ def _rules_scope(
         text = f"{sum(code in enabled for code in metas)} of {len(metas)} built-in rules ran"
         if custom:
             text += f", {sum(code in enabled for code in custom)} of {len(custom)} custom ones"
-        text += "; those below did not, so no score or finding covers what they check."
+        text += "; those below did not, so no finding covers what they check."
     defaults = {code: info.severity for code, info in metas.items()}
     defaults.update({code: rule.severity for code, rule in custom.items()})
     regraded = tuple(
@@ -597,8 +547,8 @@ def _rules_scope(
     )
     severities = (
         f"{counted(len(regraded), 'rule')} {'reports' if len(regraded) == 1 else 'report'} "
-        "at a severity the configuration changed (below); an error or warning fails its "
-        "entity's area score, an info does not."
+        "at a severity the configuration changed (below); the USM coverage does not depend on "
+        "severities."
         if regraded
         else "every rule reports at its own severity."
     )

@@ -11,10 +11,15 @@ import re
 from html import escape
 
 from usmctl.core.findings import counted
+from usmctl.output.report.actions import (
+    ACTIONS_NOTE,
+    FINDINGS_TITLE,
+    SHOWN_ACTIONS,
+    Action,
+    rest_note,
+)
 from usmctl.output.report.content import (
     SCOPE_NOTE,
-    Action,
-    AreaScore,
     RankedFinding,
     Report,
     Scope,
@@ -53,21 +58,15 @@ nav.toc a { color: var(--accent); margin-right: 14px; text-decoration: none; }
 .overall { display: flex; align-items: center; gap: 24px; margin: 8px 0 18px; }
 .overall .big { font-size: 44px; font-weight: 700; line-height: 1; }
 .overall .counts span { display: inline-block; margin-right: 14px; }
-.areas { display: grid; grid-template-columns: repeat(auto-fill, minmax(200px, 1fr));
-  gap: 12px; }
-.area { border: 1px solid var(--line); border-radius: 8px; padding: 12px 14px;
-  background: var(--band); break-inside: avoid; }
-.area .name { font-weight: 600; } .area .score { font-size: 26px; font-weight: 700; }
-.area .meta { color: var(--muted); font-size: 12px; }
-.bar { height: 6px; background: var(--line); border-radius: 3px; margin: 6px 0 4px;
-  overflow: hidden; }
-.bar span { display: block; height: 100%; }
+.overall .meta { color: var(--muted); font-size: 12px; }
 .s-good { color: var(--ok); } .s-fair { color: var(--warn); } .s-poor { color: var(--bad); }
 .s-none { color: var(--muted); }
-.bar .s-good { background: var(--ok); } .bar .s-fair { background: var(--warn); }
-.bar .s-poor { background: var(--bad); }
+table.coverage td:last-child { font-weight: 700; white-space: nowrap; }
 ol.actions { padding-left: 22px; } ol.actions li { margin: 0 0 10px; }
 ol.actions .title { font-weight: 600; }
+ol.actions .impact { color: var(--muted); font-size: 12px; }
+ol.actions pre.snippet { margin: 4px 0; padding: 6px 10px; background: var(--band);
+  border: 1px solid var(--line); border-radius: 6px; font-size: 12px; overflow-x: auto; }
 figure.graph { margin: 0; border: 1px solid var(--line); border-radius: 8px; overflow: auto;
   background: #fff; }
 figure.graph svg { display: block; }
@@ -126,8 +125,8 @@ footer { margin-top: 40px; color: var(--muted); font-size: 12px;
   h2, h3, p.note { break-after: avoid; }
   h2 { margin-top: 20px; }
   section { break-inside: auto; }
-  section#summary { break-before: avoid; }
-  .area, .overall, ol.actions li, dl.scope div { break-inside: avoid; }
+  section#coverage { break-before: avoid; }
+  .overall, ol.actions li, dl.scope div { break-inside: avoid; }
   tr, td, th { break-inside: avoid; }
   th, td { overflow-wrap: break-word; }
   figure.graph { overflow: visible; border: none; break-inside: avoid; }
@@ -158,19 +157,38 @@ def code_spans(text: str) -> str:
 
 
 def _action(action: Action) -> str:
-    parts = [f'<li><span class="title">{escape(action.title)}</span><br>']
-    if action.advice:
-        parts.append(code_spans(action.advice))
-    if action.example:
-        parts.append(f"Finding: {escape(action.example)}.")
-    if action.affected:
-        shown = ", ".join(action.affected)
-        more = f" and {action.more} more" if action.more else ""
-        parts.append(f" Affects: {escape(shown)}{more}.")
+    parts = [f'<li><span class="title">{escape(action.title)}</span>']
+    if action.severity is not None and action.impact is not None:
+        parts.append(
+            f' <span class="sev sev-{action.severity.value}">{action.severity.value}</span>'
+            f' <span class="impact">{escape(action.impact.label)}</span>'
+        )
+    parts.append("<br>")
+    if action.finding:
+        parts.append(f"Finding: {escape(action.finding)}.<br>")
+    parts.append(action.instruction(escape, code_spans))
+    if action.snippet:
+        parts.append(f'<pre class="snippet"><code>{escape(action.snippet)}</code></pre>')
+    if action.where:
+        parts.append(f" Where: {action.places(lambda place: f'<code>{escape(place)}</code>')}.")
+    if action.clears:
+        parts.append(f" Clears {escape(action.describe_clears())}.")
     if action.help_uri:
         parts.append(f' <a href="{escape(action.help_uri)}">Rule documentation</a>')
     parts.append("</li>")
     return "".join(parts)
+
+
+def _actions(actions: tuple[Action, ...]) -> str:
+    """The first few actions, and how many more there are."""
+    shown = "".join(_action(action) for action in actions[:SHOWN_ACTIONS])
+    rest = rest_note(actions)
+    link = f'<a href="#findings">{FINDINGS_TITLE}</a>'
+    more = f'<p class="note">{escape(rest).replace(FINDINGS_TITLE, link)}</p>' if rest else ""
+    note = ""
+    if any(action.clears for action in actions):
+        note = f'<p class="note">{escape(ACTIONS_NOTE)}</p>'
+    return f'{note}<ol class="actions">{shown}</ol>{more}'
 
 
 def _score_class(score: int | None) -> str:
@@ -179,23 +197,6 @@ def _score_class(score: int | None) -> str:
     if score >= 90:
         return "s-good"
     return "s-fair" if score >= 60 else "s-poor"
-
-
-def _area(area: AreaScore) -> str:
-    shown = "n/a" if area.score is None else str(area.score)
-    width = area.score or 0
-    if area.entities:
-        meta = f"{area.entities - area.failing} of {area.entities} without error or warning"
-    else:
-        meta = "nothing declared"
-    return (
-        f'<div class="area"><div class="name">{escape(area.title)}</div>'
-        f'<div class="score {_score_class(area.score)}">{shown}</div>'
-        f'<div class="bar"><span class="{_score_class(area.score)}" '
-        f'style="width:{width}%"></span></div>'
-        f'<div class="meta">{meta}; {counted(area.findings, "finding")}'
-        "</div></div>"
-    )
 
 
 def _named(named: Named) -> str:
@@ -229,7 +230,9 @@ def _table(table: Table, *, heading: str = "h3") -> str:
 
 
 def _cell(cell: Cell) -> str:
-    lines = "<br>".join(escape(line) for line in cell.lines)
+    lines = "<br>".join(
+        _named(line) if isinstance(line, Named) else escape(line) for line in cell.lines
+    )
     return (
         f'<td class="cell-{cell.status}"><span class="icon">{_STATUS_ICONS[cell.status]}</span>'
         f"{lines}</td>"
@@ -242,15 +245,46 @@ def _matrix(matrix: Matrix, anchor: str) -> str:
     if not matrix.rows:
         parts.append('<p class="note">No providers or suppliers are declared.</p></section>')
         return "".join(parts)
+    parts.append(_matrix_table(matrix) + "</section>")
+    return "".join(parts)
+
+
+def _matrix_table(matrix: Matrix, kind: str = "matrix") -> str:
     head = "<th>provider</th>" + "".join(f"<th>{escape(column)}</th>" for column in matrix.columns)
     body = "".join(
         f"<tr><th>{_named(label)}</th>{''.join(_cell(cell) for cell in cells)}</tr>"
         for label, cells in matrix.rows
     )
-    parts.append(
-        f'<div class="table-wrap"><table class="matrix"><thead><tr>{head}</tr></thead>'
-        f"<tbody>{body}</tbody></table></div></section>"
+    return (
+        f'<div class="table-wrap"><table class="{kind}"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{body}</tbody></table></div>"
     )
+
+
+def _coverage(report: Report, notes: str) -> str:
+    """The first section: the overall coverage beside the finding counts, the
+    matrix provider × criterion, the formula and ``notes``."""
+    coverage = report.coverage
+    overall = coverage.overall
+    shown = "n/a" if overall is None else f"{overall}%"
+    counts = report.by_severity
+    matrix = coverage.matrix()
+    parts = [
+        '<section id="coverage"><h2>USM coverage</h2>',
+        f'<div class="overall"><div><div class="big {_score_class(overall)}">{shown}</div>'
+        '<div class="meta">USM coverage, all internal providers</div></div>'
+        '<div class="counts">'
+        + "".join(
+            f'<span class="sev sev-{word}">{counted(counts[word], word)}</span>'
+            for word in ("error", "warning", "info")
+        )
+        + "</div></div>",
+    ]
+    if matrix.rows:
+        parts.append(_matrix_table(matrix, "matrix coverage"))
+    else:
+        parts.append('<p class="note">No internal provider is declared: nothing to cover.</p>')
+    parts.append(f'<p class="note formula">{escape(coverage.formula)}</p>{notes}</section>')
     return "".join(parts)
 
 
@@ -304,7 +338,7 @@ def _progress(progress: Progress | None) -> str:
     if progress is None:
         return ""
     return _facts_section(
-        "progress", "Since the last report", PROGRESS_NOTE, progress.facts, progress.tables
+        "progress", "Since the last report", PROGRESS_NOTE, progress.facts, progress.shown_tables
     )
 
 
@@ -317,15 +351,12 @@ def render_html(report: Report) -> str:
     meta = "".join(
         f"<div><dt>{escape(key)}</dt><dd>{escape(value)}</dd></div>" for key, value in details
     )
-    counts = report.by_severity
-    overall = "n/a" if report.overall is None else str(report.overall)
-    actions = "".join(_action(action) for action in report.actions)
     unattributed = ""
     if report.unattributed:
         unattributed = (
             f'<p class="note">{counted(report.unattributed, "file-level finding")} '
             "(unreadable or malformed files) "
-            "belong to no area: fix them first, the scores do not see what they hide.</p>"
+            "belong to no area: fix them first, the coverage does not see what they hide.</p>"
         )
     if report.suppressions:
         unattributed += (
@@ -350,29 +381,17 @@ def render_html(report: Report) -> str:
         '<header class="cover"><div class="inner"><p class="kicker">USM gap report</p>',
         f"<h1>{escape(report.title)}</h1><dl>{meta}</dl></div></header>",
         "<main>",
-        '<nav class="toc"><a href="#summary">Summary</a>'
+        '<nav class="toc"><a href="#coverage">USM coverage</a>'
         + ('<a href="#progress">Since the last report</a>' if report.progress else "")
         + '<a href="#start-small">Start small</a>'
         '<a href="#supply-chain">Supply chain</a><a href="#processes">Processes</a>'
         '<a href="#workflows">Workflows</a><a href="#services">Services</a>'
         '<a href="#bindings">Bindings</a><a href="#findings">Findings</a>'
         '<a href="#scope">Scope</a></nav>',
-        '<section id="summary"><h2>Summary</h2>',
-        f'<div class="overall"><div><div class="big {_score_class(report.overall)}">{overall}</div>'
-        '<div class="meta">overall score</div></div><div class="counts">'
-        + "".join(
-            f"<span>{counted(counts[word], word)}</span>" for word in ("error", "warning", "info")
-        )
-        + "</div></div>",
-        '<div class="areas">' + "".join(_area(area) for area in report.areas) + "</div>",
-        '<p class="note">An area\'s score is the share of its entities without an error or '
-        "warning finding; n/a: nothing declared in the area, which the overall score (the mean "
-        "of the other areas) leaves out.</p>",
-        unattributed,
-        "</section>",
+        _coverage(report, unattributed),
         _progress(report.progress),
         '<section id="start-small"><h2>Start small: the next three actions</h2>',
-        f'<ol class="actions">{actions}</ol></section>',
+        _actions(report.actions) + "</section>",
         f'<section id="supply-chain"{own_page}><h2>Supply chain</h2>',
         '<figure class="graph">',
         render_svg(report.nodes, report.edges),
@@ -392,7 +411,7 @@ def render_html(report: Report) -> str:
         "</section>",
         _scope(report.scope),
         f"<footer>Generated by usmctl {escape(report.version)} on {escape(report.date)}. "
-        "Scores and findings follow the rules of the Unified Service Management method; "
+        "The coverage and the findings follow the rules of the Unified Service Management method; "
         "see each rule's documentation for the rationale.</footer>",
         "</main></body></html>",
     ]

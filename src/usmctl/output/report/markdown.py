@@ -9,7 +9,14 @@ from __future__ import annotations
 import re
 
 from usmctl.core.findings import counted
-from usmctl.output.report.content import SCOPE_NOTE, Action, Report
+from usmctl.output.report.actions import (
+    ACTIONS_NOTE,
+    FINDINGS_TITLE,
+    SHOWN_ACTIONS,
+    Action,
+    rest_note,
+)
+from usmctl.output.report.content import SCOPE_NOTE, Report
 from usmctl.output.report.exports import to_mermaid
 from usmctl.output.report.progress import PROGRESS_NOTE
 from usmctl.output.report.tables import Cell, Matrix, Named, Table, Value
@@ -56,18 +63,44 @@ def code_spans(text: str) -> str:
     return "".join(parts).strip()
 
 
-def _action(index: int, action: Action) -> str:
-    parts = [f"{index}. **{md(action.title)}**:"]
-    if action.advice:
-        parts.append(code_spans(action.advice))
-    if action.example:
-        parts.append(f"Finding: {md(action.example)}.")
-    if action.affected:
-        more = f" and {action.more} more" if action.more else ""
-        parts.append(f"Affects: {md(', '.join(action.affected))}{more}.")
+def _action(index: int, action: Action) -> list[str]:
+    """A numbered item; its snippet an indented code block inside the item."""
+    parts = [f"{index}. **{md(action.title)}**"]
+    if action.severity is not None and action.impact is not None:
+        parts.append(f"({action.severity.value}, {md(action.impact.label)})")
+    parts[-1] += ":"
+    if action.finding:
+        parts.append(f"{md(action.finding)}.")
+    parts.append(action.instruction(md, code_spans))
+    lines = [" ".join(part for part in parts if part)]
+    indent = " " * (len(str(index)) + 2)
+    if action.snippet:  # an indented code block in the item: no fence to break out of
+        body = [f"{indent}    {line}".rstrip() for line in action.snippet.splitlines()]
+        lines += ["", *body, ""]
+    tail = []
+    if action.where:
+        tail.append(f"Where: {action.places(md)}.")
+    if action.clears:
+        tail.append(f"Clears {md(action.describe_clears())}.")
     if action.help_uri:
-        parts.append(f"([rule documentation]({action.help_uri}))")
-    return " ".join(parts)
+        tail.append(f"([rule documentation]({action.help_uri}))")
+    if tail and action.snippet:
+        lines.append(indent + " ".join(tail))
+    elif tail:
+        lines[0] += " " + " ".join(tail)
+    return lines
+
+
+def _actions(actions: tuple[Action, ...]) -> list[str]:
+    """The first few actions, and how many more there are."""
+    lines = [ACTIONS_NOTE, ""] if any(action.clears for action in actions) else []
+    for index, action in enumerate(actions[:SHOWN_ACTIONS], start=1):
+        lines += _action(index, action)
+    rest = rest_note(actions)
+    if rest:
+        link = f"[{FINDINGS_TITLE}](#findings-by-severity)"
+        lines += ["", md(rest).replace(FINDINGS_TITLE, link)]
+    return lines
 
 
 def _row(values: list[str]) -> str:
@@ -98,14 +131,19 @@ def _table(table: Table, level: str = "###") -> list[str]:
 
 
 def _cell(cell: Cell) -> str:
-    return " ".join([_STATUS_ICONS[cell.status], "<br>".join(md(line) for line in cell.lines)])
+    lines = (_named(line) if isinstance(line, Named) else md(line) for line in cell.lines)
+    return " ".join([_STATUS_ICONS[cell.status], "<br>".join(lines)])
 
 
 def _matrix(matrix: Matrix) -> list[str]:
     lines = [f"## {md(matrix.title)}", "", md(matrix.note), ""]
     if not matrix.rows:
         return [*lines, "No providers or suppliers are declared.", ""]
-    lines.append(_row(["provider", *(md(column) for column in matrix.columns)]))
+    return [*lines, *_matrix_table(matrix)]
+
+
+def _matrix_table(matrix: Matrix) -> list[str]:
+    lines = [_row(["provider", *(md(column) for column in matrix.columns)])]
     lines.append(_row(["---"] * (len(matrix.columns) + 1)))
     for label, cells in matrix.rows:
         lines.append(_row([_named(label), *(_cell(cell) for cell in cells)]))
@@ -124,10 +162,29 @@ def _facts(
     return lines
 
 
+def _coverage(report: Report) -> list[str]:
+    """The first section: the overall coverage beside the finding counts, the
+    matrix provider × criterion and the formula."""
+    coverage = report.coverage
+    overall = "n/a" if coverage.overall is None else f"{coverage.overall}%"
+    counts = report.by_severity
+    matrix = coverage.matrix()
+    lines = [
+        "## USM coverage",
+        "",
+        f"**USM coverage: {overall}** (all internal providers) · "
+        + " · ".join(counted(counts[word], word) for word in ("error", "warning", "info")),
+        "",
+    ]
+    if matrix.rows:
+        lines += _matrix_table(matrix)
+    else:
+        lines += ["No internal provider is declared: nothing to cover.", ""]
+    return [*lines, md(coverage.formula), ""]
+
+
 def render_markdown(report: Report) -> str:
     """The whole report as one Markdown document."""
-    counts = report.by_severity
-    overall = "n/a" if report.overall is None else f"{report.overall}/100"
     details = []
     if report.architecture_id:
         details.append(f"Architecture: {md(report.architecture_id)}")
@@ -142,39 +199,13 @@ def render_markdown(report: Report) -> str:
         "",
         " · ".join(details),
         "",
-        "## Summary",
-        "",
-        f"**Overall score: {overall}** · "
-        + " · ".join(counted(counts[word], word) for word in ("error", "warning", "info")),
-        "",
-        "| area | score | entities | without error or warning | findings |",
-        "|---|---|---|---|---|",
     ]
-    for area in report.areas:
-        score = "n/a" if area.score is None else str(area.score)
-        lines.append(
-            _row(
-                [
-                    md(area.title),
-                    score,
-                    str(area.entities),
-                    str(area.entities - area.failing),
-                    str(area.findings),
-                ]
-            )
-        )
-    lines += [
-        "",
-        "An area's score is the share of its entities without an error or warning finding; "
-        "n/a: nothing declared in the area, which the overall score (the mean of the other "
-        "areas) leaves out.",
-        "",
-    ]
+    lines += _coverage(report)
     if report.unattributed:
         lines += [
             f"{counted(report.unattributed, 'file-level finding')} (unreadable or malformed "
             "files) belong "
-            "to no area: fix them first, the scores do not see what they hide.",
+            "to no area: fix them first, the coverage does not see what they hide.",
             "",
         ]
     if report.suppressions:
@@ -185,10 +216,13 @@ def render_markdown(report: Report) -> str:
         ]
     if report.progress is not None:
         lines += _facts(
-            "Since the last report", PROGRESS_NOTE, report.progress.facts, report.progress.tables
+            "Since the last report",
+            PROGRESS_NOTE,
+            report.progress.facts,
+            report.progress.shown_tables,
         )
     lines += ["## Start small: the next three actions", ""]
-    lines.extend(_action(index, action) for index, action in enumerate(report.actions, start=1))
+    lines += _actions(report.actions)
     lines += ["", "## Supply chain", ""]
     if report.nodes:
         lines += ["```mermaid", to_mermaid(report.nodes, report.edges).rstrip("\n"), "```", ""]

@@ -11,8 +11,12 @@ but printable and bounded here; the renderers escape it like any user text.
 Today's gaps are the run's findings plus those a baseline hid: a hidden
 finding is still a gap, not a resolved one.
 
-Seam: the coverage change per provider (+/-) needs the coverage per provider,
-which the report does not compute yet; `Progress.coverage` is where it goes.
+The coverage change per provider: neither PREVIOUS records the earlier
+run's USM coverage (the findings format and the baseline carry findings
+only), so no change in percentage points is known. What is known is told:
+each internal provider's coverage today, and its coverage gaps (findings of
+the rules behind the coverage criteria, `coverage.coverage_codes`) resolved
+and new since, `+` when more were resolved than are new.
 """
 
 from __future__ import annotations
@@ -24,13 +28,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from usmctl.check import baseline
+from usmctl.core.codes import UNRESOLVED_REFERENCE
 from usmctl.core.errors import ConfigError
 from usmctl.core.findings import Finding, Severity, counted, printable
 from usmctl.load.sidefiles import read_side_file
-from usmctl.output.report.tables import Table
+from usmctl.output.report.coverage import Coverage, coverage_codes, is_coverage_gap
+from usmctl.output.report.tables import Named, Table
 
 if TYPE_CHECKING:
-    from usmctl.check.result import RunResult
+    from usmctl.check.result import Indexes, RunResult
 
 # Each list (resolved, new, remaining) names this many gaps, then counts the rest.
 SHOWN_GAPS = 10
@@ -96,13 +102,18 @@ class Progress:
 
     ``facts`` are (topic, plain text) lines; ``tables`` the counts and the
     bounded lists, only those with rows. ``coverage``: the coverage change
-    per provider, empty until the report computes coverage per provider.
+    per internal provider, shown first; None without internal providers.
     """
 
     changed: bool
     facts: tuple[tuple[str, str], ...]
     tables: tuple[Table, ...]
-    coverage: tuple[tuple[str, str], ...] = ()
+    coverage: Table | None = None
+
+    @property
+    def shown_tables(self) -> tuple[Table, ...]:
+        """The tables in the order shown: the coverage change first."""
+        return self.tables if self.coverage is None else (self.coverage, *self.tables)
 
 
 # --- reading PREVIOUS --------------------------------------------------------
@@ -180,8 +191,9 @@ def _text(value: str) -> str:
 # --- comparing ---------------------------------------------------------------
 
 
-def compare(result: RunResult, previous: Previous) -> Progress:
-    """Resolved, new and remaining gaps of ``result`` against ``previous``."""
+def compare(result: RunResult, previous: Previous, coverage: Coverage | None = None) -> Progress:
+    """Resolved, new and remaining gaps of ``result`` against ``previous``;
+    with ``coverage`` (this run's), the coverage change per provider."""
     current: dict[str, Gap] = {}
     for finding in (*result.findings, *result.baselined_findings):
         current.setdefault(finding.fingerprint, Gap.of(finding))
@@ -194,9 +206,23 @@ def compare(result: RunResult, previous: Previous) -> Progress:
         f"this run: {counted(len(current), 'gap')}."
     )
     facts = [("Compared with", source)]
+    covered = None
+    if coverage is not None and coverage.providers:
+        codes = coverage_codes(result)
+        covered = _coverage_change(coverage, resolved, new, result.indexes(), codes)
+        facts.append(
+            (
+                "Coverage change",
+                "the earlier run records findings only, not its USM coverage, so the change in "
+                "percentage points is not known. Below: each internal provider's coverage today "
+                f"and its coverage gaps (findings of {', '.join(codes)}, and "
+                f"{UNRESOLVED_REFERENCE} for a service's agreement) resolved and new since; + "
+                "more resolved than new, − more new than resolved, = as many.",
+            )
+        )
     if not resolved and not new:
         facts.append(("Change", f"no change: the same {counted(len(current), 'gap')}."))
-        return Progress(False, tuple(facts), ())
+        return Progress(False, tuple(facts), (), covered)
     facts.append(
         (
             "Change",
@@ -218,7 +244,60 @@ def compare(result: RunResult, previous: Previous) -> Progress:
         _listed("New", new),
         _listed("Remaining", remaining),
     )
-    return Progress(True, tuple(facts), tuple(table for table in tables if table.rows))
+    return Progress(True, tuple(facts), tuple(table for table in tables if table.rows), covered)
+
+
+def _coverage_change(
+    coverage: Coverage,
+    resolved: list[Gap],
+    new: list[Gap],
+    indexes: Indexes,
+    codes: tuple[str, ...],
+) -> Table:
+    """Per internal provider: its coverage today, its coverage gaps resolved and new."""
+    counts: dict[str, Counter[str]] = {item.provider_id: Counter() for item in coverage.providers}
+    for column, gaps in (("resolved", resolved), ("new", new)):
+        for gap in gaps:
+            provider = (
+                _gap_provider(gap, indexes) if is_coverage_gap(gap.code, gap.path, codes) else None
+            )
+            if provider in counts:
+                counts[provider][column] += 1
+    rows: list[tuple[str | tuple[Named, ...], ...]] = []
+    for item in coverage.providers:
+        fixed, added = counts[item.provider_id]["resolved"], counts[item.provider_id]["new"]
+        change = "=" if fixed == added else ("+" if fixed > added else "−")
+        rows.append(((item.provider,), f"{item.percent}%", str(fixed), str(added), change))
+    return Table(
+        "Coverage per provider",
+        ("provider", "coverage now", "coverage gaps resolved", "coverage gaps new", "change"),
+        tuple(rows),
+        empty="",
+    )
+
+
+def _gap_provider(gap: Gap, indexes: Indexes) -> str | None:
+    """The provider a coverage gap is about: the profile itself (USM201,
+    USM306), a process entry's ``provider:process``, or the provider of the
+    workflow, service or agreement it names (as declared today)."""
+    entity = gap.entity
+    if entity is None:
+        return None
+    section = gap.path.partition("[")[0]
+    if section == "profiles":
+        return entity
+    if section == "processes":
+        return entity.partition(":")[0]
+    if section == "workflows":
+        workflow = indexes.workflow(entity)
+        return workflow.provider if workflow is not None else None
+    if section == "services":
+        service = indexes.service(entity)
+        return service.provider if service is not None else None
+    if section == "agreements":
+        agreement = indexes.agreement(entity)
+        return agreement.provider if agreement is not None else None
+    return None
 
 
 def _described(gap: Gap, result: RunResult) -> Gap:

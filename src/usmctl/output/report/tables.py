@@ -24,14 +24,6 @@ Status = Literal["ok", "warn", "missing", "na"]
 
 
 @dataclass(frozen=True)
-class Cell:
-    """A matrix cell: a status (for colour and icon) and lines of text."""
-
-    status: Status
-    lines: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
 class Named:
     """An entity as a table shows it: its name, and its id in small type
     (``id`` empty when the name is the id, or when the id names nothing
@@ -39,6 +31,15 @@ class Named:
 
     name: str
     id: str = ""
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A matrix cell: a status (for colour and icon) and lines of text or
+    entities by name."""
+
+    status: Status
+    lines: tuple[str | Named, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -193,7 +194,7 @@ def workflow_matrix(indexes: Indexes, catalogue: Catalogue) -> Matrix:
                 else:
                     cells.append(Cell("missing", ("missing",)))
                 continue
-            lines: list[str] = []
+            lines: list[str | Named] = []
             status: Status = "ok"
             for workflow in workflows:
                 path_ok = _workflow_path_ok(workflow, workflow_type)
@@ -204,7 +205,7 @@ def workflow_matrix(indexes: Indexes, catalogue: Catalogue) -> Matrix:
                         if tool_id  # ``tool: ""`` names no tool
                     }
                 )
-                lines.append(workflow.id)
+                lines.append(_workflow_named(workflow))
                 lines.append("path ok" if path_ok else "path deviates")
                 lines.append(f"tool: {', '.join(tools)}" if tools else "no tool")
                 if not path_ok or not tools:
@@ -218,6 +219,13 @@ def workflow_matrix(indexes: Indexes, catalogue: Catalogue) -> Matrix:
         note="Present: a workflow of the type; path ok: its steps are a nested walk of "
         "the type's catalogue chain; tool: the tool that handles it.",
     )
+
+
+def _workflow_named(workflow: Workflow) -> Named:
+    """A workflow by its name with its id in small type; by its id without a name."""
+    if not workflow.name or workflow.name == workflow.id:
+        return Named(workflow.id)
+    return Named(workflow.name, workflow.id)
 
 
 def _tool_name(indexes: Indexes, tool_id: str) -> str:
