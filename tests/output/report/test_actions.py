@@ -8,6 +8,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.support.factories import (
     HOSTILE_IMG,
@@ -140,16 +141,51 @@ def test_what_to_write_is_the_fix_or_the_rules_good_example(broken: RunResult) -
     facility = _one(actions, "USM401 ")
     assert facility.write == "Add a facility description to write"
     assert facility.snippet == "facility:\n  description: TBD"
-    missing = actions[0]
-    rule = broken.rule("USM201")
+    steps = _one(actions, "USM310 ")
+    rule = broken.rule("USM310")
     assert rule is not None
-    assert (missing.write, missing.advice) == ("", rule.remediation)
-    # the part of the rule's Good example its Bad example lacks: the processes
-    assert missing.snippet in rule.good
-    assert missing.snippet.startswith("processes:\n")
-    assert missing.snippet.count("process: ") == 5
-    assert "profiles:" not in missing.snippet
-    assert missing.help_uri == rule.help_uri
+    assert (steps.write, steps.advice) == ("", rule.remediation)
+    # the part of the rule's Good example its Bad example lacks
+    assert steps.snippet and steps.snippet in rule.good
+    assert "profiles:" not in steps.snippet
+    assert steps.help_uri == rule.help_uri
+
+
+def test_a_providers_missing_entries_are_written_for_that_provider(broken: RunResult) -> None:
+    """USM201 and USM306 get the entries the provider lacks, with its id, not
+    the rule's example of another provider."""
+    actions = next_actions(broken)
+    processes = actions[0]
+    assert processes.title.startswith("USM201 ") and "(dev-team)" in processes.title
+    assert yaml.safe_load(processes.snippet) == {
+        "processes": [
+            {"provider": "dev-team", "process": name}
+            for name in ("agree", "change", "recover", "operate", "improve")
+        ]
+    }
+    acme = next(a for a in actions if a.title.startswith("USM306 ") and "(acme-it)" in a.title)
+    assert yaml.safe_load(acme.snippet) == {
+        "workflows": [
+            {
+                "id": "acme-it-improvement-via-operation",
+                "provider": "acme-it",
+                "type": "improvement-via-operation",
+            }
+        ]
+    }
+
+
+def test_an_id_that_is_not_plain_yaml_is_quoted_in_the_entries(tmp_path: Path) -> None:
+    """An id YAML 1.1 reads as a boolean (``on``) or a number (``010``)."""
+    for odd in ("on", "010"):
+        root = tmp_path / odd
+        root.mkdir()
+        write(root, SMALL.replace("shop-it", f'"{odd}"'))
+        actions = next_actions(checked(root))
+        processes = next(a for a in actions if a.title.startswith("USM201 "))
+        assert f'provider: "{odd}"' in processes.snippet
+        entries = yaml.safe_load(processes.snippet)["processes"]
+        assert {entry["provider"] for entry in entries} == {odd}
 
 
 def _pilot_with(tmp_path: Path, name: str, old: str, new: str) -> RunResult:

@@ -23,6 +23,7 @@ findings it clears. Strings are raw user text; the renderers escape them.
 
 from __future__ import annotations
 
+import json
 import re
 import textwrap
 from collections import Counter
@@ -32,6 +33,8 @@ from typing import TYPE_CHECKING
 
 from usmctl.core.codes import UNKNOWN_FIELD
 from usmctl.core.findings import Finding, Severity, counted
+from usmctl.load.yamlio import reads_as_text
+from usmctl.model.usm import PROCESSES, canonical_process
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -357,7 +360,7 @@ def _action(
         if "\n" in inserted.strip("\r\n"):
             snippet = textwrap.dedent(inserted.strip("\r\n")).strip()
     elif rule is not None:
-        snippet = _example(rule.good, rule.bad)
+        snippet = _for_provider(result, indexes, leader) or _example(rule.good, rule.bad)
     here = f"{leader.file}:{leader.line}"
     places = (f"{finding.file}:{finding.line}" for finding in group)
     others = list(dict.fromkeys(place for place in places if place != here))
@@ -376,6 +379,43 @@ def _action(
         clears=tuple(sorted(clears.items())),
         help_uri=rule.help_uri if rule is not None else result.help_uri(leader),
     )
+
+
+def _yaml_id(value: str) -> str:
+    """An id as a flow-mapping value: plain when it reads back as itself
+    (``acme-it``), quoted otherwise (``"on"``, ``"010"``)."""
+    return value if reads_as_text(value) and ":" not in value else json.dumps(value)
+
+
+def _for_provider(result: RunResult, indexes: Indexes | None, leader: Finding) -> str:
+    """The entries a provider lacks, written for that provider: its missing
+    processes (missing-process) or a workflow of each catalogue type it has
+    none of (missing-standard-workflow); "" for every other finding, which
+    gets the rule's own example."""
+    if indexes is None or leader.entity is None or not leader.path.startswith("profiles["):
+        return ""
+    provider = _yaml_id(leader.entity)
+    if leader.name == "missing-process":
+        declared = {
+            canonical_process(entry.process)
+            for entry in indexes.processes_by_provider.get(leader.entity, ())
+        }
+        missing = [process for process in PROCESSES if process not in declared]
+        rows = [f"  - {{provider: {provider}, process: {name}}}" for name in missing]
+        return "\n".join(["processes:", *rows]) if rows else ""
+    if leader.name == "missing-standard-workflow":
+        _arch, catalogue = result.model()
+        present = {
+            workflow.type for workflow in indexes.workflows_by_provider.get(leader.entity, ())
+        }
+        rows = [
+            f"  - {{id: {_yaml_id(f'{leader.entity}-{kind.id}')}, provider: {provider}, "
+            f"type: {kind.id}}}"
+            for kind in catalogue.types
+            if kind.id not in present
+        ]
+        return "\n".join(["workflows:", *rows]) if rows else ""
+    return ""
 
 
 def _example(good: str, bad: str) -> str:
