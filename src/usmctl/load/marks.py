@@ -150,7 +150,9 @@ class MarksBuilder:
     __slots__ = ("flat", "ids", "last")
 
     def __init__(self) -> None:
-        self.flat: array[int] = array("q")
+        # A list while the parse appends records (one conversion at the end is
+        # cheaper than an array's per-item conversion on each extend).
+        self.flat: list[int] = []
         self.ids: dict[str, int] = {}
         self.last = 0  # the value slot of the record closed last
 
@@ -169,4 +171,4 @@ class MarksBuilder:
         names = [""] * len(self.ids)
         for name, number in self.ids.items():
             names[number] = name
-        return Marks(self.flat, names, root)
+        return Marks(array("q", self.flat), names, root)

@@ -484,7 +484,9 @@ def _clean_value(node: Any, depth: int, marks: MarksBuilder) -> Any:
             raise _NotCleanError
         mapping: dict[str, Any] = {}
         ids = marks.ids
-        entries: list[int] = []
+        mark = node.start_mark
+        # The record (`usmctl.load.marks`): start, header, then the entries.
+        entries: list[int] = [mark.line << 32 | mark.column, 2 * len(node.value) + 1]
         record = entries.extend
         for key_node, value_node in node.value:
             key_tag = key_node.tag
@@ -519,14 +521,17 @@ def _clean_value(node: Any, depth: int, marks: MarksBuilder) -> Any:
             else:
                 mapping[key] = _clean_value(value_node, depth - 1, marks)
                 record((number, key_mark.line << 32 | key_mark.column, marks.last))
-        marks.close(pack(node.start_mark), True, entries)
+        flat = marks.flat
+        marks.last = -1 - len(flat)
+        flat.extend(entries)
         return mapping
     if tag is _SEQ:
         if depth <= 1:
             raise _NotCleanError
         sequence: list[Any] = []
         append = sequence.append
-        items: list[int] = []
+        mark = node.start_mark
+        items: list[int] = [mark.line << 32 | mark.column, 2 * len(node.value)]
         item_mark = items.append
         for item_node in node.value:
             item_tag = item_node.tag
@@ -542,7 +547,9 @@ def _clean_value(node: Any, depth: int, marks: MarksBuilder) -> Any:
             else:
                 append(_clean_value(item_node, depth - 1, marks))
                 item_mark(marks.last)
-        marks.close(pack(node.start_mark), False, items)
+        flat = marks.flat
+        marks.last = -1 - len(flat)
+        flat.extend(items)
         return sequence
     if tag is _PLAIN:
         value = node.value
