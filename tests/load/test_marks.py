@@ -18,7 +18,7 @@ from usmctl.core.positions import Anchor, DataPath, Position
 from usmctl.load import locate, yamlio
 from usmctl.load.limits import Limits
 from usmctl.load.locate import SourceMap, nodes
-from usmctl.load.marks import Marks
+from usmctl.load.marks import Lines, Marks
 from usmctl.load.yamlio import parse
 
 CORPUS = SHARED / "corpora" / "yaml-test-suite"
@@ -76,8 +76,9 @@ def absent_paths(values: dict[DataPath, Position]) -> list[DataPath]:
     return out
 
 
-def assert_same_positions(text: str, marks: Marks) -> None:
+def assert_same_positions(text: str, found: Marks) -> None:
     values, keys = walked(text)
+    marks = Positions(text, found)
     for path, position in values.items():
         if unnamed(path):
             continue
@@ -97,7 +98,23 @@ def assert_same_positions(text: str, marks: Marks) -> None:
         for at_key in (False, True)
         if not unnamed(path)
     ]
-    assert SourceMap(text, marks).locate_all(anchors) == SourceMap(text).locate_all(anchors)
+    assert SourceMap(text, found).locate_all(anchors) == SourceMap(text).locate_all(anchors)
+
+
+class Positions:
+    """The marks' lookups as positions."""
+
+    def __init__(self, text: str, marks: Marks) -> None:
+        self.lines = Lines(text)
+        self.marks = marks
+
+    def key(self, path: DataPath) -> Position | None:
+        found = self.marks.key(path)
+        return None if found is None else self.lines.position(found)
+
+    def value(self, path: DataPath) -> Position | None:
+        found = self.marks.value(path)
+        return None if found is None else self.lines.position(found)
 
 
 def both_paths(text: str, monkeypatch: pytest.MonkeyPatch) -> list[Marks]:
@@ -133,8 +150,10 @@ def test_edge_cases_locate_as_the_event_walk(text: str, monkeypatch: pytest.Monk
 
 
 def test_a_repeated_key_is_located_as_before() -> None:
-    marks = parse("a: {x: 1}\nb: 2\na: {y: 2, x: 3}\n").marks
-    assert marks is not None
+    text = "a: {x: 1}\nb: 2\na: {y: 2, x: 3}\n"
+    found = parse(text).marks
+    assert found is not None
+    marks = Positions(text, found)
     assert marks.key(("a",)) == Position(3, 1)  # the key's last occurrence
     assert marks.value(("a",)) == Position(1, 4)  # the value's first
     assert marks.value(("a", "y")) == Position(3, 8)  # only in the second
@@ -240,16 +259,17 @@ def test_marks_survive_the_parse_cache(tmp_path: Path) -> None:
     assert first.marks is not None and again.marks is not None
     assert again.marks.flat == first.marks.flat
     assert again.marks.names == first.marks.names
-    assert again.marks.value(("services", 1, "name")) == Position(5, 19)
+    assert Positions(raw.decode(), again.marks).value(("services", 1, "name")) == Position(5, 19)
 
 
 @pytest.mark.parametrize(
     "plain",
     [
-        ["AAAA", ["a"], -5],  # a root outside the marks
-        ["AAAA", [1], None],  # a key that is not text
-        ["not base64!", [], None],
-        ["AAAA", []],
+        ["i", "AAAA", ["a"], -5],  # a root outside the marks
+        ["i", "AAAA", [1], None],  # a key that is not text
+        ["i", "not base64!", [], None],
+        ["d", "AAAAAAAAAAA=", [], None],  # not integers
+        ["i", "AAAA", []],
     ],
 )
 def test_damaged_marks_are_refused(plain: Any) -> None:

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from usmctl.core.positions import START, Anchor, DataPath, Position
-from usmctl.load.marks import Marks
+from usmctl.load.marks import Lines, Marks
 
 _COMPLEX_KEY = "\0complex-key"
 # Characters the YAML reader refuses raw and JSON allows in strings (U+007F,
@@ -48,7 +48,8 @@ class SourceMap:
         deepest existing ancestor (a missing field points at its parent)."""
         anchors = list(anchors)
         if self._marks is not None:
-            return {anchor: _from_marks(anchor, self._marks) for anchor in anchors}
+            lines = Lines(self._text)
+            return {anchor: _from_marks(anchor, self._marks, lines) for anchor in anchors}
         wanted: set[DataPath] = set()
         for anchor in anchors:
             for depth in range(len(anchor.path) + 1):
@@ -179,22 +180,22 @@ def _resolve(
     return START
 
 
-def _from_marks(anchor: Anchor, marks: Marks) -> Position:
+def _from_marks(anchor: Anchor, marks: Marks, lines: Lines) -> Position:
     """`_resolve` over the parse's marks: the same fallbacks, looked up per path."""
     path = anchor.path
     if anchor.at_key:
         found = marks.key(path)
         if found is not None:
-            return found
+            return lines.position(found)
     for depth in range(len(path), -1, -1):
         prefix = path[:depth]
         if depth < len(path):
             found = marks.key(prefix)
             if found is not None:
-                return found
+                return lines.position(found)
         found = marks.value(prefix)
         if found is not None:
-            return found
+            return lines.position(found)
     return START
 
 

@@ -5,8 +5,10 @@ start of every mapping key and of every value (a scalar, an alias, the start
 of a mapping or list) it reads, so a finding is located without reading the
 file again: a lookup costs the depth of its path, not the size of the file.
 
-The marks are flat 64-bit integers (line << 32 | column, 0-based as the parser
-gives them) in one ``array``, one record per mapping or list, written when it
+A mark is the character offset the parser gives (``mark.index``); `Lines`
+turns the few that findings need into ``line:col`` as the YAML reader counts
+lines. The marks are flat integers (32-bit; 64-bit for a text past 2**31
+characters) in one ``array``, one record per mapping or list, written when it
 closes (children before their parent):
 
     [start, header, entries...]    header = 2 * count + (1 for a mapping)
@@ -21,31 +23,44 @@ occurrence in the text, a key's last), so positions are the same as that walk
 gives. A key that is not a plain value (a mapping, a list or an alias) names no
 path and is not recorded, nor is what it keys.
 
-About 8 bytes a list item and 24 a mapping pair; the key strings are the data's own.
+About 4 bytes a list item and 12 a mapping pair; the key strings are the data's own.
 """
 
 from __future__ import annotations
 
 import binascii
 from array import array
+from bisect import bisect_right
 from collections.abc import Iterator
+from itertools import accumulate
 from typing import Any
 
 from usmctl.core.positions import DataPath, Position
 
-_LINE = 32
-_COLUMN = (1 << _LINE) - 1
-
 
 def pack(mark: Any) -> int:
-    """A parser mark as one integer."""
-    packed: int = mark.line << _LINE | mark.column
-    return packed
+    """A parser mark as one integer: its character offset."""
+    offset: int = mark.index
+    return offset
 
 
-def unpack(packed: int) -> Position:
-    """The 1-based position of a packed mark."""
-    return Position((packed >> _LINE) + 1, (packed & _COLUMN) + 1)
+class Lines:
+    """1-based positions of character offsets in a text that parsed.
+
+    Lines end where the YAML reader ends them (``\r\n``, ``\r``, ``\n``,
+    U+0085, U+2028, U+2029): `str.splitlines` ends them there too, and at the
+    controls YAML refuses (a text holding one did not parse).
+    """
+
+    def __init__(self, text: str) -> None:
+        lines = text.splitlines(keepends=True)
+        self._starts = list(accumulate(map(len, lines), initial=0))
+        if lines and len(lines[-1].splitlines()[0]) == len(lines[-1]):
+            self._starts.pop()  # the end of a last line without a break starts none
+
+    def position(self, offset: int) -> Position:
+        line = bisect_right(self._starts, offset) - 1
+        return Position(line + 1, offset - self._starts[line] + 1)
 
 
 class Marks:
@@ -59,21 +74,20 @@ class Marks:
         self.root = root  # the document's value slot; None: the stream has none
         self._ids: dict[str, int] | None = None
 
-    def key(self, path: DataPath) -> Position | None:
-        """Where the key of ``path``'s last item is (its last occurrence), if
-        the path ends in a key the file writes."""
+    def key(self, path: DataPath) -> int | None:
+        """The offset of the key of ``path``'s last item (its last occurrence),
+        if the path ends in a key the file writes."""
         if not path or not isinstance(path[-1], str):
             return None
-        found = self._walk(path, 0, self.root, last=True)
-        return None if found is None else unpack(found)
+        return self._walk(path, 0, self.root, last=True)
 
-    def value(self, path: DataPath) -> Position | None:
-        """Where the value at ``path`` starts (its first occurrence), if written."""
-        found = self._walk(path, 0, self.root, last=False)
-        return None if found is None else unpack(found)
+    def value(self, path: DataPath) -> int | None:
+        """The offset where the value at ``path`` starts (its first occurrence),
+        if written."""
+        return self._walk(path, 0, self.root, last=False)
 
     def _walk(self, path: DataPath, depth: int, slot: int | None, *, last: bool) -> int | None:
-        """The packed mark of ``path[depth:]`` under ``slot``: a value's, or
+        """The mark of ``path[depth:]`` under ``slot``: a value's, or
         with ``last`` the last key's. A repeated key is tried in the order the
         text writes it (reversed for ``last``), as the event walk records it."""
         if slot is None:
@@ -111,17 +125,16 @@ class Marks:
 
     def to_plain(self) -> list[Any]:
         """The marks as JSON can hold them (the parse cache stores them)."""
-        return [
-            binascii.b2a_base64(self.flat.tobytes(), newline=False).decode(),
-            self.names,
-            self.root,
-        ]
+        encoded = binascii.b2a_base64(self.flat.tobytes(), newline=False).decode()
+        return [self.flat.typecode, encoded, self.names, self.root]
 
     @classmethod
     def from_plain(cls, plain: Any) -> Marks:
         """The inverse of `to_plain` (raises TypeError or ValueError on bad input)."""
-        encoded, names, root = plain
-        flat = array("q")
+        typecode, encoded, names, root = plain
+        if typecode not in ("i", "q"):
+            raise ValueError("marks are 32- or 64-bit integers")
+        flat = array(typecode)
         flat.frombytes(binascii.a2b_base64(encoded))  # binascii.Error is a ValueError
         if not all(type(name) is str for name in names):
             raise TypeError("key names must be text")
@@ -171,4 +184,8 @@ class MarksBuilder:
         names = [""] * len(self.ids)
         for name, number in self.ids.items():
             names[number] = name
-        return Marks(array("q", self.flat), names, root)
+        try:
+            flat = array("i", self.flat)
+        except OverflowError:  # a text past 2**31 characters
+            flat = array("q", self.flat)
+        return Marks(flat, names, root)

@@ -486,7 +486,7 @@ def _clean_value(node: Any, depth: int, marks: MarksBuilder) -> Any:
         ids = marks.ids
         mark = node.start_mark
         # The record (`usmctl.load.marks`): start, header, then the entries.
-        entries: list[int] = [mark.line << 32 | mark.column, 2 * len(node.value) + 1]
+        entries: list[int] = [mark.index, 2 * len(node.value) + 1]
         record = entries.extend
         for key_node, value_node in node.value:
             key_tag = key_node.tag
@@ -509,18 +509,14 @@ def _clean_value(node: Any, depth: int, marks: MarksBuilder) -> Any:
                 value = value_node.value
                 mapping[key] = _resolve_clean(value) if value[:1] in _TYPED_FIRST else value
                 mark = value_node.start_mark
-                record(
-                    (number, key_mark.line << 32 | key_mark.column, mark.line << 32 | mark.column)
-                )
+                record((number, key_mark.index, mark.index))
             elif value_tag is _STR:
                 mapping[key] = value_node.value
                 mark = value_node.start_mark
-                record(
-                    (number, key_mark.line << 32 | key_mark.column, mark.line << 32 | mark.column)
-                )
+                record((number, key_mark.index, mark.index))
             else:
                 mapping[key] = _clean_value(value_node, depth - 1, marks)
-                record((number, key_mark.line << 32 | key_mark.column, marks.last))
+                record((number, key_mark.index, marks.last))
         flat = marks.flat
         marks.last = -1 - len(flat)
         flat.extend(entries)
@@ -531,7 +527,7 @@ def _clean_value(node: Any, depth: int, marks: MarksBuilder) -> Any:
         sequence: list[Any] = []
         append = sequence.append
         mark = node.start_mark
-        items: list[int] = [mark.line << 32 | mark.column, 2 * len(node.value)]
+        items: list[int] = [mark.index, 2 * len(node.value)]
         item_mark = items.append
         for item_node in node.value:
             item_tag = item_node.tag
@@ -539,11 +535,11 @@ def _clean_value(node: Any, depth: int, marks: MarksBuilder) -> Any:
                 value = item_node.value
                 append(_resolve_clean(value) if value[:1] in _TYPED_FIRST else value)
                 mark = item_node.start_mark
-                item_mark(mark.line << 32 | mark.column)
+                item_mark(mark.index)
             elif item_tag is _STR:
                 append(item_node.value)
                 mark = item_node.start_mark
-                item_mark(mark.line << 32 | mark.column)
+                item_mark(mark.index)
             else:
                 append(_clean_value(item_node, depth - 1, marks))
                 item_mark(marks.last)
@@ -612,7 +608,7 @@ def _build(parser: Any, limits: Limits, result: ParseResult, *, anchored: bool =
             if sizes:
                 sizes[-1] += 1
                 lengths[-1] += len(event.value)
-            _attach(frame, value, root, result, marks, mark.line << 32 | mark.column)
+            _attach(frame, value, root, result, marks, mark.index)
             continue
         if kind is mapping_start or kind is sequence_start:
             frame = stack[-1] if stack else None
