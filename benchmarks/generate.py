@@ -10,12 +10,25 @@ architecture validates clean.
 
     python benchmarks/generate.py --services 10000 --out benchmarks/work/10000
 
+Profiles (``--profile``):
+
+- ``clean``: as above; usmctl finds nothing.
+- ``findings``: as a real architecture under development, each provider's
+  file has one info finding (USM104: an operator profile nobody references
+  yet) and one warning (USM407: a support description still ``TBD``).
+- ``realistic``: ``findings`` with the shapes of real repositories: each
+  provider's incident workflow exported from its workflow tool as a USM-WIF
+  file (``<provider>.workflow.json``, steps with activities and RACI; one
+  activity without a responsible profile yet, USM308, a warning), supply
+  chains of five providers, and three value streams per provider.
+
 Deterministic: the same arguments always write the same bytes.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 from pathlib import Path
 
@@ -33,6 +46,9 @@ PROCESS_OWNER = {
 SUPPLIED = 5  # services of a provider that the previous provider in its chain uses
 FRAMEWORKS = ("ITIL 4", "DevOps", "Agile", "SAFe", "Lean")
 PRODUCTS = ("ServiceNow", "GitLab", "Freshdesk", "Jira", "TOPdesk")
+PROFILES = ("clean", "findings", "realistic")
+REALISTIC_CHAIN = 5  # providers per supply chain in the realistic profile
+WIF_TYPE = "incident"  # the workflow the realistic profile exports as USM-WIF
 
 
 def provider_id(index: int) -> str:
@@ -56,8 +72,12 @@ def _chain_previous(index: int, chain: int) -> int | None:
     return index - 1
 
 
-def provider_file(index: int, *, providers: int, services: int, chain: int) -> str:
+def provider_file(
+    index: int, *, providers: int, services: int, chain: int, profile: str = "clean"
+) -> str:
     """The YAML text of one provider's file."""
+    findings = profile != "clean"
+    realistic = profile == "realistic"
     pid = provider_id(index)
     customer = f"{pid}-business"
     supplier = _chain_next(index, providers, chain)
@@ -80,6 +100,13 @@ def provider_file(index: int, *, providers: int, services: int, chain: int) -> s
             f"    of: {pid}",
             f"    name: Provider {index} {role}",
         ]
+    if findings:  # USM104 (info): an operator nobody references yet
+        out += [
+            f"  - id: {pid}-auditor",
+            "    kind: operator",
+            f"    of: {pid}",
+            f"    name: Provider {index} auditor (to be assigned)",
+        ]
     out.append("processes:")
     for process, role in PROCESS_OWNER.items():
         out += [f"  - provider: {pid}", f"    process: {process}", f"    owner: {pid}-{role}"]
@@ -89,6 +116,9 @@ def provider_file(index: int, *, providers: int, services: int, chain: int) -> s
     for number in range(services):
         sid = service_id(index, number)
         customers = [customer]
+        support = f"Help with the use of application {number}"
+        if findings and number == services - 1:
+            support = "TBD"  # USM407 (warning): a placeholder still to be written
         if consumer is not None and number < SUPPLIED:
             customers.append(provider_id(consumer))
         out += [
@@ -102,7 +132,7 @@ def provider_file(index: int, *, providers: int, services: int, chain: int) -> s
             f"      goods: [app-{number}, storage-{number % 7}]",
             "      actions: [account-provisioning, backup]",
             "    support:",
-            f"      description: Help with the use of application {number}",
+            f"      description: {support}",
             '      hours: "Mon-Fri 08:00-18:00"',
             "      channels: [portal, phone]",
         ]
@@ -130,6 +160,8 @@ def provider_file(index: int, *, providers: int, services: int, chain: int) -> s
         ]
     out.append("workflows:")
     for type_id, type_chain in WORKFLOW_TYPES.items():
+        if realistic and type_id == WIF_TYPE:
+            continue  # in the provider's USM-WIF file
         path = type_chain + type_chain[-2::-1]  # a nested walk: down the chain and back
         out += [
             f"  - id: {pid}-wf-{type_id}",
@@ -172,17 +204,71 @@ def provider_file(index: int, *, providers: int, services: int, chain: int) -> s
         f"    applies_to: [{service_id(index, 0)}]",
         f"    enforced_by: [{pid}:change, {pid}-wf-request-for-change]",
         "value_streams:",
-        f"  - id: {pid}-vs",
-        f"    name: Use the applications of provider {index}",
-        f"    customer: {customer}",
-        "    stages:",
-        f"      - {{name: Agree, service: {service_id(index, 0)}, workflow: {pid}-wf-wish}}",
-        f"      - {{name: Deliver, service: {service_id(index, 0)}, "
-        f"workflow: {pid}-wf-service-request}}",
-        f"      - {{name: Keep working, service: {service_id(index, 0)}, "
-        f"workflow: {pid}-wf-incident}}",
     ]
+    for stream in range(3 if realistic else 1):
+        served = service_id(index, (stream * 7) % services)
+        out += [
+            f"  - id: {pid}-vs" + (f"-{stream}" if stream else ""),
+            f"    name: Use the applications of provider {index}"
+            + (f" ({stream})" if stream else ""),
+            f"    customer: {customer}",
+            "    stages:",
+            f"      - {{name: Agree, service: {served}, workflow: {pid}-wf-wish}}",
+            f"      - {{name: Deliver, service: {served}, workflow: {pid}-wf-service-request}}",
+            f"      - {{name: Keep working, service: {served}, workflow: {pid}-wf-incident}}",
+        ]
+        if realistic:
+            out.append(
+                f"      - {{name: Change, service: {served}, "
+                f"workflow: {pid}-wf-request-for-change}}"
+            )
     return "\n".join(out) + "\n"
+
+
+def wif_file(index: int) -> str:
+    """A provider's incident workflow as its workflow tool exports it (USM-WIF)."""
+    pid = provider_id(index)
+    type_chain = WORKFLOW_TYPES[WIF_TYPE]
+    path = type_chain + type_chain[-2::-1]
+    steps = []
+    for step, process in enumerate(path):
+        role = PROCESS_OWNER[process]
+        others = [r for r in ("manager", "agent", "specialist") if r != role]
+        last = step == len(path) - 1  # its last activity has no R yet: USM308 (warning)
+        steps.append(
+            {
+                "id": str(step + 1),
+                "sort-index": step + 1,
+                "name": f"Step {step + 1} ({process})",
+                "description": f"What provider {index} does in {process}",
+                "process": process,
+                "activities": [
+                    {
+                        "id": str(activity + 1),
+                        "sort-index": activity + 1,
+                        "description": f"Activity {activity + 1} of step {step + 1}",
+                        "responsibilities": {
+                            f"{pid}-{role}": ["A"] if last and activity == 2 else ["R", "A"],
+                            f"{pid}-{others[0]}": ["C"],
+                        },
+                    }
+                    for activity in range(3)
+                ],
+            }
+        )
+    document = {
+        "format-version": "1.0.0",
+        "process": path[0],
+        "dynamicity": "static",
+        "type": "workflow",
+        "context": pid,
+        "slug": f"{pid}-wf-{WIF_TYPE}",
+        "usm-type": WIF_TYPE,
+        "name": f"Incident at provider {index}",
+        "description": f"Restore the services of provider {index}",
+        "steps": steps,
+    }
+    return json.dumps(document, indent=2) + "\n"
 
 
 def shared_file(*, providers: int, chain: int) -> str:
@@ -217,8 +303,19 @@ def shared_file(*, providers: int, chain: int) -> str:
     return "\n".join(out) + "\n"
 
 
-def generate(out: Path, *, services: int, per_provider: int = 50, chain: int = 3) -> list[Path]:
+def generate(
+    out: Path,
+    *,
+    services: int,
+    per_provider: int = 50,
+    chain: int | None = None,
+    profile: str = "clean",
+) -> list[Path]:
     """Write an architecture of ``services`` services into ``out`` (replaced)."""
+    if profile not in PROFILES:
+        raise ValueError(f"unknown profile {profile!r}: one of {', '.join(PROFILES)}")
+    if chain is None:
+        chain = REALISTIC_CHAIN if profile == "realistic" else 3
     providers = max(1, -(-services // per_provider))
     if out.exists():
         shutil.rmtree(out)
@@ -231,10 +328,14 @@ def generate(out: Path, *, services: int, per_provider: int = 50, chain: int = 3
         remaining -= count
         target = out / f"{provider_id(index)}.usm.yaml"
         target.write_text(
-            provider_file(index, providers=providers, services=count, chain=chain),
+            provider_file(index, providers=providers, services=count, chain=chain, profile=profile),
             encoding="utf-8",
         )
         written.append(target)
+        if profile == "realistic":
+            wif = out / f"{provider_id(index)}.workflow.json"
+            wif.write_text(wif_file(index), encoding="utf-8")
+            written.append(wif)
     return written
 
 
@@ -242,11 +343,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--services", type=int, required=True, help="total services")
     parser.add_argument("--per-provider", type=int, default=50, help="services per provider")
-    parser.add_argument("--chain", type=int, default=3, help="providers per supply chain")
+    parser.add_argument(
+        "--chain", type=int, default=None, help="providers per supply chain (3; realistic: 5)"
+    )
+    parser.add_argument("--profile", choices=PROFILES, default="clean", help="data profile")
     parser.add_argument("--out", type=Path, required=True, help="directory (replaced)")
     args = parser.parse_args()
     files = generate(
-        args.out, services=args.services, per_provider=args.per_provider, chain=args.chain
+        args.out,
+        services=args.services,
+        per_provider=args.per_provider,
+        chain=args.chain,
+        profile=args.profile,
     )
     size = sum(path.stat().st_size for path in files)
     print(f"{len(files)} files, {size / 1e6:.1f} MB in {args.out}")

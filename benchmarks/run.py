@@ -1,13 +1,19 @@
-"""Benchmark usmctl against the libyaml floor and peer tools (issue 6).
+"""Benchmark usmctl against the libyaml floor and peer tools (issues 6 and 17).
 
     python benchmarks/run.py --sizes 1000,10000,50000
+    python benchmarks/run.py --sizes 10000 --runs 3 --profile findings
 
-Generates the synthetic architectures (benchmarks/generate.py) into
-benchmarks/work/, then measures, on the same files and in one run, the
-whole-process wall time and peak RSS of each command, each measurement in a
-fresh process under /usr/bin/time, and writes benchmarks/RESULTS.md with the
-medians and the ratios the issue sets as targets. Peers (check-jsonschema,
-yamllint) run from benchmarks/.venv-peers, created on first use with pip.
+Generates the synthetic architectures (benchmarks/generate.py, one folder per
+data profile: ``clean``, ``findings``, ``realistic``) into benchmarks/work/,
+then measures, on the same files and in one run, the whole-process wall time,
+CPU time and peak RSS of each command, each measurement in a fresh process
+under /usr/bin/time, the commands taking turns run by run, and writes
+benchmarks/RESULTS.md with the minima (and medians) and the ratios the issues
+set as targets. Two floors: libyaml loading every file and dropping each
+document (the time floor), and loading every file and holding every document
+(the memory floor of a checker that needs all files at once). Peers
+(check-jsonschema, yamllint; ``--peers``) run from benchmarks/.venv-peers,
+created on first use with pip.
 """
 
 from __future__ import annotations
@@ -34,25 +40,36 @@ PILOT = ROOT / "examples" / "pilot"
 PEER_PACKAGES = ("check-jsonschema", "yamllint")
 NOTES = "## Notes"
 
-FLOOR = (
-    "import sys, yaml\n"
+# The floors: libyaml (CSafeLoader) loads every YAML file, json every USM-WIF
+# file (usmctl reads those with json too). FLOOR drops each document, HOLD
+# keeps them all, as a checker of references across files must.
+_LOADS = (
+    "import json, sys, yaml\n"
+    "docs = []\n"
     "for name in sys.argv[1:]:\n"
     "    with open(name, 'rb') as handle:\n"
-    "        yaml.load(handle.read(), Loader=yaml.CSafeLoader)\n"
+    "        raw = handle.read()\n"
+    "    doc = json.loads(raw) if name.endswith('.json') else "
+    "yaml.load(raw, Loader=yaml.CSafeLoader)\n"
 )
+FLOOR = _LOADS + "    del doc\n"
+HOLD = _LOADS + "    docs.append(doc)\n"
 
 sys.path.insert(0, str(HERE))
-from generate import generate  # noqa: E402
+from generate import PROFILES, generate  # noqa: E402
 
 
 @dataclass
 class Sample:
-    """Medians of one command's runs."""
+    """Minima and medians of one command's runs."""
 
     label: str
-    seconds: float
-    cpu_seconds: float
-    rss_mb: float
+    seconds: float  # minimum
+    cpu_seconds: float  # minimum
+    rss_mb: float  # minimum
+    median_seconds: float
+    median_cpu: float
+    median_rss: float
     runs: int
     exit_codes: tuple[int, ...]
 
@@ -64,6 +81,7 @@ class Spec:
     label: str
     command: list[str]
     runs: int
+    env: dict[str, str] | None = None  # None: the run's environment
 
 
 def run_once(spec: Spec, *, cwd: Path, env: dict[str, str], report: Path) -> tuple[float, ...]:
@@ -72,7 +90,7 @@ def run_once(spec: Spec, *, cwd: Path, env: dict[str, str], report: Path) -> tup
     done = subprocess.run(
         ["/usr/bin/time", "-f", "%M %U %S", "-o", str(report), *spec.command],
         cwd=cwd,
-        env=env,
+        env=spec.env or env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         check=False,
@@ -86,11 +104,11 @@ def run_once(spec: Spec, *, cwd: Path, env: dict[str, str], report: Path) -> tup
 
 
 def measure(specs: dict[str, Spec], *, cwd: Path, env: dict[str, str]) -> dict[str, Sample]:
-    """Medians over fresh processes, the commands taking turns run by run.
+    """Minima and medians over fresh processes, the commands taking turns run by run.
 
     Taking turns spreads the machine's slow spells (a shared VM's steal time)
     over every command instead of over whichever ran during them, which keeps
-    the ratios honest.
+    the ratios honest; the minimum is the run least disturbed by them.
     """
     measured: dict[str, list[tuple[float, ...]]] = {key: [] for key in specs}
     with tempfile.TemporaryDirectory() as scratch:
@@ -104,6 +122,9 @@ def measure(specs: dict[str, Spec], *, cwd: Path, env: dict[str, str]) -> dict[s
         runs = measured[key]
         sample = Sample(
             spec.label,
+            min(run[0] for run in runs),
+            min(run[1] for run in runs),
+            min(run[2] for run in runs),
             statistics.median(run[0] for run in runs),
             statistics.median(run[1] for run in runs),
             statistics.median(run[2] for run in runs),
@@ -111,8 +132,8 @@ def measure(specs: dict[str, Spec], *, cwd: Path, env: dict[str, str]) -> dict[s
             tuple(int(run[3]) for run in runs),
         )
         print(
-            f"  {spec.label:<38} {sample.seconds:8.3f} s {sample.cpu_seconds:8.3f} cpu "
-            f"{sample.rss_mb:8.1f} MB",
+            f"  {spec.label:<38} min {sample.seconds:7.3f} s {sample.cpu_seconds:7.3f} cpu "
+            f"{sample.rss_mb:7.1f} MB   median {sample.median_seconds:7.3f} s",
             flush=True,
         )
         samples[key] = sample
@@ -194,10 +215,24 @@ def verdict(ok: bool) -> str:
     return "met" if ok else "**missed**"
 
 
+def architecture_files(target: Path) -> list[str]:
+    return sorted(
+        path.name for pattern in ("*.usm.yaml", "*.workflow.json") for path in target.glob(pattern)
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000,50000", help="total services per size")
-    parser.add_argument("--runs", type=int, default=3, help="runs per measurement (median)")
+    parser.add_argument("--runs", type=int, default=3, help="interleaved runs per measurement")
+    parser.add_argument(
+        "--profile",
+        default="all",
+        help=f"data profiles, comma-separated: {', '.join(PROFILES)} or all",
+    )
+    parser.add_argument(
+        "--peers", action="store_true", help="also run check-jsonschema and yamllint (slow)"
+    )
     parser.add_argument(
         "--peer-runs", type=int, default=0, help="runs of each peer (default: --runs)"
     )
@@ -206,189 +241,257 @@ def main() -> None:
         default="1000,10000",
         help="sizes at which the peers run (yamllint takes minutes at 50k)",
     )
+    parser.add_argument("--no-pilot", action="store_true", help="skip the small input")
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="the src/ folder of another checkout: its cold run joins the turns (before/after)",
+    )
     parser.add_argument("--output", type=Path, default=HERE / "RESULTS.md")
     parser.add_argument("--no-generate", action="store_true", help="reuse benchmarks/work/")
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
-    peer_sizes = {int(size) for size in args.peer_sizes.split(",") if size}
+    profiles = list(PROFILES) if args.profile == "all" else args.profile.split(",")
+    for profile in profiles:
+        if profile not in PROFILES:
+            parser.error(f"unknown profile {profile!r}: {', '.join(PROFILES)} or all")
+    peer_sizes = {int(size) for size in args.peer_sizes.split(",") if size} if args.peers else set()
     python = sys.executable
     env = dict(os.environ, PYTHONPATH=str(ROOT / "src"), PYTHONDONTWRITEBYTECODE="")
     usmctl = [python, "-m", "usmctl"]
-    bin_dir = ensure_peers()
-    schema = ensure_schema(usmctl, env)
-    results: dict[int, dict[str, Sample]] = {}
-    counts: dict[int, tuple[int, float]] = {}
-    for size in sizes:
-        target = WORK / str(size)
-        if not args.no_generate or not target.exists():
-            generate(target, services=size)
-        files = sorted(path.name for path in target.glob("*.usm.yaml"))
-        counts[size] = (len(files), sum((target / f).stat().st_size for f in files) / 1e6)
-        print(f"{size} services: {len(files)} files, {counts[size][1]:.1f} MB", flush=True)
-        shutil.rmtree(target / ".usmctl_cache", ignore_errors=True)
+    bin_dir = ensure_peers() if args.peers else None
+    schema = ensure_schema(usmctl, env) if args.peers else SCHEMA
+    results: dict[tuple[str, int], dict[str, Sample]] = {}
+    counts: dict[tuple[str, int], tuple[int, float, int]] = {}
+    for profile in profiles:
+        for size in sizes:
+            target = WORK / profile / str(size)
+            if not args.no_generate or not target.exists():
+                generate(target, services=size, profile=profile)
+            files = architecture_files(target)
+            megabytes = sum((target / f).stat().st_size for f in files) / 1e6
+            shutil.rmtree(target / ".usmctl_cache", ignore_errors=True)
+            filled = subprocess.run(
+                [*usmctl, "validate", "."],
+                cwd=target,
+                env=env,
+                stdout=subprocess.PIPE,
+                check=False,
+            )  # fill the cache for the warm runs (the cold ones bypass it)
+            found = sum(1 for line in filled.stdout.decode().splitlines() if ": USM" in line)
+            counts[(profile, size)] = (len(files), megabytes, found)
+            print(
+                f"{profile}, {size} services: {len(files)} files, {megabytes:.1f} MB, "
+                f"{found} findings",
+                flush=True,
+            )
+            specs = {
+                "floor": Spec(
+                    "floor (CSafeLoader, drop)", [python, "-c", FLOOR, *files], args.runs
+                ),
+                "hold": Spec("floor (CSafeLoader, hold)", [python, "-c", HOLD, *files], args.runs),
+                "cold": Spec(
+                    "usmctl validate --no-cache",
+                    [*usmctl, "validate", "--no-cache", "."],
+                    args.runs,
+                ),
+                "warm": Spec("usmctl validate (warm cache)", [*usmctl, "validate", "."], args.runs),
+            }
+            if args.baseline is not None:
+                specs["baseline"] = Spec(
+                    "baseline: validate --no-cache",
+                    [*usmctl, "validate", "--no-cache", "."],
+                    args.runs,
+                    env=dict(env, PYTHONPATH=str(args.baseline.resolve())),
+                )
+            if size in peer_sizes and bin_dir is not None:
+                peer_runs = args.peer_runs or args.runs
+                yaml_files = [name for name in files if name.endswith(".yaml")]
+                specs["jsonschema"] = Spec(
+                    "check-jsonschema",
+                    [str(bin_dir / "check-jsonschema"), "--schemafile", str(schema), *yaml_files],
+                    peer_runs,
+                )
+                specs["yamllint"] = Spec(
+                    "yamllint -d default",
+                    [str(bin_dir / "yamllint"), "-d", "default", *yaml_files],
+                    peer_runs,
+                )
+            results[(profile, size)] = measure(specs, cwd=target, env=env)
+    small: dict[str, Sample] = {}
+    if not args.no_pilot:
+        print("small input: examples/pilot", flush=True)
+        pilot_files = sorted(path.name for path in PILOT.glob("*.usm.yaml"))
+        shutil.rmtree(PILOT / ".usmctl_cache", ignore_errors=True)
         subprocess.run(
-            [*usmctl, "validate", "."],
-            cwd=target,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            check=False,
-        )  # fill the cache for the warm runs (the cold ones bypass it)
-        specs = {
-            "floor": Spec("floor (CSafeLoader)", [python, "-c", FLOOR, *files], args.runs),
-            "cold": Spec(
-                "usmctl validate --no-cache", [*usmctl, "validate", "--no-cache", "."], args.runs
-            ),
-            "warm": Spec("usmctl validate (warm cache)", [*usmctl, "validate", "."], args.runs),
-        }
-        if size in peer_sizes:
-            peer_runs = args.peer_runs or args.runs
-            specs["jsonschema"] = Spec(
-                "check-jsonschema",
-                [str(bin_dir / "check-jsonschema"), "--schemafile", str(schema), *files],
-                peer_runs,
-            )
-            specs["yamllint"] = Spec(
-                "yamllint -d default",
-                [str(bin_dir / "yamllint"), "-d", "default", *files],
-                peer_runs,
-            )
-        results[size] = measure(specs, cwd=target, env=env)
-    print("small input: examples/pilot", flush=True)
-    pilot_files = sorted(path.name for path in PILOT.glob("*.usm.yaml"))
-    shutil.rmtree(PILOT / ".usmctl_cache", ignore_errors=True)
-    subprocess.run(
-        [*usmctl, "validate", "."], cwd=PILOT, env=env, stdout=subprocess.DEVNULL, check=False
-    )  # fill the cache
-    small_runs = max(args.runs, 5)
-    small = measure(
-        {
+            [*usmctl, "validate", "."], cwd=PILOT, env=env, stdout=subprocess.DEVNULL, check=False
+        )  # fill the cache
+        small_runs = max(args.runs, 5)
+        pilot_specs = {
             "cold": Spec(
                 "usmctl validate --no-cache", [*usmctl, "validate", "--no-cache", "."], small_runs
             ),
             "warm": Spec("usmctl validate (warm cache)", [*usmctl, "validate", "."], small_runs),
-            "yamllint": Spec(
+        }
+        if bin_dir is not None:
+            pilot_specs["yamllint"] = Spec(
                 "yamllint -d default",
                 [str(bin_dir / "yamllint"), "-d", "default", *pilot_files],
                 small_runs,
-            ),
-        },
-        cwd=PILOT,
-        env=env,
-    )
-    shutil.rmtree(PILOT / ".usmctl_cache", ignore_errors=True)
-    write_results(args, sizes, results, counts, small, bin_dir)
+            )
+        small = measure(pilot_specs, cwd=PILOT, env=env)
+        shutil.rmtree(PILOT / ".usmctl_cache", ignore_errors=True)
+    write_results(args, profiles, sizes, results, counts, small, bin_dir)
+
+
+NAMES = {
+    "floor": "floor: libyaml loads every file, drops each",
+    "hold": "floor: libyaml loads every file, holds all",
+    "cold": "`usmctl validate --no-cache` (all rules)",
+    "warm": "`usmctl validate` (warm cache)",
+    "baseline": "`usmctl validate --no-cache` of `--baseline` (before)",
+    "jsonschema": "`check-jsonschema --schemafile …` (schema only)",
+    "yamllint": "`yamllint -d default`",
+}
+PROFILE_TEXT = {
+    "clean": "usmctl finds nothing",
+    "findings": "one info (USM104) and one warning (USM407) in every provider's file",
+    "realistic": "findings, plus a USM-WIF file per provider (one USM308 each), "
+    "supply chains of 5 providers, 3 value streams per provider",
+}
 
 
 def write_results(
     args: argparse.Namespace,
+    profiles: list[str],
     sizes: list[int],
-    results: dict[int, dict[str, Sample]],
-    counts: dict[int, tuple[int, float]],
+    results: dict[tuple[str, int], dict[str, Sample]],
+    counts: dict[tuple[str, int], tuple[int, float, int]],
     small: dict[str, Sample],
-    bin_dir: Path,
+    bin_dir: Path | None,
 ) -> None:
-    command = (
-        f"python benchmarks/run.py --sizes {args.sizes} --runs {args.runs}"
-        f" --peer-sizes {args.peer_sizes} --peer-runs {args.peer_runs or args.runs}"
-    )
+    command = f"python benchmarks/run.py --sizes {args.sizes} --runs {args.runs}"
+    command += f" --profile {args.profile}"
+    if args.baseline is not None:
+        command += " --baseline <main's src>"
+    if args.peers:
+        command += (
+            f" --peers --peer-sizes {args.peer_sizes} --peer-runs {args.peer_runs or args.runs}"
+        )
     now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    peers = (
+        [
+            f"- check-jsonschema {peer_version(bin_dir, 'check-jsonschema')}, "
+            f"yamllint {peer_version(bin_dir, 'yamllint')}"
+        ]
+        if bin_dir is not None
+        else []
+    )
     lines = [
         "# Benchmark results",
         "",
         f"Measured {now} with `{command}` (from the repository root, in the venv that",
-        "has usmctl's dependencies; the peers are installed into",
-        "`benchmarks/.venv-peers` on first use). Wall time and peak RSS are of the",
-        "whole process (`/usr/bin/time`), each run a fresh process, the commands",
-        "of one size taking turns run by run, medians of",
-        f"{args.runs} runs ({args.peer_runs or args.runs} for the peers, which run at "
-        f"{args.peer_sizes or 'no'} services). Inputs: `benchmarks/generate.py`",
-        "(50 services per provider, one file per provider, every section of docs/format.md,",
-        "supply chains of 3 providers; usmctl finds nothing in them). The machine is",
-        "shared: CPU time (user+sys) is the steadier figure when wall times wobble.",
+        "has usmctl's dependencies; with `--peers`, the peers are installed into",
+        "`benchmarks/.venv-peers` on first use). Wall time, CPU time (user+sys) and",
+        "peak RSS are of the whole process (`/usr/bin/time`), each run a fresh",
+        "process, the commands of one size taking turns run by run; the tables show",
+        f"the minimum of {args.runs} runs (the median in brackets). Inputs:",
+        "`benchmarks/generate.py`, 50 services per provider, one file per provider,",
+        "every section of docs/format.md. Data profiles:",
+        "",
+        *(f"- `{profile}`: {PROFILE_TEXT[profile]}." for profile in profiles),
+        "",
+        "The floors load every file with libyaml (`yaml.load(..., CSafeLoader)`;",
+        "USM-WIF files with `json.loads`, as usmctl reads them): one drops each",
+        "document (the time floor), one holds them all (the memory floor of a",
+        "checker that needs every file at once). The machine is shared: CPU time",
+        "is the steadier figure when wall times wobble.",
         "",
         "## Machine",
         "",
         *machine(),
-        f"- check-jsonschema {peer_version(bin_dir, 'check-jsonschema')}, "
-        f"yamllint {peer_version(bin_dir, 'yamllint')}",
+        *peers,
         "",
-        "## Medians",
+        "## Minima (medians in brackets)",
         "",
-        "| services | files | MB | command | wall s | CPU s (user+sys) | peak RSS MB |",
-        "|---:|---:|---:|---|---:|---:|---:|",
+        "| profile | services | files | MB | findings | command | wall s | CPU s | peak RSS MB |",
+        "|---|---:|---:|---:|---:|---|---:|---:|---:|",
     ]
-    names = {
-        "floor": "floor: `yaml.load(CSafeLoader)` of every file",
-        "cold": "`usmctl validate --no-cache` (all rules)",
-        "warm": "`usmctl validate` (warm cache)",
-        "jsonschema": "`check-jsonschema --schemafile …` (schema only)",
-        "yamllint": "`yamllint -d default`",
-    }
-    for size in sizes:
-        files, megabytes = counts[size]
-        for key, sample in results[size].items():
+    for profile in profiles:
+        for size in sizes:
+            files, megabytes, found = counts[(profile, size)]
+            for key, sample in results[(profile, size)].items():
+                lines.append(
+                    f"| {profile} | {size:,} | {files} | {megabytes:.1f} | {found} | "
+                    f"{NAMES[key]} | {sample.seconds:.3f} ({sample.median_seconds:.3f}) | "
+                    f"{sample.cpu_seconds:.3f} ({sample.median_cpu:.3f}) | "
+                    f"{sample.rss_mb:.0f} ({sample.median_rss:.0f}) |"
+                )
+    for key, sample in small.items():
+        lines.append(
+            f"| pilot | – | 4 | – | 0 | {NAMES[key]} | "
+            f"{sample.seconds:.3f} ({sample.median_seconds:.3f}) | "
+            f"{sample.cpu_seconds:.3f} ({sample.median_cpu:.3f}) | "
+            f"{sample.rss_mb:.0f} ({sample.median_rss:.0f}) |"
+        )
+    lines += [
+        "",
+        "## Ratios (minima of the same run; wall time, CPU time in brackets)",
+        "",
+        "| profile | services | usmctl / floor | usmctl / holding floor | cold / warm "
+        "| check-jsonschema / usmctl | usmctl / yamllint | peak RSS: usmctl / holding floor "
+        "| baseline / floor |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for profile in profiles:
+        for size in sizes:
+            row = results[(profile, size)]
             lines.append(
-                f"| {size:,} | {files} | {megabytes:.1f} | {names[key]} | "
-                f"{sample.seconds:.3f} | {sample.cpu_seconds:.3f} | {sample.rss_mb:.0f} |"
+                f"| {profile} | {size:,} | {both(row, 'cold', 'floor')} | "
+                f"{both(row, 'cold', 'hold')} | {both(row, 'cold', 'warm')} | "
+                f"{both(row, 'jsonschema', 'cold')} | {both(row, 'cold', 'yamllint')} | "
+                f"{ratio(row['cold'].rss_mb, row['hold'].rss_mb)} | "
+                f"{both(row, 'baseline', 'floor')} |"
             )
-    for key in ("cold", "warm", "yamllint"):
-        sample = small[key]
-        lines.append(
-            f"| pilot | 4 | – | {names[key]} | {sample.seconds:.3f} | "
-            f"{sample.cpu_seconds:.3f} | {sample.rss_mb:.0f} |"
-        )
     lines += [
         "",
-        "## Ratios (same run; wall time, CPU time in brackets)",
+        "## Targets (issues 6 and 17)",
         "",
-        "| services | usmctl / floor | check-jsonschema / usmctl | cold / warm "
-        "| usmctl / yamllint | usmctl / floor (peak RSS) |",
-        "|---:|---:|---:|---:|---:|---:|",
+        "| profile | target | measured (minima, wall) | verdict |",
+        "|---|---|---:|---|",
     ]
-    for size in sizes:
-        row = results[size]
-        lines.append(
-            f"| {size:,} | {both(row, 'cold', 'floor')} | {both(row, 'jsonschema', 'cold')} | "
-            f"{both(row, 'cold', 'warm')} | {both(row, 'cold', 'yamllint')} | "
-            f"{ratio(row['cold'].rss_mb, row['floor'].rss_mb)} |"
-        )
-    lines += [
-        "",
-        "## Targets (issue 6)",
-        "",
-        "| target | measured (wall) | verdict |",
-        "|---|---:|---|",
-    ]
-    if 10000 in results:
-        row = results[10000]
+    for profile in profiles:
+        if (profile, 10000) not in results:
+            continue
+        row = results[(profile, 10000)]
+        cold, floor, warm, hold = row["cold"], row["floor"], row["warm"], row["hold"]
         lines += [
-            f"| 10k: usmctl ≤ 1.0× the floor | {ratio(row['cold'].seconds, row['floor'].seconds)}"
-            f" | {verdict(row['cold'].seconds <= row['floor'].seconds)} |",
-            f"| 10k: warm ≥ 5× faster than cold | "
-            f"{ratio(row['cold'].seconds, row['warm'].seconds)} | "
-            f"{verdict(row['cold'].seconds >= 5 * row['warm'].seconds)} |",
-            f"| 10k: peak RSS ≤ 2× the floor's | {ratio(row['cold'].rss_mb, row['floor'].rss_mb)}"
-            f" | {verdict(row['cold'].rss_mb <= 2 * row['floor'].rss_mb)} |",
+            f"| {profile} | 10k: usmctl ≤ 1.0× the floor | {ratio(cold.seconds, floor.seconds)}"
+            f" | {verdict(cold.seconds <= floor.seconds)} |",
+            f"| {profile} | 10k: warm ≥ 5× faster than cold | "
+            f"{ratio(cold.seconds, warm.seconds)} | {verdict(cold.seconds >= 5 * warm.seconds)} |",
+            f"| {profile} | 10k: peak RSS ≤ 2× the holding floor's | "
+            f"{ratio(cold.rss_mb, hold.rss_mb)} | {verdict(cold.rss_mb <= 2 * hold.rss_mb)} |",
         ]
         if "jsonschema" in row:
             lines.append(
-                f"| 10k: ≥ 10× faster than check-jsonschema | "
-                f"{ratio(row['jsonschema'].seconds, row['cold'].seconds)} | "
-                f"{verdict(row['jsonschema'].seconds >= 10 * row['cold'].seconds)} |"
+                f"| {profile} | 10k: ≥ 10× faster than check-jsonschema | "
+                f"{ratio(row['jsonschema'].seconds, cold.seconds)} | "
+                f"{verdict(row['jsonschema'].seconds >= 10 * cold.seconds)} |"
             )
-        if 50000 in results:
-            big = results[50000]
+        if (profile, 50000) in results:
+            big = results[(profile, 50000)]["cold"]
             lines.append(
-                f"| 50k time ≤ 5.5× the 10k time | "
-                f"{ratio(big['cold'].seconds, row['cold'].seconds)} | "
-                f"{verdict(big['cold'].seconds <= 5.5 * row['cold'].seconds)} |"
+                f"| {profile} | 50k time ≤ 5.5× the 10k time | {ratio(big.seconds, cold.seconds)}"
+                f" | {verdict(big.seconds <= 5.5 * cold.seconds)} |"
             )
-    for key in ("cold", "warm"):
-        lines.append(
-            f"| small input (pilot, {key}) no slower than yamllint | "
-            f"{ratio(small[key].seconds, small['yamllint'].seconds)} | "
-            f"{verdict(small[key].seconds <= small['yamllint'].seconds)} |"
-        )
+    if "yamllint" in small:
+        for key in ("cold", "warm"):
+            lines.append(
+                f"| pilot | small input ({key}) no slower than yamllint | "
+                f"{ratio(small[key].seconds, small['yamllint'].seconds)} | "
+                f"{verdict(small[key].seconds <= small['yamllint'].seconds)} |"
+            )
     lines.append("")
     # A hand-written "## Notes" section (the why of each miss) survives reruns.
     previous = args.output.read_text(encoding="utf-8") if args.output.exists() else ""

@@ -46,6 +46,7 @@ from usmctl.core.fixes import Edit, Fix
 from usmctl.core.positions import Position
 from usmctl.load.limits import Limits, Problem
 from usmctl.load.loader import LoadedFile, SourceFile, decode_text, load_bytes
+from usmctl.load.marks import Marks
 
 CACHE_DIR = ".usmctl_cache"
 # Bounds (docs/hardening.md, "Writes and the cache"): an entry larger than
@@ -56,7 +57,7 @@ MAX_ENTRY_BYTES = 64 * 1024 * 1024
 MAX_CACHE_ENTRIES = 20_000
 MAX_CACHE_BYTES = 512 * 1024 * 1024
 _PRUNE_EVERY = 1_000
-_FORMAT = 2
+_FORMAT = 3  # 3: the parse's marks (usmctl.load.marks)
 _MAGIC = b"usmctl-cache\x01"
 _DIGEST = 16
 _SECRET_BYTES = 32
@@ -66,6 +67,7 @@ _STAMPED_MODULES = (
     "load.yamlio",
     "load.limits",
     "load.locate",
+    "load.marks",
     "core.codes",
     "core.findings",
     "core.fixes",
@@ -343,13 +345,14 @@ class ParseCache:
         try:
             text = decode_text(source, raw)
             entry: Any = json.loads(payload)
-            version, data, raw_problems = entry
+            version, data, raw_problems, raw_marks = entry
             if version != _FORMAT or not (data is None or isinstance(data, dict)):
                 return None
             problems = problems_from_plain(raw_problems)
+            marks = None if raw_marks is None else Marks.from_plain(raw_marks)
         except (ValueError, TypeError, RecursionError):  # UnicodeDecodeError is a ValueError
             return None
-        return LoadedFile(source, text, data, tuple(problems))
+        return LoadedFile(source, text, data, tuple(problems), marks)
 
     def load(self, source: SourceFile, raw: bytes) -> LoadedFile:
         """`load_bytes` through the cache: bytes parsed before are not parsed again."""
@@ -367,7 +370,12 @@ class ParseCache:
         if loaded.text is None:
             return
         payload = json.dumps(
-            [_FORMAT, loaded.data, plain_problems(loaded.problems)],
+            [
+                _FORMAT,
+                loaded.data,
+                plain_problems(loaded.problems),
+                None if loaded.marks is None else loaded.marks.to_plain(),
+            ],
             ensure_ascii=False,
             separators=(",", ":"),
         ).encode()

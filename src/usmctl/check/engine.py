@@ -28,6 +28,7 @@ from usmctl.core.positions import START, Anchor, Position
 from usmctl.load.edits import locate_and_fix
 from usmctl.load.loader import LOAD_FAILURES, LoadedFile, matches_any
 from usmctl.load.locate import SourceMap
+from usmctl.load.marks import Marks
 from usmctl.model.architecture import SINGULAR, Architecture
 from usmctl.model.build import CodedViolation, build, logical_locus
 from usmctl.model.catalogue import Catalogue
@@ -115,10 +116,11 @@ def run(
         data = {loaded.source.display: loaded.data for loaded in files}
         coded.extend(custom_rules.check(settings.custom_rules, architecture, data, enabled=enabled))
     texts = {loaded.source.display: loaded.text for loaded in files}
+    marks = {loaded.source.display: loaded.marks for loaded in files if loaded.marks is not None}
     ignored = per_file_ignored(files, settings)
     findings = [
         finding
-        for finding in _one_per_scalar(locate(coded, texts, settings))
+        for finding in _one_per_scalar(locate(coded, texts, settings, marks=marks))
         if finding.code not in ignored.get(finding.file, ())
     ]
     if focus is not None:
@@ -302,10 +304,15 @@ def suppress(
 
 
 def locate(
-    coded: list[CodedViolation], texts: dict[str, str | None], settings: Settings
+    coded: list[CodedViolation],
+    texts: dict[str, str | None],
+    settings: Settings,
+    *,
+    marks: dict[str, Marks] | None = None,
 ) -> list[Finding]:
-    """Resolve every violation's position and fix (one scan per file) and stamp
-    findings."""
+    """Resolve every violation's position and fix and stamp findings. A file's
+    positions come from its parse's ``marks``; its fixes, and the positions of
+    a file parsed without marks, from one walk of its text."""
     wanted: dict[str, set[Anchor]] = defaultdict(set)
     planned: dict[str, list[int]] = defaultdict(list)
     for number, item in enumerate(coded):
@@ -325,7 +332,7 @@ def locate(
             found, resolved = locate_and_fix(text, wanted[file], _plans(coded, numbers))
             fixes.update((n, fix) for n, fix in zip(numbers, resolved, strict=True) if fix)
         else:
-            found = SourceMap(text).locate_all(wanted[file])
+            found = SourceMap(text, (marks or {}).get(file)).locate_all(wanted[file])
         for anchor, position in found.items():
             positions[(file, anchor)] = position
 

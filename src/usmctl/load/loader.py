@@ -12,7 +12,7 @@ import os
 import re
 import stat
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -29,6 +29,7 @@ from usmctl.core.findings import printable, quote
 from usmctl.core.positions import START, Anchor, DataPath, Position
 from usmctl.load.limits import MAX_NUMBER_CHARS, Limits, Problem, type_name
 from usmctl.load.locate import SourceMap
+from usmctl.load.marks import Marks
 
 SUPPORTED_VERSIONS = ("1",)
 YAML_SUFFIXES = (".usm.yaml", ".usm.yml")
@@ -56,12 +57,15 @@ class SourceFile:
 @dataclass(frozen=True, slots=True)
 class LoadedFile:
     """A read and parsed file: its text (for locating and suppressions), its
-    data. Frozen: a check that finds a problem builds a new one."""
+    data, where its keys and values are when the parse kept that (`marks`,
+    for locating without reading the text again). Frozen: a check that finds
+    a problem builds a new one."""
 
     source: SourceFile
     text: str | None
     data: Any
     problems: tuple[Problem, ...] = ()
+    marks: Marks | None = field(default=None, compare=False, repr=False)
 
     @property
     def failed(self) -> bool:
@@ -363,7 +367,7 @@ def load_bytes(source: SourceFile, raw: bytes, limits: Limits) -> LoadedFile:
         problems = tuple(problem for problem in problems if problem.code != AMBIGUOUS_SCALAR)
     if any(problem.code in (YAML_SYNTAX, UNSAFE_YAML) for problem in result.problems):
         return LoadedFile(source, text, None, problems)
-    return _check_document(LoadedFile(source, text, result.data, problems))
+    return _check_document(LoadedFile(source, text, result.data, problems, result.marks))
 
 
 def decode_text(source: SourceFile, raw: bytes) -> str:
@@ -565,4 +569,4 @@ def _locate(loaded: LoadedFile, path: DataPath) -> Position:
     if loaded.text is None:
         return START
     anchor = Anchor(path)
-    return SourceMap(loaded.text).locate_all([anchor])[anchor]
+    return SourceMap(loaded.text, loaded.marks).locate_all([anchor])[anchor]

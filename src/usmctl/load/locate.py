@@ -2,9 +2,11 @@
 
 The loader records exact marks for the problems it finds while parsing. Every
 other finding names a *path* into a file's data (``("services", 3,
-"facility")``); `SourceMap` turns paths into ``line:col`` lazily, re-reading
-the events of only those files that have findings. Clean files are never
-located, so a clean run pays nothing for positions.
+"facility")``); `SourceMap` turns paths into ``line:col``. The parse keeps where
+each key and value starts (`usmctl.load.marks`), so locating costs the depth of
+each path, not a second reading of the file. A file parsed without them (a
+USM-WIF file the JSON reader read, a file that failed to parse) is located by
+one walk of its events (`nodes`), which gives the same positions.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from usmctl.core.positions import START, Anchor, DataPath, Position
+from usmctl.load.marks import Lines, Marks
 
 _COMPLEX_KEY = "\0complex-key"
 # Characters the YAML reader refuses raw and JSON allows in strings (U+007F,
@@ -33,15 +36,20 @@ def _yaml_readable(text: str) -> str:
 
 
 class SourceMap:
-    """Resolves data paths of one file's first YAML/JSON document to positions."""
+    """Resolves data paths of one file's first YAML/JSON document to positions:
+    from the parse's ``marks`` when given, else from a walk of the text."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, marks: Marks | None = None) -> None:
         self._text = text
+        self._marks = marks
 
     def locate_all(self, anchors: Iterable[Anchor]) -> dict[Anchor, Position]:
         """Positions for every anchor; a path that is absent falls back to its
         deepest existing ancestor (a missing field points at its parent)."""
         anchors = list(anchors)
+        if self._marks is not None:
+            lines = Lines(self._text)
+            return {anchor: _from_marks(anchor, self._marks, lines) for anchor in anchors}
         wanted: set[DataPath] = set()
         for anchor in anchors:
             for depth in range(len(anchor.path) + 1):
@@ -169,6 +177,25 @@ def _resolve(
             return keys[prefix]
         if prefix in values:
             return values[prefix]
+    return START
+
+
+def _from_marks(anchor: Anchor, marks: Marks, lines: Lines) -> Position:
+    """`_resolve` over the parse's marks: the same fallbacks, looked up per path."""
+    path = anchor.path
+    if anchor.at_key:
+        found = marks.key(path)
+        if found is not None:
+            return lines.position(found)
+    for depth in range(len(path), -1, -1):
+        prefix = path[:depth]
+        if depth < len(path):
+            found = marks.key(prefix)
+            if found is not None:
+                return lines.position(found)
+        found = marks.value(prefix)
+        if found is not None:
+            return lines.position(found)
     return START
 
 

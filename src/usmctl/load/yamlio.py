@@ -30,6 +30,7 @@ from usmctl.core.errors import ConfigError
 from usmctl.core.findings import quote
 from usmctl.core.positions import DataPath, Position
 from usmctl.load.limits import MAX_NUMBER_CHARS, Limits, Problem, type_name
+from usmctl.load.marks import Marks, MarksBuilder, pack
 
 _Loader: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 WITH_LIBYAML = _Loader is not yaml.SafeLoader
@@ -69,20 +70,34 @@ class _AbortParseError(Exception):
 
 @dataclass(slots=True)
 class ParseResult:
-    """The first document's data (``None`` when the stream had none) and problems."""
+    """The first document's data (``None`` when the stream had none) and problems;
+    where its keys and values are (`usmctl.load.marks`) when it parsed whole."""
 
     data: Any
     problems: list[Problem] = field(default_factory=list)
     documents: int = 0
+    marks: Marks | None = None
 
 
 class _Frame:
-    __slots__ = ("anchor", "container", "key", "key_event", "key_pos", "path", "positions")
+    __slots__ = (
+        "anchor",
+        "container",
+        "key",
+        "key_event",
+        "key_pos",
+        "marks",
+        "path",
+        "positions",
+        "start",
+    )
 
-    def __init__(self, container: Any, path: DataPath, anchor: str | None) -> None:
+    def __init__(self, container: Any, path: DataPath, anchor: str | None, start: int) -> None:
         self.container = container
         self.path = path
         self.anchor = anchor
+        self.start = start  # packed mark of the container's start
+        self.marks: list[int] = []  # its entries' marks (`usmctl.load.marks`)
         self.key: Any = _NO_KEY
         self.key_event: Any = None
         # Key positions, only used to report a duplicate key's first occurrence.
@@ -337,6 +352,7 @@ def parse(text: str, limits: Limits = Limits()) -> ParseResult:
         except _AbortParseError as abort:
             result.problems.append(abort.problem)
             result.data = None
+            result.marks = None
             over_limit = abort.over_limit
         if not over_limit:
             _drain(parser, limits.max_depth)
@@ -354,12 +370,14 @@ def parse(text: str, limits: Limits = Limits()) -> ParseResult:
                 Problem(UNSAFE_YAML, f"nesting deeper than the parser allows: {problem}", position)
             )
         result.data = None
+        result.marks = None
     except yaml.YAMLError as error:
         # Reader errors (control characters) carry a character offset.
         position = _reader_position(text, error)
         message = str(error).splitlines()[0] if str(error) else "unreadable input"
         result.problems.append(Problem(YAML_SYNTAX, f"invalid YAML: {message}", position))
         result.data = None
+        result.marks = None
     finally:
         parser.dispose()
     return result
@@ -435,11 +453,14 @@ def _parse_clean(text: str, limits: Limits) -> ParseResult | None:
     parser = _CleanLoader(text)
     try:
         if not parser.check_node():
-            return ParseResult(data=None)
+            return ParseResult(data=None, marks=MarksBuilder().done(None))
         root = parser.get_node()
         if parser.check_node():
             return None
-        return ParseResult(data=_clean_value(root, limits.max_depth), documents=1)
+        builder = MarksBuilder()
+        data = _clean_value(root, limits.max_depth, builder)
+        slot = pack(root.start_mark) if root.tag is _PLAIN or root.tag is _STR else builder.last
+        return ParseResult(data=data, documents=1, marks=builder.done(slot))
     except Exception:  # anything unusual: the hardened event builder decides
         return None
     finally:
@@ -455,12 +476,18 @@ def _resolve_clean(value: str) -> Any:
     return typed
 
 
-def _clean_value(node: Any, depth: int) -> Any:
+def _clean_value(node: Any, depth: int, marks: MarksBuilder) -> Any:
+    """The data of ``node``; the marks of a mapping or list go to ``marks``."""
     tag = node.tag
     if tag is _MAP:
         if depth <= 1:
             raise _NotCleanError
         mapping: dict[str, Any] = {}
+        ids = marks.ids
+        mark = node.start_mark
+        # The record (`usmctl.load.marks`): start, header, then the entries.
+        entries: list[int] = [mark.index, 2 * len(node.value) + 1]
+        record = entries.extend
         for key_node, value_node in node.value:
             key_tag = key_node.tag
             if key_tag is _PLAIN:
@@ -473,29 +500,52 @@ def _clean_value(node: Any, depth: int) -> Any:
                 raise _NotCleanError  # a mapping or list as a key, or an explicit tag
             if key in mapping:
                 raise _NotCleanError
+            number = ids.get(key)
+            if number is None:
+                number = ids[key] = len(ids)
+            key_mark = key_node.start_mark
             value_tag = value_node.tag
             if value_tag is _PLAIN:
                 value = value_node.value
                 mapping[key] = _resolve_clean(value) if value[:1] in _TYPED_FIRST else value
+                mark = value_node.start_mark
+                record((number, key_mark.index, mark.index))
             elif value_tag is _STR:
                 mapping[key] = value_node.value
+                mark = value_node.start_mark
+                record((number, key_mark.index, mark.index))
             else:
-                mapping[key] = _clean_value(value_node, depth - 1)
+                mapping[key] = _clean_value(value_node, depth - 1, marks)
+                record((number, key_mark.index, marks.last))
+        flat = marks.flat
+        marks.last = -1 - len(flat)
+        flat.extend(entries)
         return mapping
     if tag is _SEQ:
         if depth <= 1:
             raise _NotCleanError
         sequence: list[Any] = []
         append = sequence.append
+        mark = node.start_mark
+        items: list[int] = [mark.index, 2 * len(node.value)]
+        item_mark = items.append
         for item_node in node.value:
             item_tag = item_node.tag
             if item_tag is _PLAIN:
                 value = item_node.value
                 append(_resolve_clean(value) if value[:1] in _TYPED_FIRST else value)
+                mark = item_node.start_mark
+                item_mark(mark.index)
             elif item_tag is _STR:
                 append(item_node.value)
+                mark = item_node.start_mark
+                item_mark(mark.index)
             else:
-                append(_clean_value(item_node, depth - 1))
+                append(_clean_value(item_node, depth - 1, marks))
+                item_mark(marks.last)
+        flat = marks.flat
+        marks.last = -1 - len(flat)
+        flat.extend(items)
         return sequence
     if tag is _PLAIN:
         value = node.value
@@ -532,7 +582,8 @@ def _build(parser: Any, limits: Limits, result: ParseResult, *, anchored: bool =
     collection_end = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
     get_event = parser.get_event
     max_depth = limits.max_depth
-    root: list[Any] = []
+    root: list[tuple[Any, int]] = []  # the document's value and its slot
+    marks = MarksBuilder()
 
     while True:
         event = get_event()
@@ -549,6 +600,7 @@ def _build(parser: Any, limits: Limits, result: ParseResult, *, anchored: bool =
                 continue
             path = _child_path(frame)
             value = _scalar(event, path, result)
+            mark = event.start_mark
             if event.tag is None and event.value[:1] in _AMBIGUOUS_FIRST and event.implicit[0]:
                 _check_ambiguous(event, value, path, result)
             if event.anchor is not None:
@@ -556,7 +608,7 @@ def _build(parser: Any, limits: Limits, result: ParseResult, *, anchored: bool =
             if sizes:
                 sizes[-1] += 1
                 lengths[-1] += len(event.value)
-            _attach(frame, value, root, result, limits)
+            _attach(frame, value, root, result, marks, mark.index)
             continue
         if kind is mapping_start or kind is sequence_start:
             frame = stack[-1] if stack else None
@@ -588,7 +640,7 @@ def _build(parser: Any, limits: Limits, result: ParseResult, *, anchored: bool =
                     over_limit=True,
                 )
             container: Any = {} if kind is mapping_start else []
-            stack.append(_Frame(container, path, event.anchor))
+            stack.append(_Frame(container, path, event.anchor, pack(event.start_mark)))
             if anchored:
                 sizes.append(1)
                 lengths.append(0)
@@ -603,7 +655,8 @@ def _build(parser: Any, limits: Limits, result: ParseResult, *, anchored: bool =
                 if sizes:
                     sizes[-1] += size
                     lengths[-1] += length
-            _attach(stack[-1] if stack else None, frame.container, root, result, limits)
+            slot = marks.close(frame.start, frame.positions is not None, frame.marks)
+            _attach(stack[-1] if stack else None, frame.container, root, result, marks, slot)
             continue
         if kind is alias_event:
             frame = stack[-1] if stack else None
@@ -651,7 +704,7 @@ def _build(parser: Any, limits: Limits, result: ParseResult, *, anchored: bool =
                 continue
             if sizes:
                 sizes[-1] += size
-            _attach(frame, value, root, result, limits)
+            _attach(frame, value, root, result, marks, pack(event.start_mark))
             continue
         if kind is yaml.DocumentStartEvent:
             result.documents += 1
@@ -669,7 +722,12 @@ def _build(parser: Any, limits: Limits, result: ParseResult, *, anchored: bool =
         if kind is yaml.StreamEndEvent:
             break
         # StreamStart, DocumentEnd: nothing to build.
-    result.data = root[0] if root else None
+    if root:
+        result.data, slot = root[0]
+        result.marks = marks.done(slot)
+    else:
+        result.data = None
+        result.marks = marks.done(None)
 
 
 def _scalar_key(event: Any, frame: _Frame, result: ParseResult) -> str:
@@ -740,14 +798,22 @@ def _child_path(frame: _Frame | None) -> DataPath:
 
 
 def _attach(
-    frame: _Frame | None, value: Any, root: list[Any], result: ParseResult, limits: Limits
+    frame: _Frame | None,
+    value: Any,
+    root: list[tuple[Any, int]],
+    result: ParseResult,
+    marks: MarksBuilder,
+    slot: int,
 ) -> None:
+    """Put a complete value into its container; ``slot``: its mark, or its
+    record's (`usmctl.load.marks`)."""
     if frame is None:
-        root.append(value)
+        root.append((value, slot))
         return
     container = frame.container
     if frame.positions is None:
         container.append(value)
+        frame.marks.append(slot)
         return
     key = frame.key
     if key is _NO_KEY:
@@ -758,6 +824,11 @@ def _attach(
     frame.key = _NO_KEY
     if key is _SKIPPED_KEY:
         return
+    if key_event.__class__ is yaml.ScalarEvent:  # an alias as a key names no path
+        number = marks.ids.get(key)
+        if number is None:
+            number = marks.ids[key] = len(marks.ids)
+        frame.marks.extend((number, pack(key_event.start_mark), slot))
     if key == "<<" and key_event.implicit[0] and key_event.tag is None:
         _merge(frame, value, key_event, result)
         return

@@ -1,0 +1,48 @@
+"""Findings are located from the marks of the one parse (issue 17): no second
+walk over a file that parsed with them, and the same positions the walk gives."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.support.factories import checked, located
+from tests.support.paths import EXAMPLES
+from usmctl.check import engine
+from usmctl.check.settings import Settings
+from usmctl.load import locate
+from usmctl.load.locate import SourceMap
+from usmctl.load.yamlio import parse
+
+EXAMPLE_DIRS = ["broken", "broken-syntax"]
+
+
+@pytest.mark.parametrize("name", EXAMPLE_DIRS)
+def test_marks_locate_as_the_walk_does(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / name
+    shutil.copytree(EXAMPLES / name, root)
+    settings = Settings(select=("ALL",), use_cache=False)
+    walked: list[str] = []
+    real_nodes = locate.nodes
+
+    def counting(text: str) -> Iterator[tuple[Any, bool, Any]]:
+        walked.append(text)
+        return real_nodes(text)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(locate, "nodes", counting)
+        from_marks = checked(root, settings)
+    assert from_marks.findings
+    for text in walked:  # only a file the parse kept no marks of is walked
+        assert text.lstrip().startswith("{") or parse(text).marks is None
+    with monkeypatch.context() as patch:
+        patch.setattr(engine, "SourceMap", lambda text, marks=None: SourceMap(text))
+        from_walk = checked(root, settings)
+    assert located(from_marks) == located(from_walk)
+    assert [f.related for f in from_marks.findings] == [f.related for f in from_walk.findings]
