@@ -46,7 +46,11 @@ class UsmModel(BaseModel):
     """Base: strict, closed, frozen; ``x-`` keys dropped before validation."""
 
     model_config = ConfigDict(
-        extra="forbid", strict=True, frozen=True, json_schema_extra=_allow_extensions
+        extra="forbid",
+        strict=True,
+        frozen=True,
+        json_schema_extra=_allow_extensions,
+        defer_build=True,
     )
 
     @model_validator(mode="before")
