@@ -14,6 +14,17 @@ importtime``, which inflates them; the scale row brings their sum to the
 measured import time) and the work itself by phase (load and parse, catalogue,
 model build, rules and locating, output), timed in a process that imported
 everything first. Prints only; benchmarks/RESULTS.md is written by hand.
+
+    python benchmarks/startup.py --parallel 10000 [--runs 5]
+
+Parallel parsing instead (issue 17, "All cores on large inputs"), on an
+architecture of that many services (benchmarks/generate.py): whole runs of
+``usmctl validate --no-cache`` with ``--jobs 1`` and with the default
+(parallel), taking turns; the parse phase alone in one process (serial and
+with every core); the serial fraction (Amdahl's law) from the speed-up on
+this machine's cores and the speed-up it predicts for 8; and the parse of the
+first N files serial and parallel, which places the cut-off
+(`usmctl.load.loader.PARALLEL_FROM_BYTES`).
 """
 
 from __future__ import annotations
@@ -78,6 +89,32 @@ for phase, seconds in best.items():
 """
 
 
+# Parse phase only: minima of serial and parallel parses of the first N files
+# (N = each argument after the first, the runs), in one process.
+PARSE = r"""
+import gc, sys, time
+from pathlib import Path
+from usmctl.api import read_files
+from usmctl.check.settings import Settings
+from usmctl.load import yamlio
+from usmctl.load.loader import load_all, workers
+gc.disable()
+settings = Settings()
+read, _ = read_files(["."], settings, cwd=Path.cwd())
+runs = int(sys.argv[1])
+for count in [int(n) for n in sys.argv[2:]] or [len(read)]:
+    best = {}
+    for _ in range(runs):
+        for jobs in (1, 0):
+            start = time.perf_counter()
+            load_all(read[:count], settings.limits, jobs=jobs or workers(0, 2, 10**12))
+            took = time.perf_counter() - start
+            best[jobs] = min(best.get(jobs, took), took)
+    size = sum(len(raw) for _, raw in read[:count])
+    print(f"{min(count, len(read))}\t{size}\t{best[1]}\t{best[0]}")
+"""
+
+
 def yamllint() -> Path:
     """yamllint in the peers' venv (created with pip on first use)."""
     program = PEERS / "bin" / "yamllint"
@@ -137,15 +174,70 @@ def phases(python: str, runs: int, *, cwd: Path, env: dict[str, str]) -> dict[st
     }
 
 
+def amdahl(serial: float, parallel: float, cores: int) -> tuple[float, float, float]:
+    """The speed-up measured on ``cores``, the serial fraction it implies and the
+    speed-up that fraction predicts on 8 cores."""
+    speedup = serial / parallel
+    fraction = min(max((cores / speedup - 1) / (cores - 1), 0.0), 1.0)
+    return speedup, fraction, 1 / (fraction + (1 - fraction) / 8)
+
+
+def parallel(services: int, runs: int, python: str, env: dict[str, str]) -> None:
+    sys.path.insert(0, str(HERE))
+    from generate import generate
+
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    usmctl = [python, "-m", "usmctl", "validate", "--no-cache", "."]
+    with tempfile.TemporaryDirectory() as scratch:
+        target = Path(scratch) / str(services)
+        generate(target, services=services)
+        files = len(list(target.glob("*.usm.yaml")))
+        commands = {"--jobs 1 (serial)": [*usmctl, "--jobs", "1"], "default (parallel)": usmctl}
+        times: dict[str, list[float]] = {label: [] for label in commands}
+        for _ in range(runs):
+            for label, command in commands.items():
+                times[label].append(wall(command, cwd=target, env=env))
+        sizes = [2, 4, 8, 16, 32, 64, 128, files]
+        parse = subprocess.run(
+            [python, "-c", PARSE, str(runs), *map(str, sizes)],
+            cwd=target,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    print(f"{services} services, {files} files, {cores} cores, {runs} runs each, taking turns")
+    print(f"{'usmctl validate --no-cache':<36} {'min s':>7} {'median s':>9}")
+    for label, measured in times.items():
+        print(f"{label:<36} {min(measured):7.3f} {statistics.median(measured):9.3f}")
+    rows = [[float(value) for value in line.split("\t")] for line in parse.splitlines()]
+    print(f"\nparse only (min s)  {'files':>6} {'MB':>6} {'serial':>8} {'parallel':>9}")
+    for count, size, serial, pooled in rows:
+        print(f"{'':<19} {count:6.0f} {size / 1e6:6.2f} {serial:8.3f} {pooled:9.3f}")
+    if cores is None or cores < 2:
+        return
+    print(f"\nAmdahl ({cores} cores measured)       speed-up  serial fraction  8 cores")
+    whole = amdahl(min(times["--jobs 1 (serial)"]), min(times["default (parallel)"]), cores)
+    phase = amdahl(rows[-1][2], rows[-1][3], cores)
+    for label, (speedup, fraction, eight) in (("whole run", whole), ("parse phase", phase)):
+        print(f"{label:<36} {speedup:7.2f}x {fraction:16.2f} {eight:7.2f}x")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=10, help="runs of each command (minimum)")
     parser.add_argument("--target", type=Path, default=ROOT / "examples" / "pilot")
+    parser.add_argument(
+        "--parallel", type=int, metavar="SERVICES", help="measure parallel parsing instead"
+    )
     args = parser.parse_args()
     python = sys.executable
     env = dict(os.environ, PYTHONPATH=str(ROOT / "src"), PYTHONDONTWRITEBYTECODE="")
     env.pop("PYTHONPROFILEIMPORTTIME", None)
     subprocess.run([python, "-m", "compileall", "-q", str(ROOT / "src" / "usmctl")], check=True)
+    if args.parallel:
+        parallel(args.parallel, args.runs, python, env)
+        return
     usmctl = [python, "-m", "usmctl"]
     lint = yamllint()
     with tempfile.TemporaryDirectory() as scratch:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import gc
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,7 +17,16 @@ from usmctl.check.result import RunResult
 from usmctl.check.settings import Settings
 from usmctl.core.errors import ConfigError
 from usmctl.core.findings import Finding, printable
-from usmctl.load.loader import LoadedFile, SourceFile, discover, file_kind, load_bytes, read_raw
+from usmctl.load.loader import (
+    LoadedFile,
+    Progress,
+    SourceFile,
+    discover,
+    file_kind,
+    load_all,
+    load_bytes,
+    read_raw,
+)
 from usmctl.model.usm import read_catalogue
 
 if TYPE_CHECKING:
@@ -26,7 +35,6 @@ if TYPE_CHECKING:
     from usmctl.rules.indexes import Indexes
 
 STDIN = "-"
-Progress = Callable[[int, int], None]
 
 
 @contextmanager
@@ -114,18 +122,15 @@ def parse_files(
     ``buffer``: standard input's file, parsed without it (an editor's unsaved
     buffer leaves nothing behind; the files around it are cached).
     """
-    cache = None
-    if cached and settings.use_cache and read:
-        cache = ParseCache(cwd / CACHE_DIR, settings.limits)
-    loaded: list[LoadedFile] = []
-    for done, (source, raw) in enumerate(read, start=1):
-        loaded.append(
-            cache.load(source, raw)
-            if cache is not None and source is not buffer
-            else load_bytes(source, raw, settings.limits)
-        )
-        if progress is not None:
-            progress(done, len(read))
+    cached = cached and settings.use_cache and any(source is not buffer for source, _ in read)
+    if not cached:
+        return load_all(read, settings.limits, jobs=settings.jobs, progress=progress)
+    cache = ParseCache(cwd / CACHE_DIR, settings.limits)
+    stored = [item for item in read if item[0] is not buffer]
+    loaded = cache.load_all(stored, jobs=settings.jobs, progress=progress)
+    for index, (source, raw) in enumerate(read):
+        if source is buffer:
+            loaded.insert(index, load_bytes(source, raw, settings.limits))
     return loaded
 
 

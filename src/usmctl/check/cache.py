@@ -35,7 +35,7 @@ import os
 import stat
 import sys
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -45,7 +45,7 @@ from usmctl.core.findings import Finding, Severity
 from usmctl.core.fixes import Edit, Fix
 from usmctl.core.positions import Position
 from usmctl.load.limits import Limits, Problem
-from usmctl.load.loader import LoadedFile, SourceFile, decode_text, load_bytes
+from usmctl.load.loader import LoadedFile, Progress, SourceFile, decode_text, load_all, load_bytes
 from usmctl.load.marks import Marks
 
 CACHE_DIR = ".usmctl_cache"
@@ -363,6 +363,39 @@ class ParseCache:
         loaded = load_bytes(source, raw, self.limits)
         self.put(key, loaded)
         return loaded
+
+    def load_all(
+        self,
+        read: Sequence[tuple[SourceFile, bytes]],
+        *,
+        jobs: int = 0,
+        progress: Progress | None = None,
+    ) -> list[LoadedFile]:
+        """`load` of every file, in order: the entries found are read here, the
+        rest parsed by `usmctl.load.loader.load_all` (in worker processes when
+        there are many) and stored."""
+        loaded: list[LoadedFile | None] = []
+        missed: list[tuple[int, str]] = []
+        for source, raw in read:
+            key = self.key(source, raw)
+            loaded.append(self.get(key, source, raw))
+            if loaded[-1] is None:
+                missed.append((len(loaded) - 1, key))
+            elif progress is not None:
+                progress(len(loaded) - len(missed), len(read))
+        hits = len(read) - len(missed)
+
+        def advanced(done: int, total: int) -> None:
+            if progress is not None:
+                progress(hits + done, hits + total)
+
+        parsed = load_all(
+            [read[index] for index, _ in missed], self.limits, jobs=jobs, progress=advanced
+        )
+        for (index, key), item in zip(missed, parsed, strict=True):
+            loaded[index] = item
+            self.put(key, item)
+        return [item for item in loaded if item is not None]
 
     def put(self, key: str, loaded: LoadedFile) -> None:
         """Store a parse. Only files that decoded are stored (one without text

@@ -50,6 +50,7 @@ KEYS = (
     "custom-rules",
     "rulesets",
     "max-results",
+    "jobs",
 )
 # The keys whose values name rules (checked against every rule's code and name).
 _SELECTING_KEYS = ("select", "ignore", "extend-select", "severity", "per-file-ignores")
@@ -70,6 +71,7 @@ class CliOptions:
     baseline: Path | None = None
     no_cache: bool = False
     max_results: int | None = None
+    jobs: int | None = None
 
 
 def split_list(values: list[str] | None) -> tuple[str, ...] | None:
@@ -240,6 +242,15 @@ class _Parser:
                     f"must be an integer of at least 0 (0: each service's limit), not {value!r}",
                 )
             values["max_results"] = value
+        if "jobs" in data:
+            value = data["jobs"]
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise self.fail(
+                    "jobs",
+                    f"must be an integer of at least 0 (0: one process per core for many "
+                    f"files), not {value!r}",
+                )
+            values["jobs"] = value
         return values
 
     def strings(self, key: str, value: Any) -> tuple[str, ...]:
@@ -386,6 +397,8 @@ def build_settings(options: CliOptions, *, cwd: Path) -> Settings:
         values["use_cache"] = False
     if options.max_results is not None:
         values["max_results"] = options.max_results
+    if options.jobs is not None:
+        values["jobs"] = options.jobs
     return Settings(**values)
 
 

@@ -96,3 +96,7 @@ class Settings:
     # else the config file's folder, else the working directory).
     max_results: int = field(default=0, repr=False)
     source_root: Path | None = field(default=None, repr=False)
+    # How many processes parse (``jobs``, ``--jobs``): 0 chooses (one per core
+    # for many files, else this one), 1 parses here; findings never change,
+    # so not in the repr either.
+    jobs: int = field(default=0, repr=False)

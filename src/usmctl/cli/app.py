@@ -226,6 +226,14 @@ def validate(
             "severe kept (default 0: each service's own limit).",
         ),
     ] = None,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            metavar="N",
+            help="Processes that parse the files (default 0: one per core when there are "
+            "many files; 1: no other process).",
+        ),
+    ] = None,
     debug: DebugOption = False,
 ) -> None:
     """Check an architecture and report findings.
@@ -279,6 +287,8 @@ def validate(
         flavor = pick_junit_flavor(junit_flavor, chosen)
         if max_results is not None and max_results < 0:
             raise UsageError(f"--max-results takes a number of at least 0, not {max_results}")
+        if jobs is not None and jobs < 0:
+            raise UsageError(f"--jobs takes a number of at least 0, not {jobs}")
         cwd = Path.cwd()
         options = CliOptions(
             select=split_list(select),
@@ -290,6 +300,7 @@ def validate(
             baseline=baseline,
             no_cache=no_cache,
             max_results=max_results,
+            jobs=jobs,
         )
         settings = _with_links(build_settings(options, cwd=cwd), follow_links)
         outputs = [target for target in (output, write_baseline) if target is not None]

@@ -8,10 +8,12 @@ from __future__ import annotations
 import dataclasses
 import errno
 import fnmatch
+import marshal
 import os
 import re
 import stat
-from collections.abc import Iterable, Iterator
+import sys
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -368,6 +370,160 @@ def load_bytes(source: SourceFile, raw: bytes, limits: Limits) -> LoadedFile:
     if any(problem.code in (YAML_SYNTAX, UNSAFE_YAML) for problem in result.problems):
         return LoadedFile(source, text, None, problems)
     return _check_document(LoadedFile(source, text, result.data, problems, result.marks))
+
+
+# --- many files at once: worker processes (issue 17) -------------------------
+
+# The bytes from which an automatic run (``jobs = 0``) parses in worker
+# processes. Starting the pool costs about 40 ms (imports, forks, the first
+# results back) and parsing about 0.12 s per MB, of which a second core saves
+# half: the pool pays from about 0.7 MB on idle cores; from 2 MB it saves
+# at least 0.08 s (benchmarks/startup.py --parallel), and a small run never
+# starts it.
+PARALLEL_FROM_BYTES = 2_000_000
+_CHUNKS_PER_WORKER = 4
+Progress = Callable[[int, int], None]
+# What the forked workers parse: set before the pool starts, inherited by
+# fork (the bytes are never sent), cleared after.
+_PENDING: list[tuple[Sequence[tuple[SourceFile, bytes]], Limits]] = []
+
+
+def load_all(
+    read: Sequence[tuple[SourceFile, bytes]],
+    limits: Limits,
+    *,
+    jobs: int = 0,
+    progress: Progress | None = None,
+) -> list[LoadedFile]:
+    """`load_bytes` of every file, in order; ``progress(done, total)`` as they finish.
+
+    Many files are parsed in forked worker processes (`workers`); the result is
+    the serial one: what a worker returns is the `LoadedFile` it would have
+    built here, and when the pool cannot start or a worker fails (dies, or
+    raises) the files not yet returned are parsed here, one by one, as without
+    a pool.
+    """
+    done: list[LoadedFile] = []
+    count = workers(jobs, len(read), sum(len(raw) for _, raw in read))
+    if count > 1:
+        done = _in_pool(read, limits, count, progress)
+    for source, raw in read[len(done) :]:
+        done.append(load_bytes(source, raw, limits))
+        if progress is not None:
+            progress(len(done), len(read))
+    return done
+
+
+def workers(jobs: int, files: int, size: int) -> int:
+    """How many processes parse ``files`` files of ``size`` bytes in all: 1
+    (this one) for ``jobs`` 1, for fewer than `PARALLEL_FROM_BYTES` when
+    ``jobs`` is 0 (automatic), and where no process can be forked safely (not
+    Linux, or threads running: the language server); else ``jobs``, or with 0
+    the cores this process may run on, at most one per file."""
+    if jobs == 1 or files < 2 or (jobs == 0 and size < PARALLEL_FROM_BYTES):
+        return 1
+    if not sys.platform.startswith("linux"):
+        return 1
+    # start-up: threading and multiprocessing only for a run of many files
+    import multiprocessing
+    import threading
+
+    if threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return min(jobs or cores or 1, files)
+
+
+def _in_pool(
+    read: Sequence[tuple[SourceFile, bytes]],
+    limits: Limits,
+    count: int,
+    progress: Progress | None,
+) -> list[LoadedFile]:
+    """The files parsed in ``count`` forked processes, in order, up to the first
+    chunk a worker failed to return (the caller parses the rest)."""
+    # start-up: the pool only for a run of many files
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # start-up: the parser is imported before forking, so no worker imports it
+    import usmctl.load.yamlio  # noqa: F401
+
+    done: list[LoadedFile] = []
+    _PENDING[:] = [(read, limits)]
+    try:
+        pool = ProcessPoolExecutor(
+            count, mp_context=multiprocessing.get_context("fork"), initializer=_worker_start
+        )
+        futures = [pool.submit(_load_chunk, start, stop) for start, stop in _chunks(read, count)]
+    except (OSError, ValueError, RuntimeError):  # no process to be had: the caller parses
+        _PENDING.clear()
+        return done
+    try:
+        for future in futures:
+            done.extend(_unpacked(future.result()))
+            if progress is not None:
+                progress(len(done), len(read))
+    except Exception:  # a worker died or raised: the caller parses the rest, as without one
+        pass
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        _PENDING.clear()
+    return done
+
+
+def _chunks(read: Sequence[tuple[SourceFile, bytes]], count: int) -> list[tuple[int, int]]:
+    """``read`` cut into about ``count`` × 4 runs of consecutive files of
+    about equal bytes: (start, stop) index pairs."""
+    target = sum(len(raw) for _, raw in read) / (count * _CHUNKS_PER_WORKER) or 1
+    chunks: list[tuple[int, int]] = []
+    start, size = 0, 0
+    for index, (_, raw) in enumerate(read):
+        size += len(raw)
+        if size >= target:
+            chunks.append((start, index + 1))
+            start, size = index + 1, 0
+    if start < len(read):
+        chunks.append((start, len(read)))
+    return chunks
+
+
+def _worker_start() -> None:
+    """A worker leaves Ctrl-C to the parent (which stops the pool) and dies
+    of SIGTERM without a word: no traceback of its own on the terminal."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+Chunk = tuple[list[LoadedFile], bytes | None]
+
+
+def _load_chunk(start: int, stop: int) -> Chunk:
+    """In a worker: the files ``start`` to ``stop`` of the run, parsed; their
+    data apart as one `marshal` blob (written and read in a third of pickle's
+    time: plain dicts, lists and scalars, from our own process), unless some
+    value is not marshal's (then pickle sends it all)."""
+    assert _PENDING, "a worker forked without the files to parse"
+    read, limits = _PENDING[0]
+    loaded = [load_bytes(source, raw, limits) for source, raw in read[start:stop]]
+    try:
+        blob = marshal.dumps([item.data for item in loaded])
+    except ValueError:
+        return loaded, None
+    return [dataclasses.replace(item, data=None) for item in loaded], blob
+
+
+def _unpacked(chunk: Chunk) -> list[LoadedFile]:
+    """In the parent: a worker's files whole again."""
+    loaded, blob = chunk
+    if blob is None:
+        return loaded
+    return [
+        dataclasses.replace(item, data=data)
+        for item, data in zip(loaded, marshal.loads(blob), strict=True)
+    ]
 
 
 def decode_text(source: SourceFile, raw: bytes) -> str:
