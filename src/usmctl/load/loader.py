@@ -375,12 +375,12 @@ def load_bytes(source: SourceFile, raw: bytes, limits: Limits) -> LoadedFile:
 # --- many files at once: worker processes (issue 17) -------------------------
 
 # The bytes from which an automatic run (``jobs = 0``) parses in worker
-# processes. Starting the pool costs about 40 ms (imports, forks, the first
-# results back) and parsing about 0.12 s per MB, of which a second core saves
-# half: the pool pays from about 0.7 MB on idle cores; from 2 MB it saves
-# at least 0.08 s (benchmarks/startup.py --parallel), and a small run never
-# starts it.
-PARALLEL_FROM_BYTES = 2_000_000
+# processes. Starting the pool costs about 12 ms (forks, the first results
+# back) and parsing about 0.1 s per MB, of which a second idle core saves
+# half: the pool pays from about 0.3 MB; at 1 MB it broke even on a 2-core
+# machine whose cores other work kept busy (benchmarks/startup.py --parallel).
+# A small run never starts it.
+PARALLEL_FROM_BYTES = 1_000_000
 _CHUNKS_PER_WORKER = 4
 Progress = Callable[[int, int], None]
 # What the forked workers parse: set before the pool starts, inherited by
