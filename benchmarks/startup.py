@@ -22,17 +22,18 @@ benchmarks/RESULTS.md is written by hand.
 Parallel parsing instead (issue 17, "All cores on large inputs"), on an
 architecture of that many services (benchmarks/generate.py): whole runs of
 ``usmctl validate --no-cache`` with ``--jobs 1`` and with the default
-(parallel), taking turns; the parse phase alone in one process (serial and
-with every core); the serial fraction (Amdahl's law) from the speed-up on
-this machine's cores and the speed-up it predicts for 8; and the parse of the
-first N files serial and parallel, which places the cut-off
-(`usmctl.load.loader.PARALLEL_FROM_BYTES`).
+(parallel), taking turns; the parse of the first N files alone, serial and
+with every core, which places the cut-off
+(`usmctl.load.loader.PARALLEL_FROM_BYTES`); and, from the CPU times (steadier
+than wall times on a shared machine, and what idle cores would give), the
+serial fraction (Amdahl's law) and the time on 2 and 8 idle cores.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -95,7 +96,7 @@ for phase, seconds in best.items():
 # Parse phase only: minima of serial and parallel parses of the first N files
 # (N = each argument after the first, the runs), in one process.
 PARSE = r"""
-import gc, sys, time
+import gc, resource, sys, time
 from pathlib import Path
 from usmctl.api import read_files
 from usmctl.check.settings import Settings
@@ -105,16 +106,27 @@ gc.disable()
 settings = Settings()
 read, _ = read_files(["."], settings, cwd=Path.cwd())
 runs = int(sys.argv[1])
+
+def cpu(who):
+    used = resource.getrusage(who)
+    return used.ru_utime + used.ru_stime
+
 for count in [int(n) for n in sys.argv[2:]] or [len(read)]:
     best = {}
     for _ in range(runs):
         for jobs in (1, 0):
-            start = time.perf_counter()
+            start, mine, theirs = time.perf_counter(), cpu(resource.RUSAGE_SELF), cpu(
+                resource.RUSAGE_CHILDREN
+            )
             load_all(read[:count], settings.limits, jobs=jobs or workers(0, 2, 10**12))
-            took = time.perf_counter() - start
-            best[jobs] = min(best.get(jobs, took), took)
+            took = (
+                time.perf_counter() - start,
+                cpu(resource.RUSAGE_SELF) - mine,
+                cpu(resource.RUSAGE_CHILDREN) - theirs,
+            )
+            best[jobs] = [min(pair) for pair in zip(best.get(jobs, took), took)]
     size = sum(len(raw) for _, raw in read[:count])
-    print(f"{min(count, len(read))}\t{size}\t{best[1]}\t{best[0]}")
+    print(min(count, len(read)), size, *best[1], *best[0], sep="\t")
 """
 
 
@@ -128,11 +140,19 @@ def yamllint() -> Path:
 
 
 def wall(command: list[str], *, cwd: Path, env: dict[str, str]) -> float:
+    return timed(command, cwd=cwd, env=env)[0]
+
+
+def timed(command: list[str], *, cwd: Path, env: dict[str, str]) -> tuple[float, float]:
+    """Wall time and CPU time (user + system, its children's too) of one process."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run(
         command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False
     )
-    return time.perf_counter() - start
+    seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return seconds, after.ru_utime + after.ru_stime - used.ru_utime - used.ru_stime
 
 
 def import_budget(usmctl: list[str], *, cwd: Path, env: dict[str, str]) -> dict[str, float]:
@@ -177,12 +197,12 @@ def phases(python: str, runs: int, *, cwd: Path, env: dict[str, str]) -> dict[st
     }
 
 
-def amdahl(serial: float, parallel: float, cores: int) -> tuple[float, float, float]:
-    """The speed-up measured on ``cores``, the serial fraction it implies and the
-    speed-up that fraction predicts on 8 cores."""
-    speedup = serial / parallel
-    fraction = min(max((cores / speedup - 1) / (cores - 1), 0.0), 1.0)
-    return speedup, fraction, 1 / (fraction + (1 - fraction) / 8)
+def idle_cores(whole: float, serial: float, parent: float, workers: float, cores: int) -> float:
+    """The wall time of a whole run on ``cores`` idle cores, from CPU times:
+    the run's own (``whole``, serial) without its serial parse (``serial``),
+    plus what the parent spends while the pool parses (``parent``: starting it,
+    taking the results back), plus the workers' time (``workers``) shared out."""
+    return whole - serial + parent + workers / cores
 
 
 def parallel(services: int, runs: int, python: str, env: dict[str, str]) -> None:
@@ -196,10 +216,10 @@ def parallel(services: int, runs: int, python: str, env: dict[str, str]) -> None
         generate(target, services=services)
         files = len(list(target.glob("*.usm.yaml")))
         commands = {"--jobs 1 (serial)": [*usmctl, "--jobs", "1"], "default (parallel)": usmctl}
-        times: dict[str, list[float]] = {label: [] for label in commands}
+        times: dict[str, list[tuple[float, float]]] = {label: [] for label in commands}
         for _ in range(runs):
             for label, command in commands.items():
-                times[label].append(wall(command, cwd=target, env=env))
+                times[label].append(timed(command, cwd=target, env=env))
         sizes = [2, 4, 8, 16, 32, 64, 128, files]
         parse = subprocess.run(
             [python, "-c", PARSE, str(runs), *map(str, sizes)],
@@ -210,20 +230,31 @@ def parallel(services: int, runs: int, python: str, env: dict[str, str]) -> None
             check=True,
         ).stdout
     print(f"{services} services, {files} files, {cores} cores, {runs} runs each, taking turns")
-    print(f"{'usmctl validate --no-cache':<36} {'min s':>7} {'median s':>9}")
+    print(f"{'usmctl validate --no-cache':<28} {'min s':>7} {'median s':>9} {'min CPU s':>10}")
     for label, measured in times.items():
-        print(f"{label:<36} {min(measured):7.3f} {statistics.median(measured):9.3f}")
+        walls = [seconds for seconds, _ in measured]
+        spent = min(used for _, used in measured)
+        print(f"{label:<28} {min(walls):7.3f} {statistics.median(walls):9.3f} {spent:10.3f}")
     rows = [[float(value) for value in line.split("\t")] for line in parse.splitlines()]
-    print(f"\nparse only (min s)  {'files':>6} {'MB':>6} {'serial':>8} {'parallel':>9}")
-    for count, size, serial, pooled in rows:
-        print(f"{'':<19} {count:6.0f} {size / 1e6:6.2f} {serial:8.3f} {pooled:9.3f}")
-    if cores is None or cores < 2:
-        return
-    print(f"\nAmdahl ({cores} cores measured)       speed-up  serial fraction  8 cores")
-    whole = amdahl(min(times["--jobs 1 (serial)"]), min(times["default (parallel)"]), cores)
-    phase = amdahl(rows[-1][2], rows[-1][3], cores)
-    for label, (speedup, fraction, eight) in (("whole run", whole), ("parse phase", phase)):
-        print(f"{label:<36} {speedup:7.2f}x {fraction:16.2f} {eight:7.2f}x")
+    print(
+        f"\nparse only (min s)  {'files':>6} {'MB':>6} {'serial':>8} {'parallel':>9}"
+        f" {'CPU: serial':>12} {'parent':>7} {'workers':>8}"
+    )
+    for count, size, serial, serial_cpu, _, pooled, parent, workers in rows:
+        print(
+            f"{'':<19} {count:6.0f} {size / 1e6:6.2f} {serial:8.3f} {pooled:9.3f}"
+            f" {serial_cpu:12.3f} {parent:7.3f} {workers:8.3f}"
+        )
+    whole = min(used for _, used in times["--jobs 1 (serial)"])
+    _, _, _, serial_cpu, _, _, parent, workers = rows[-1]
+    fraction = (whole - serial_cpu + parent) / (whole - serial_cpu + parent + workers)
+    print(
+        "\non idle cores, from the CPU times (Amdahl): serial fraction "
+        f"{fraction:.2f} of the parallel run's work"
+    )
+    for count in sorted({cores or 1, 2, 8}):
+        estimate = idle_cores(whole, serial_cpu, parent, workers, count)
+        print(f"  {count} cores: {estimate:6.3f} s, {whole / estimate:5.2f}x the serial run")
 
 
 def main() -> None:
