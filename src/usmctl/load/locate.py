@@ -4,9 +4,11 @@ The loader records exact marks for the problems it finds while parsing. Every
 other finding names a *path* into a file's data (``("services", 3,
 "facility")``); `SourceMap` turns paths into ``line:col``. The parse keeps where
 each key and value starts (`usmctl.load.marks`), so locating costs the depth of
-each path, not a second reading of the file. A file parsed without them (a
-USM-WIF file the JSON reader read, a file that failed to parse) is located by
-one walk of its events (`nodes`), which gives the same positions.
+each path, not a second reading of the file. A USM-WIF file the JSON reader
+read is located along each path only: the siblings on the way are skipped by
+the C JSON decoder (`_json_scan`), not walked in Python. A file that failed to
+parse, or JSON the decoder refuses, is located by one walk of its events
+(`nodes`); all three give the same positions.
 """
 
 from __future__ import annotations
@@ -54,7 +56,8 @@ class SourceMap:
         for anchor in anchors:
             for depth in range(len(anchor.path) + 1):
                 wanted.add(anchor.path[:depth])
-        values, keys = self._scan(wanted)
+        scanned = _json_scan(self._text, wanted) if _looks_like_json(self._text) else None
+        values, keys = scanned if scanned is not None else self._scan(wanted)
         result: dict[Anchor, Position] = {}
         for anchor in anchors:
             result[anchor] = _resolve(anchor, values, keys)
@@ -73,6 +76,91 @@ class SourceMap:
                 elif path not in values:
                     values[path] = Position.from_mark(event.start_mark)
         return values, keys
+
+
+_JSON_SPACE = re.compile(r"[ \t\n\r]*")
+_JSON_START = re.compile(r"[ \t\n\r]*[{\[]")
+
+
+def _looks_like_json(text: str) -> bool:
+    return _JSON_START.match(text) is not None
+
+
+def _json_scan(
+    text: str, wanted: set[DataPath]
+) -> tuple[dict[DataPath, Position], dict[DataPath, Position]] | None:
+    """The positions `_scan` gives, for a text that is one JSON value: only the
+    containers on a wanted path are read here; every other value is skipped by
+    the C decoder. None when the text is not JSON as Python reads it (YAML in
+    flow style, JSON past the decoder's limits): the event walk locates it."""
+    import json
+
+    skip = json.JSONDecoder(strict=True).raw_decode
+
+    def space(text: str, at: int = 0) -> int:
+        """Where the JSON white space from ``at`` ends."""
+        found = _JSON_SPACE.match(text, at)
+        return at if found is None else found.end()
+
+    values: dict[DataPath, int] = {}
+    keys: dict[DataPath, int] = {}
+
+    def value_end(path: DataPath, at: int) -> int:
+        """Record ``path``'s value starting at ``at``; where the value ends."""
+        if path not in values:
+            values[path] = at  # a repeated key: its value where first written
+        opening = text[at]
+        if opening == "{":
+            at = space(text, at + 1)
+            if text[at] == "}":
+                return at + 1
+            while True:
+                if text[at] != '"':
+                    raise ValueError("a key")
+                key, after = skip(text, at)
+                child = (*path, key)
+                if child in wanted:
+                    keys[child] = at  # a repeated key: where last written
+                after = space(text, after)
+                if text[after] != ":":
+                    raise ValueError("a colon")
+                at = space(text, after + 1)
+                at = value_end(child, at) if child in wanted else skip(text, at)[1]
+                at = space(text, at)
+                if text[at] == "}":
+                    return at + 1
+                if text[at] != ",":
+                    raise ValueError("a comma")
+                at = space(text, at + 1)
+        if opening == "[":
+            at = space(text, at + 1)
+            if text[at] == "]":
+                return at + 1
+            index = 0
+            while True:
+                child = (*path, index)
+                at = value_end(child, at) if child in wanted else skip(text, at)[1]
+                at = space(text, at)
+                if text[at] == "]":
+                    return at + 1
+                if text[at] != ",":
+                    raise ValueError("a comma")
+                at = space(text, at + 1)
+                index += 1
+        return skip(text, at)[1]
+
+    try:
+        start = space(text)
+        end = value_end((), start)
+    except (ValueError, IndexError, RecursionError):  # JSONDecodeError is a ValueError
+        return None
+    if space(text, end) != len(text):
+        return None  # more than one JSON value: YAML reads what follows
+    lines = Lines(text)
+    return (
+        {path: lines.position(offset) for path, offset in values.items()},
+        {path: lines.position(offset) for path, offset in keys.items()},
+    )
 
 
 def nodes(text: str) -> Iterator[tuple[DataPath, bool, Any]]:
