@@ -178,7 +178,9 @@ def check(
     """Validate the architecture under ``paths``; raise only for usage errors.
 
     ``findings_only`` (``usmctl validate``) lets a re-run on unchanged input
-    take its findings from the findings cache; the result then has no model.
+    take its findings from the findings cache; the result then has no model,
+    and its findings carry no fix (none of validate's formats shows one, and
+    planning an exact edit means reading the file again).
     ``in_context``: when ``paths`` name files (or standard input with its
     ``stdin_filename``), read the whole architecture they belong to
     (`architectures_of`, the config's include and exclude applying) and report
@@ -243,7 +245,7 @@ def check(
         buffer = read[-1][0] if stdin is not None else None  # read_files puts it last
         files = unreadable + parse_files(read, settings, cwd=cwd, buffer=buffer, progress=progress)
         files.sort(key=lambda item: item.source.display)
-        result = run(files, catalogue, settings, focus=focus)
+        result = run(files, catalogue, settings, focus=focus, with_fixes=not findings_only)
         architecture, indexes = result.architecture, result.indexes
         found = CachedRun(result.findings, result.suppressed, result.enabled)
         if cache is not None:

@@ -271,7 +271,11 @@ def test_a_key_the_mapping_has_already_is_no_rename(tmp_path: Path) -> None:
     assert "did you mean" in finding.message and finding.fix is None
 
 
-def test_fixes_survive_the_findings_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_findings_only_run_plans_no_fix_cold_or_warm(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`usmctl validate` shows no fix, so it plans none (a fix costs a second
+    reading of its file); the editor and the report get theirs."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "home-cache"))
     root = tmp_path / "arch"
     root.mkdir()
@@ -281,8 +285,10 @@ def test_fixes_survive_the_findings_cache(tmp_path: Path, monkeypatch: pytest.Mo
     cold = check(["."], Settings(), cwd=root, findings_only=True)
     warm = check(["."], Settings(), cwd=root, findings_only=True)
     assert warm.architecture is None  # from the cache
-    assert [f.fix for f in warm.findings] == [f.fix for f in cold.findings]
-    assert any(f.fix is not None for f in warm.findings)
+    assert warm.findings == cold.findings
+    assert cold.findings and all(f.fix is None for f in cold.findings)
+    full = check(["."], Settings(), cwd=root)
+    assert any(f.fix is not None for f in full.findings)
 
 
 def test_the_cache_refuses_a_damaged_fix(tmp_path: Path) -> None:

@@ -12,9 +12,10 @@ import pytest
 
 from tests.support.factories import checked, located
 from tests.support.paths import EXAMPLES
+from usmctl.api import check
 from usmctl.check import engine
 from usmctl.check.settings import Settings
-from usmctl.load import locate
+from usmctl.load import edits, locate
 from usmctl.load.locate import SourceMap
 from usmctl.load.yamlio import parse
 
@@ -46,3 +47,30 @@ def test_marks_locate_as_the_walk_does(
         from_walk = checked(root, settings)
     assert located(from_marks) == located(from_walk)
     assert [f.related for f in from_marks.findings] == [f.related for f in from_walk.findings]
+
+
+def test_findings_only_plans_no_fix_and_walks_no_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`usmctl validate` shows no fix: it plans none, so no file with a
+    fixable finding is read again; the positions are the same."""
+    root = tmp_path / "broken"
+    shutil.copytree(EXAMPLES / "broken", root)
+    settings = Settings(select=("ALL",), use_cache=False)
+    with_fixes = check(["."], settings, cwd=root)
+    assert any(finding.fix is not None for finding in with_fixes.findings)
+    walked: list[str] = []
+    real_nodes = locate.nodes
+
+    def counting(text: str) -> Iterator[tuple[Any, bool, Any]]:
+        walked.append(text)
+        return real_nodes(text)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(locate, "nodes", counting)
+        patch.setattr(edits, "nodes", counting)
+        shown = check(["."], settings, cwd=root, findings_only=True)
+    assert walked == []
+    assert all(finding.fix is None for finding in shown.findings)
+    assert located(shown) == located(with_fixes)
+    assert [f.related for f in shown.findings] == [f.related for f in with_fixes.findings]

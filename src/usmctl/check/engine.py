@@ -74,8 +74,13 @@ def run(
     settings: Settings,
     *,
     focus: frozenset[str] | None = None,
+    with_fixes: bool = True,
 ) -> EngineResult:
     """Build the architecture, run every enabled rule, return sorted findings.
+
+    ``with_fixes``: each finding carries its safe fix (the editor's quick fixes,
+    the report's "what to write"); a run that shows findings only (``usmctl
+    validate``) plans none, and so never reads a file again to place an edit.
 
     ``focus``: the files (as shown) being checked in the context of the rest
     of ``files``: only the findings located in them, or whose related
@@ -120,7 +125,9 @@ def run(
     ignored = per_file_ignored(files, settings)
     findings = [
         finding
-        for finding in _one_per_scalar(locate(coded, texts, settings, marks=marks))
+        for finding in _one_per_scalar(
+            locate(coded, texts, settings, marks=marks, with_fixes=with_fixes)
+        )
         if finding.code not in ignored.get(finding.file, ())
     ]
     if focus is not None:
@@ -309,17 +316,18 @@ def locate(
     settings: Settings,
     *,
     marks: dict[str, Marks] | None = None,
+    with_fixes: bool = True,
 ) -> list[Finding]:
-    """Resolve every violation's position and fix and stamp findings. A file's
-    positions come from its parse's ``marks``; its fixes, and the positions of
-    a file parsed without marks, from one walk of its text."""
+    """Resolve every violation's position and fix (``with_fixes``) and stamp
+    findings. A file's positions come from its parse's ``marks``; its fixes,
+    and the positions of a file parsed without marks, from one walk of its text."""
     wanted: dict[str, set[Anchor]] = defaultdict(set)
     planned: dict[str, list[int]] = defaultdict(list)
     for number, item in enumerate(coded):
         for locus in (item.violation.at, *item.violation.related):
             if locus.position is None and locus.anchor is not None:
                 wanted[locus.file].add(locus.anchor)
-        if item.violation.fix is not None:
+        if with_fixes and item.violation.fix is not None:
             planned[item.violation.at.file].append(number)
     positions: dict[tuple[str, Anchor], Position] = {}
     fixes: dict[int, Fix] = {}
