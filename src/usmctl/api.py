@@ -38,7 +38,7 @@ STDIN = "-"
 
 
 @contextmanager
-def gc_paused() -> Iterator[None]:
+def gc_paused(*, freeze: bool = False) -> Iterator[None]:
     """Pause the cyclic garbage collector while a run builds its data: what
     a process that owns its interpreter (the command line, the language
     server) wraps a check in; `check` itself leaves the caller's collector alone.
@@ -47,12 +47,21 @@ def gc_paused() -> Iterator[None]:
     data, nodes, models); each allocation burst triggers collections that scan
     all of them again, which cost a third of a large run. Reference counting
     still frees everything; the collector is restored afterwards.
+
+    ``freeze``: the objects that exist when the run ends are moved to the
+    collector's permanent generation (`gc.freeze`) before it resumes. Else the
+    first collection after the run scans every one of them (all are young to
+    the paused collector: 0.1-0.2 s at 10,000 services). For a process that
+    exits after the run (the command line): cyclic garbage of the run is then
+    freed at exit, not before.
     """
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        if freeze:
+            gc.freeze()
         if was_enabled:
             gc.enable()
 
