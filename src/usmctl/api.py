@@ -124,7 +124,7 @@ def parse_files(
     cached: bool = True,
     buffer: SourceFile | None = None,
     progress: Progress | None = None,
-    meanwhile: Callable[[], object] | None = None,
+    meanwhile: Callable[[bool], object] | None = None,
 ) -> list[LoadedFile]:
     """Decode and parse files read; ``progress(done, total)`` after each one.
 
@@ -246,13 +246,18 @@ def check(
         buffer = read[-1][0] if stdin is not None else None  # read_files puts it last
         catalogues: list[Catalogue] = []
 
-        def prepare() -> None:
+        def prepare(pooled: bool) -> None:
             """The catalogue, and the imports of the model and the rules
             (0.2-0.3 s of a cold run): while worker processes parse, if any
-            (forked before, they import none of it), else before the parse."""
+            (forked before, they import none of it), else before the parse.
+            With workers, networkx too (0.1 s; the supply chain's rules import
+            it when a service depends on another, as a large run's do)."""
             # start-up: engine and catalogue import pydantic and PyYAML; a warm run needs neither
             import usmctl.check.engine  # noqa: F401
             from usmctl.model.catalogue import load_catalogue
+
+            if pooled:
+                import networkx  # noqa: F401
 
             catalogues.append(
                 load_catalogue(

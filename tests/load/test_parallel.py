@@ -205,26 +205,26 @@ def test_meanwhile_runs_once_while_the_workers_parse(tmp_path: Path, pooled: lis
     the workers started; without a pool, once before any file is parsed."""
     files = read(tree(tmp_path))
     serial = load_all(files, Limits(), jobs=1)
-    workers_alive: list[int] = []
+    seen: list[tuple[bool, int]] = []
     parallel = load_all(
         files,
         Limits(),
         jobs=2,
-        meanwhile=lambda: workers_alive.append(len(multiprocessing.active_children())),
+        meanwhile=lambda in_pool: seen.append((in_pool, len(multiprocessing.active_children()))),
     )
     assert pooled == [len(files)]
-    assert workers_alive == [2]
+    assert seen == [(True, 2)]
     assert whole(parallel) == whole(serial)
-    calls: list[int] = []
+    calls: list[tuple[bool, int]] = []
     progress: list[int] = []
     alone = load_all(
         files,
         Limits(),
         jobs=1,
         progress=lambda done, total: progress.append(done),
-        meanwhile=lambda: calls.append(len(progress)),
+        meanwhile=lambda in_pool: calls.append((in_pool, len(progress))),
     )
-    assert calls == [0]  # before the first file was parsed
+    assert calls == [(False, 0)]  # before the first file was parsed
     assert whole(alone) == whole(serial)
 
 
@@ -234,7 +234,7 @@ def test_what_meanwhile_raises_stops_the_workers_and_is_raised(
 ) -> None:
     files = read(tree(tmp_path))
 
-    def failing() -> None:
+    def failing(in_pool: bool) -> None:
         raise ConfigError("no catalogue")
 
     with pytest.raises(ConfigError, match="no catalogue"):

@@ -370,7 +370,7 @@ class ParseCache:
         *,
         jobs: int = 0,
         progress: Progress | None = None,
-        meanwhile: Callable[[], object] | None = None,
+        meanwhile: Callable[[bool], object] | None = None,
     ) -> list[LoadedFile]:
         """`load` of every file, in order: the entries found are read here, the
         rest parsed by `usmctl.load.loader.load_all` (in worker processes when

@@ -394,7 +394,7 @@ def load_all(
     *,
     jobs: int = 0,
     progress: Progress | None = None,
-    meanwhile: Callable[[], object] | None = None,
+    meanwhile: Callable[[bool], object] | None = None,
 ) -> list[LoadedFile]:
     """`load_bytes` of every file, in order; ``progress(done, total)`` as they finish.
 
@@ -404,17 +404,17 @@ def load_all(
     raises) the files not yet returned are parsed here, one by one, as without
     a pool.
 
-    ``meanwhile``: called once, before any file is parsed here: while the
-    workers parse, when there are any (a run's imports of the model and the
-    rules, overlapped with the parse). What it raises stops the pool and is
-    raised.
+    ``meanwhile(pooled)``: called once, before any file is parsed here: while
+    the workers parse, when there are any (``pooled``; a run's imports of the
+    model and the rules, overlapped with the parse). What it raises stops the
+    pool and is raised.
     """
     done: list[LoadedFile] = []
     count = workers(jobs, len(read), sum(len(raw) for _, raw in read))
     if count > 1:
         done = _in_pool(read, limits, count, progress, meanwhile)
     elif meanwhile is not None:
-        meanwhile()
+        meanwhile(False)
     for source, raw in read[len(done) :]:
         done.append(load_bytes(source, raw, limits))
         if progress is not None:
@@ -447,7 +447,7 @@ def _in_pool(
     limits: Limits,
     count: int,
     progress: Progress | None,
-    meanwhile: Callable[[], object] | None = None,
+    meanwhile: Callable[[bool], object] | None = None,
 ) -> list[LoadedFile]:
     """The files parsed in ``count`` forked processes, in order, up to the first
     chunk a worker failed to return (the caller parses the rest); ``meanwhile``
@@ -469,11 +469,11 @@ def _in_pool(
     except (OSError, ValueError, RuntimeError):  # no process to be had: the caller parses
         _PENDING.clear()
         if meanwhile is not None:
-            meanwhile()
+            meanwhile(False)
         return done
     try:
         if meanwhile is not None:
-            meanwhile()  # what it raises stops the pool (below) and is raised
+            meanwhile(True)  # what it raises stops the pool (below) and is raised
         try:
             for future in futures:
                 done.extend(_unpacked(future.result()))
