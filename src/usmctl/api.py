@@ -251,13 +251,19 @@ def check(
             (0.2-0.3 s of a cold run): while worker processes parse, if any
             (forked before, they import none of it), else before the parse.
             With workers, networkx too (0.1 s; the supply chain's rules import
-            it when a service depends on another, as a large run's do)."""
+            it when a service depends on another, as a large run's do) and
+            the model's validators (20 ms; built at first use otherwise)."""
             # start-up: engine and catalogue import pydantic and PyYAML; a warm run needs neither
             import usmctl.check.engine  # noqa: F401
             from usmctl.model.catalogue import load_catalogue
 
             if pooled:
                 import networkx  # noqa: F401
+
+                # start-up: imported above (check.engine imports the model builder)
+                from usmctl.model.build import build_validators
+
+                build_validators()
 
             catalogues.append(
                 load_catalogue(
