@@ -16,8 +16,13 @@ import pytest
 
 import usmctl
 from tests.support.factories import WriteFiles, checked
+from tests.support.paths import EXAMPLES
 from usmctl.model.architecture import Architecture
+from usmctl.model.catalogue import Walk, WorkflowType
+from usmctl.model.entities import Workflow
 from usmctl.rules import indexes as indexes_module
+from usmctl.rules import workflows as workflows_module
+from usmctl.rules.base import RuleContext
 from usmctl.rules.indexes import Indexes
 
 RULES = Path(usmctl.__file__).parent / "rules"
@@ -108,3 +113,21 @@ def test_a_loaded_file_is_frozen() -> None:
     assert isinstance(loaded.problems, tuple) and loaded.data is None
     with pytest.raises(dataclasses.FrozenInstanceError):
         loaded.data = {}  # type: ignore[misc]
+
+
+def test_each_workflows_walk_is_made_once_per_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Four rules judge a workflow's step walk (USM303, USM304, USM305,
+    USM312): it is made once per run, each rule reads it."""
+    walked: list[int] = []
+    original = workflows_module._walked
+
+    def counting(ctx: RuleContext, workflow: Workflow) -> tuple[WorkflowType, Walk] | None:
+        walked.append(id(workflow))
+        return original(ctx, workflow)
+
+    monkeypatch.setattr(workflows_module, "_walked", counting)
+    result = checked(EXAMPLES / "broken")
+    assert result.architecture is not None
+    assert len(walked) == len(result.architecture.workflows) > 0
+    assert len(set(walked)) == len(walked)
+    assert {"USM303", "USM304", "USM305", "USM312"} <= {item.code for item in result.findings}
