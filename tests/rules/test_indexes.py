@@ -9,8 +9,10 @@ to caching on the architecture or to ``arch.get`` plus ``isinstance``.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -131,3 +133,22 @@ def test_each_workflows_walk_is_made_once_per_run(monkeypatch: pytest.MonkeyPatc
     assert len(walked) == len(result.architecture.workflows) > 0
     assert len(set(walked)) == len(walked)
     assert {"USM303", "USM304", "USM305", "USM312"} <= {item.code for item in result.findings}
+
+
+def test_the_cross_provider_dependencies_are_found_once_per_run(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """USM802 and USM803 read the same dependencies between providers: one
+    walk of the services per run."""
+    found: list[Indexes] = []
+    original = Indexes.cross_provider_dependencies.func
+
+    def counting(self: Indexes) -> tuple[Any, ...]:
+        found.append(self)
+        return original(self)
+
+    monkeypatch.setattr(Indexes, "cross_provider_dependencies", functools.cached_property(counting))
+    Indexes.cross_provider_dependencies.__set_name__(Indexes, "cross_provider_dependencies")
+    result = checked(EXAMPLES / "broken")
+    assert len(found) == 1
+    assert {"USM802", "USM803"} <= {item.code for item in result.findings}
