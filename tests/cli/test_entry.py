@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import shutil
 import subprocess
 import sys
@@ -12,7 +13,7 @@ from typer.testing import CliRunner
 
 from tests.support.cli import cli_env
 from tests.support.paths import EXAMPLES
-from usmctl.cli.app import _app_for, app
+from usmctl.cli.app import _app_for, _Process, app, main
 
 COMMANDS = [info.callback.__name__ for info in app.registered_commands if info.callback]
 
@@ -70,3 +71,27 @@ def test_a_cold_validate_imports_only_what_it_runs(tmp_path: Path) -> None:
     unneeded |= {"xml.etree.ElementTree", "multiprocessing"}
     unneeded |= {"concurrent.futures.process", "usmctl.output.rule_docs", "usmctl.model.schema"}
     assert imported & unneeded == set()
+
+
+def test_only_the_console_script_freezes_its_runs_objects(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """The console script exits after its command: its run's objects are
+    frozen for the collector (no collection scans them again). A caller of
+    the app (the tests, another program) keeps its collector as it was."""
+    target = tmp_path / "pilot"
+    shutil.copytree(EXAMPLES / "pilot", target)
+    monkeypatch.chdir(target)
+    frozen = gc.get_freeze_count()
+    assert CliRunner().invoke(app, ["validate", "--no-cache", "."]).exit_code == 0
+    assert gc.get_freeze_count() == frozen
+    monkeypatch.setattr(sys, "argv", ["usmctl", "validate", "--no-cache", "."])
+    monkeypatch.setattr(_Process, "one_shot", False)  # main() sets it for this process
+    try:
+        with pytest.raises(SystemExit) as exited:
+            main()
+        assert exited.value.code == 0
+        assert gc.get_freeze_count() > frozen
+    finally:
+        gc.unfreeze()
+    assert capsys.readouterr().out  # the run reported

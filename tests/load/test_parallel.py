@@ -3,6 +3,7 @@ problems as parsing in one process, whatever a worker meets."""
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import pickle
 import sys
@@ -15,6 +16,7 @@ from tests.support.cli import invoke
 from usmctl.api import check
 from usmctl.check.cache import CACHE_DIR, ParseCache
 from usmctl.check.settings import Settings
+from usmctl.core.errors import ConfigError
 from usmctl.load import loader
 from usmctl.load.limits import Limits
 from usmctl.load.loader import LoadedFile, SourceFile, load_all, workers
@@ -195,3 +197,62 @@ def test_jobs_is_checked(tmp_path: Path) -> None:
     assert refused.code == 2
     assert "jobs" in refused.stderr and "at least 0" in refused.stderr
     assert invoke("validate", "--jobs", "-2", "--isolated", cwd=tmp_path).code == 2
+
+
+@forking
+def test_meanwhile_runs_once_while_the_workers_parse(tmp_path: Path, pooled: list[int]) -> None:
+    """What the parent does during the parse (a run's imports): once, with
+    the workers started; without a pool, once before any file is parsed."""
+    files = read(tree(tmp_path))
+    serial = load_all(files, Limits(), jobs=1)
+    seen: list[tuple[bool, int]] = []
+    parallel = load_all(
+        files,
+        Limits(),
+        jobs=2,
+        meanwhile=lambda in_pool: seen.append((in_pool, len(multiprocessing.active_children()))),
+    )
+    assert pooled == [len(files)]
+    assert seen == [(True, 2)]
+    assert whole(parallel) == whole(serial)
+    calls: list[tuple[bool, int]] = []
+    progress: list[int] = []
+    alone = load_all(
+        files,
+        Limits(),
+        jobs=1,
+        progress=lambda done, total: progress.append(done),
+        meanwhile=lambda in_pool: calls.append((in_pool, len(progress))),
+    )
+    assert calls == [(False, 0)]  # before the first file was parsed
+    assert whole(alone) == whole(serial)
+
+
+@forking
+def test_what_meanwhile_raises_stops_the_workers_and_is_raised(
+    tmp_path: Path, pooled: list[int]
+) -> None:
+    files = read(tree(tmp_path))
+
+    def failing(in_pool: bool) -> None:
+        raise ConfigError("no catalogue")
+
+    with pytest.raises(ConfigError, match="no catalogue"):
+        load_all(files, Limits(), jobs=2, meanwhile=failing)
+    assert multiprocessing.active_children() == []
+    assert loader._PENDING == []
+
+
+@forking
+def test_a_config_error_during_the_parallel_parse_is_one_line(tmp_path: Path) -> None:
+    """The catalogue is read while the workers parse: a missing one is the
+    same usage error (exit 2, one line) as in a serial run."""
+    root = tree(tmp_path)
+    runs = [
+        invoke("validate", "--no-cache", "--jobs", jobs, "--catalogue", "missing.yaml", cwd=root)
+        for jobs in ("1", "2")
+    ]
+    assert runs[0].code == runs[1].code == 2
+    assert runs[0].stderr == runs[1].stderr
+    assert len(runs[1].stderr.strip().splitlines()) == 1
+    assert "missing.yaml" in runs[1].stderr

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.support.factories import WriteFiles, checked, located
+from usmctl.model import build
+from usmctl.model.architecture import SECTIONS
 from usmctl.output.scaffold import pilot_files
 
 
@@ -303,3 +305,13 @@ def test_messages_name_list_positions_as_in_the_file(write_files: WriteFiles) ->
     [usm006] = [f for f in checked(root).findings if f.code == "USM006"]
     assert usm006.path == "services[s].customers[2]"
     assert "customers[2] names" in usm006.message
+
+
+def test_the_section_validators_can_be_built_ahead_of_the_build() -> None:
+    """`build_validators` builds each section's list validator (pydantic
+    defers them to first use), the ones the build then validates with."""
+    build._list_adapter.cache_clear()
+    build.build_validators()
+    assert build._list_adapter.cache_info().currsize == len(SECTIONS)
+    assert all(build._list_adapter(model).validate_python([]) == [] for model in SECTIONS.values())
+    assert build._list_adapter.cache_info().misses == len(SECTIONS)  # none built again

@@ -9,15 +9,22 @@ to caching on the architecture or to ``arch.get`` plus ``isinstance``.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 import usmctl
 from tests.support.factories import WriteFiles, checked
+from tests.support.paths import EXAMPLES
 from usmctl.model.architecture import Architecture
+from usmctl.model.catalogue import Walk, WorkflowType
+from usmctl.model.entities import Workflow
 from usmctl.rules import indexes as indexes_module
+from usmctl.rules import workflows as workflows_module
+from usmctl.rules.base import RuleContext
 from usmctl.rules.indexes import Indexes
 
 RULES = Path(usmctl.__file__).parent / "rules"
@@ -108,3 +115,40 @@ def test_a_loaded_file_is_frozen() -> None:
     assert isinstance(loaded.problems, tuple) and loaded.data is None
     with pytest.raises(dataclasses.FrozenInstanceError):
         loaded.data = {}  # type: ignore[misc]
+
+
+def test_each_workflows_walk_is_made_once_per_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Four rules judge a workflow's step walk (USM303, USM304, USM305,
+    USM312): it is made once per run, each rule reads it."""
+    walked: list[int] = []
+    original = workflows_module._walked
+
+    def counting(ctx: RuleContext, workflow: Workflow) -> tuple[WorkflowType, Walk] | None:
+        walked.append(id(workflow))
+        return original(ctx, workflow)
+
+    monkeypatch.setattr(workflows_module, "_walked", counting)
+    result = checked(EXAMPLES / "broken")
+    assert result.architecture is not None
+    assert len(walked) == len(result.architecture.workflows) > 0
+    assert len(set(walked)) == len(walked)
+    assert {"USM303", "USM304", "USM305", "USM312"} <= {item.code for item in result.findings}
+
+
+def test_the_cross_provider_dependencies_are_found_once_per_run(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """USM802 and USM803 read the same dependencies between providers: one
+    walk of the services per run."""
+    found: list[Indexes] = []
+    original = Indexes.cross_provider_dependencies.func
+
+    def counting(self: Indexes) -> tuple[Any, ...]:
+        found.append(self)
+        return original(self)
+
+    monkeypatch.setattr(Indexes, "cross_provider_dependencies", functools.cached_property(counting))
+    Indexes.cross_provider_dependencies.__set_name__(Indexes, "cross_provider_dependencies")
+    result = checked(EXAMPLES / "broken")
+    assert len(found) == 1
+    assert {"USM802", "USM803"} <= {item.code for item in result.findings}

@@ -35,7 +35,7 @@ import os
 import stat
 import sys
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -370,10 +370,11 @@ class ParseCache:
         *,
         jobs: int = 0,
         progress: Progress | None = None,
+        meanwhile: Callable[[bool], object] | None = None,
     ) -> list[LoadedFile]:
         """`load` of every file, in order: the entries found are read here, the
         rest parsed by `usmctl.load.loader.load_all` (in worker processes when
-        there are many) and stored."""
+        there are many; ``meanwhile`` as there) and stored."""
         loaded: list[LoadedFile | None] = []
         missed: list[tuple[int, str]] = []
         for source, raw in read:
@@ -390,7 +391,11 @@ class ParseCache:
                 progress(hits + done, hits + total)
 
         parsed = load_all(
-            [read[index] for index, _ in missed], self.limits, jobs=jobs, progress=advanced
+            [read[index] for index, _ in missed],
+            self.limits,
+            jobs=jobs,
+            progress=advanced,
+            meanwhile=meanwhile,
         )
         for (index, key), item in zip(missed, parsed, strict=True):
             loaded[index] = item

@@ -37,6 +37,18 @@ app = typer.Typer(
 
 T = TypeVar("T")
 ProgressCallback = Callable[[int, int], None]
+
+
+class _Process:
+    """Whether this process ends after its command: set by the console
+    script (`main`), never by a caller of the app (the tests, another
+    program). Its runs leave their objects frozen for the collector
+    (`usmctl.api.gc_paused`): the process exits before a collection would
+    have much to free."""
+
+    one_shot = False
+
+
 PROGRESS_THRESHOLD = 200  # files: below this a run is quick enough to need no bar
 DebugOption = Annotated[bool, typer.Option("--debug", help="Show a traceback on internal errors.")]
 FollowLinksOption = Annotated[
@@ -311,7 +323,7 @@ def validate(
         stdin = None
         if STDIN in targets:  # one byte past the limit is enough to refuse (USM009)
             stdin = sys.stdin.buffer.read(settings.limits.max_file_bytes + 1)
-        with gc_paused():
+        with gc_paused(freeze=_Process.one_shot and not watch):
             result = check(
                 targets,
                 settings,
@@ -542,7 +554,7 @@ def _architecture_run(
     side_files = _side_files(settings, config, cwd)
     if output is not None:
         _check_outputs([output], side_files, force=force, parents=True)
-    with gc_paused():
+    with gc_paused(freeze=_Process.one_shot):
         result = check(paths or ["."], settings, cwd=cwd, progress=progress_callback())
     return result, (*side_files, *_inputs(result, cwd))
 
@@ -820,6 +832,7 @@ def _app_for(arguments: list[str]) -> typer.Typer:
 
 def main() -> None:
     """Console-script entry point."""
+    _Process.one_shot = True
     try:
         _app_for(sys.argv[1:])()
     except KeyboardInterrupt:

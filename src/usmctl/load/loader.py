@@ -394,6 +394,7 @@ def load_all(
     *,
     jobs: int = 0,
     progress: Progress | None = None,
+    meanwhile: Callable[[bool], object] | None = None,
 ) -> list[LoadedFile]:
     """`load_bytes` of every file, in order; ``progress(done, total)`` as they finish.
 
@@ -402,11 +403,18 @@ def load_all(
     built here, and when the pool cannot start or a worker fails (dies, or
     raises) the files not yet returned are parsed here, one by one, as without
     a pool.
+
+    ``meanwhile(pooled)``: called once, before any file is parsed here: while
+    the workers parse, when there are any (``pooled``; a run's imports of the
+    model and the rules, overlapped with the parse). What it raises stops the
+    pool and is raised.
     """
     done: list[LoadedFile] = []
     count = workers(jobs, len(read), sum(len(raw) for _, raw in read))
     if count > 1:
-        done = _in_pool(read, limits, count, progress)
+        done = _in_pool(read, limits, count, progress, meanwhile)
+    elif meanwhile is not None:
+        meanwhile(False)
     for source, raw in read[len(done) :]:
         done.append(load_bytes(source, raw, limits))
         if progress is not None:
@@ -439,9 +447,11 @@ def _in_pool(
     limits: Limits,
     count: int,
     progress: Progress | None,
+    meanwhile: Callable[[bool], object] | None = None,
 ) -> list[LoadedFile]:
     """The files parsed in ``count`` forked processes, in order, up to the first
-    chunk a worker failed to return (the caller parses the rest)."""
+    chunk a worker failed to return (the caller parses the rest); ``meanwhile``
+    called once, here, while they parse (or before, if no pool starts)."""
     # start-up: the pool only for a run of many files
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -458,14 +468,19 @@ def _in_pool(
         futures = [pool.submit(_load_chunk, start, stop) for start, stop in _chunks(read, count)]
     except (OSError, ValueError, RuntimeError):  # no process to be had: the caller parses
         _PENDING.clear()
+        if meanwhile is not None:
+            meanwhile(False)
         return done
     try:
-        for future in futures:
-            done.extend(_unpacked(future.result()))
-            if progress is not None:
-                progress(len(done), len(read))
-    except Exception:  # a worker died or raised: the caller parses the rest, as without one
-        pass
+        if meanwhile is not None:
+            meanwhile(True)  # what it raises stops the pool (below) and is raised
+        try:
+            for future in futures:
+                done.extend(_unpacked(future.result()))
+                if progress is not None:
+                    progress(len(done), len(read))
+        except Exception:  # a worker died or raised: the caller parses the rest, as without one
+            pass
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
         _PENDING.clear()

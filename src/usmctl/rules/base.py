@@ -19,7 +19,7 @@ from usmctl.rules.indexes import Indexes
 
 if TYPE_CHECKING:
     from usmctl.model.architecture import Architecture
-    from usmctl.model.catalogue import Catalogue
+    from usmctl.model.catalogue import Catalogue, Walk, WorkflowType
     from usmctl.model.entities import Entity
     from usmctl.model.graph import SupplyChain
 
@@ -156,6 +156,14 @@ class RuleContext:
         """The supply-chain graph, built on first use."""
 
         return SupplyChain.build(self.arch)
+
+    @cached_property
+    def walks(self) -> dict[int, tuple[WorkflowType, Walk] | None]:
+        """Each workflow's catalogue type and step walk along its chain, by
+        ``id()`` of the workflow, as `usmctl.rules.workflows` computes them on
+        first use: four rules judge the same walk (USM303, USM304, USM305,
+        USM312), each walk is made once per run."""
+        return {}
 
     @cached_property
     def has_dependencies(self) -> bool:

@@ -160,6 +160,28 @@ class Indexes:
         return index
 
     @cached_property
+    def cross_provider_dependencies(
+        self,
+    ) -> tuple[tuple[Service, int, Service, list[Agreement]], ...]:
+        """Each ``depends_on`` entry naming another provider's service (both
+        providers declared), with the agreements in which that provider serves
+        the depending service's provider (USM802, USM803)."""
+        between = self.agreements_between
+        found: list[tuple[Service, int, Service, list[Agreement]]] = []
+        for service in self.arch.services:
+            if self.profile(service.provider) is None:
+                continue  # an unresolved provider is USM006's finding
+            for index, dependency_id in enumerate(service.depends_on):
+                dependency = self.service(dependency_id)
+                if dependency is None or dependency.provider == service.provider:
+                    continue  # inside one provider no agreement is needed
+                if self.profile(dependency.provider) is None:
+                    continue
+                agreements = between.get((dependency.provider, service.provider), [])
+                found.append((service, index, dependency, agreements))
+        return tuple(found)
+
+    @cached_property
     def governed_ids(self) -> frozenset[str]:
         """Every id some governance item applies to."""
         return frozenset(target for item in self.arch.governance for target in item.applies_to)

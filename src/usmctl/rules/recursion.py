@@ -10,37 +10,9 @@ between providers.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 from usmctl.core.findings import Severity, Violation, quote
-from usmctl.model.entities import Agreement, Service
 from usmctl.rules.base import Area, Rule, RuleContext, describe
-
-if TYPE_CHECKING:
-    from usmctl.rules.indexes import Indexes
-
-
-def _cross_provider_dependencies(
-    indexes: Indexes,
-) -> Iterator[tuple[Service, int, Service, list[Agreement]]]:
-    """Each ``depends_on`` entry naming another provider's service, with the
-    agreements in which that provider serves the depending service's provider."""
-    between = indexes.agreements_between
-    for service in indexes.arch.services:
-        if indexes.profile(service.provider) is None:
-            continue  # an unresolved provider is USM006's finding
-        for index, dependency_id in enumerate(service.depends_on):
-            dependency = indexes.service(dependency_id)
-            if dependency is None or dependency.provider == service.provider:
-                continue  # inside one provider no agreement is needed
-            if indexes.profile(dependency.provider) is None:
-                continue
-            yield (
-                service,
-                index,
-                dependency,
-                between.get((dependency.provider, service.provider), []),
-            )
 
 
 class SupplyCycle(Rule):
@@ -145,7 +117,7 @@ class DependencyWithoutAgreement(Rule):
     judges_absence = True
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
-        for service, index, dependency, agreements in _cross_provider_dependencies(ctx.indexes):
+        for service, index, dependency, agreements in ctx.indexes.cross_provider_dependencies:
             if agreements:
                 continue
             yield ctx.violation(
@@ -212,7 +184,7 @@ class SupplierNotALink(Rule):
     area = Area.SUPPLY_CHAIN
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
-        for service, index, dependency, agreements in _cross_provider_dependencies(ctx.indexes):
+        for service, index, dependency, agreements in ctx.indexes.cross_provider_dependencies:
             if not agreements:
                 continue  # no agreement at all is USM802's finding
             # The agreements that list the supplier's service speak for it, if any.

@@ -36,7 +36,16 @@ def _is_wif(workflow: Workflow) -> bool:
 def _walk(ctx: RuleContext, workflow: Workflow) -> tuple[WorkflowType, Walk] | None:
     """The workflow's type and its nested walk along the type's chain; None
     when it cannot be judged (no catalogue type, no steps, steps cut by
-    salvage, or a step in no USM process: USM302, USM310, USM003, USM202)."""
+    salvage, or a step in no USM process: USM302, USM310, USM003, USM202).
+    Made once per run (`RuleContext.walks`)."""
+    walks = ctx.walks
+    key = id(workflow)
+    if key not in walks:
+        walks[key] = _walked(ctx, workflow)
+    return walks[key]
+
+
+def _walked(ctx: RuleContext, workflow: Workflow) -> tuple[WorkflowType, Walk] | None:
     workflow_type = _catalogue_type(ctx, workflow)
     if workflow_type is None or not workflow.steps or salvaged(workflow, "steps"):
         return None
