@@ -152,7 +152,7 @@ class SupplyChain:
         over = {component for component, depth in enumerate(longest) if depth > limit}
         below = {child for component in over for child in following.get(component, ())}
         roots = [
-            (min(chains.members[component]).removeprefix("service:"), longest[component])
+            (chains.first[component].removeprefix("service:"), longest[component])
             for component in over
             if component not in below
         ]
@@ -218,8 +218,8 @@ class _Chains(NamedTuple):
     gives, without a second graph of every service (at 10k services 9 MB)."""
 
     component: dict[str, int]  # service node -> its component
-    members: list[set[str]]  # component -> its service nodes
-    following: dict[int, set[int]]  # component -> the others it depends on
+    first: list[str]  # component -> its smallest service node (its name)
+    following: dict[int, list[int]]  # component -> the others it depends on
     longest: list[int]  # component -> services on its longest chain
 
 
@@ -228,15 +228,21 @@ def _longest_chains(dependencies: nx.DiGraph[str]) -> _Chains:
     of services on its longest chain (a cycle counts once)."""
     import networkx as nx
 
-    members = list(nx.strongly_connected_components(dependencies))
-    component = {node: index for index, nodes in enumerate(members) for node in nodes}
-    following: dict[int, set[int]] = {}
+    component: dict[str, int] = {}
+    first: list[str] = []
+    for index, nodes in enumerate(nx.strongly_connected_components(dependencies)):
+        first.append(min(nodes))
+        for node in nodes:
+            component[node] = index
+    following: dict[int, list[int]] = {}
     for source, target in dependencies.edges():
-        first, then = component[source], component[target]
-        if first != then:
-            following.setdefault(first, set()).add(then)
-    longest = [0] * len(members)
-    for start in range(len(members)):  # depth first, each component after those it depends on
+        before, then = component[source], component[target]
+        if before != then:
+            links = following.setdefault(before, [])
+            if then not in links:
+                links.append(then)
+    longest = [0] * len(first)
+    for start in range(len(first)):  # depth first, each component after those it depends on
         if longest[start]:
             continue
         stack = [(start, iter(following.get(start, ())))]
@@ -250,4 +256,4 @@ def _longest_chains(dependencies: nx.DiGraph[str]) -> _Chains:
                 stack.pop()
                 after = following.get(current, ())
                 longest[current] = 1 + max((longest[child] for child in after), default=0)
-    return _Chains(component, members, following, longest)
+    return _Chains(component, first, following, longest)
