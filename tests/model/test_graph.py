@@ -39,15 +39,26 @@ def _expected(depends: dict[str, list[str]], limit: int) -> tuple[dict[str, int]
     return {name: longest[mapping[name]] for name in depends}, roots
 
 
-@pytest.mark.parametrize("seed", range(20))
+@pytest.mark.parametrize("seed", range(100))
 def test_depth_and_the_chains_too_deep_match_the_condensation(seed: int) -> None:
     rng = random.Random(seed)
     names = [f"s{index:02d}" for index in range(rng.randint(1, 40))]
     depends = {
-        name: rng.sample([*names, "missing"], rng.randint(0, 3)) if rng.random() < 0.7 else []
+        name: rng.sample([*names, "missing"], rng.randint(0, min(3, len(names) + 1)))
+        if rng.random() < 0.7
+        else []
         for name in names
     }
     chain = _chain(depends)
+    graph: nx.DiGraph[str] = nx.DiGraph()
+    graph.add_nodes_from(depends)
+    graph.add_edges_from((name, on) for name, ons in depends.items() for on in ons if on in depends)
+    cyclic = sorted(
+        min(component)
+        for component in nx.strongly_connected_components(graph)
+        if len(component) > 1 or graph.has_edge(*[min(component)] * 2)
+    )
+    assert [cycle[0] for cycle in chain.cycles()] == cyclic
     for limit in (1, 2, 3, 5):
         depth, roots = _expected(depends, limit)
         assert chain.depth() == depth

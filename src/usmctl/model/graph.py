@@ -87,29 +87,38 @@ class SupplyChain:
 
     def dependency_graph(self) -> nx.DiGraph[str]:
         """Services only, with ``depends_on`` edges: ``graph``'s service nodes
-        and ``depends_on`` edges in its order, read from the services (the
-        whole graph is not built for them)."""
+        and ``depends_on`` edges in its order."""
         import networkx as nx
 
         dependencies: nx.DiGraph[str] = nx.DiGraph()
-        nodes = {service.id: service_node(service.id) for service in self.arch.services}
-        dependencies.add_nodes_from(nodes.values())
-        for service in self.arch.services:
-            node = nodes[service.id]
-            for dependency in service.depends_on:
-                target = nodes.get(dependency)
-                if target is not None:
-                    dependencies.add_edge(node, target)
+        for node, following in self._dependencies.items():
+            dependencies.add_node(node)
+            dependencies.add_edges_from((node, target) for target in following)
         return dependencies
 
     @cached_property
-    def _dependencies(self) -> nx.DiGraph[str]:
-        """The dependency graph, built once for the read-only queries below."""
-        return self.dependency_graph()
+    def _dependencies(self) -> dict[str, list[str]]:
+        """Per service node, the service nodes it depends on (once each, in
+        order), read from the services: what the rules walk (cycles, too deep),
+        without the whole graph or networkx (at 10k services its import alone
+        is 15 MB of a run's peak)."""
+        nodes = {service.id: service_node(service.id) for service in self.arch.services}
+        dependencies: dict[str, list[str]] = {node: [] for node in nodes.values()}
+        for service in self.arch.services:
+            following = dependencies[nodes[service.id]]
+            for dependency in service.depends_on:
+                target = nodes.get(dependency)
+                if target is not None and target not in following:
+                    following.append(target)
+        return dependencies
+
+    @cached_property
+    def _components(self) -> list[list[str]]:
+        return _strongly_connected(self._dependencies)
 
     @cached_property
     def _chains(self) -> _Chains:
-        return _longest_chains(self._dependencies)
+        return _longest_chains(self._dependencies, self._components)
 
     def cycles(self) -> Iterator[list[str]]:
         """Each dependency cycle once, as service ids, smallest id first.
@@ -117,19 +126,17 @@ class SupplyChain:
         One cycle per strongly connected component: the shortest cycle through
         its smallest service id (sorted successors keep it deterministic).
         """
-        import networkx as nx
-
         dependencies = self._dependencies
         starts: list[tuple[str, set[str]]] = []
-        for component in nx.strongly_connected_components(dependencies):
+        for component in self._components:
             start = min(component)
-            if len(component) == 1 and not dependencies.has_edge(start, start):
+            if len(component) == 1 and start not in dependencies[start]:
                 continue
-            starts.append((start, component))
-        for start, component in sorted(starts, key=lambda item: item[0]):
+            starts.append((start, set(component)))
+        for start, members in sorted(starts, key=lambda item: item[0]):
             yield [
                 node.removeprefix("service:")
-                for node in _shortest_cycle(dependencies, start, component)
+                for node in _shortest_cycle(dependencies, start, members)
             ]
 
     def depth(self) -> dict[str, int]:
@@ -190,16 +197,18 @@ class SupplyChain:
             yield node, dict(self.graph.nodes[node])
 
 
-def _shortest_cycle(dependencies: nx.DiGraph[str], start: str, component: set[str]) -> list[str]:
+def _shortest_cycle(
+    dependencies: dict[str, list[str]], start: str, component: set[str]
+) -> list[str]:
     """The shortest path from ``start`` back to itself inside one component."""
-    if dependencies.has_edge(start, start):
+    if start in dependencies[start]:
         return [start]
     parent: dict[str, str] = {start: start}
     frontier = [start]
     while frontier:
         following: list[str] = []
         for node in frontier:
-            for successor in sorted(dependencies.successors(node)):
+            for successor in sorted(dependencies[node]):
                 if successor == start:
                     path = [node]
                     while path[-1] != start:
@@ -223,24 +232,67 @@ class _Chains(NamedTuple):
     longest: list[int]  # component -> services on its longest chain
 
 
-def _longest_chains(dependencies: nx.DiGraph[str]) -> _Chains:
-    """The components of the dependency graph and, per component, the number
-    of services on its longest chain (a cycle counts once)."""
-    import networkx as nx
+def _strongly_connected(graph: dict[str, list[str]]) -> list[list[str]]:
+    """The strongly connected components of ``graph`` (node -> the nodes it
+    links to, every one a key): Tarjan's algorithm, without recursion."""
+    number: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+    for root, links in graph.items():
+        if root in number:
+            continue
+        number[root] = low[root] = len(number)
+        stack.append(root)
+        on_stack.add(root)
+        work = [(root, iter(links))]
+        while work:
+            node, rest = work[-1]
+            for successor in rest:
+                if successor not in number:
+                    number[successor] = low[successor] = len(number)
+                    stack.append(successor)
+                    on_stack.add(successor)
+                    work.append((successor, iter(graph[successor])))
+                    break
+                if successor in on_stack:
+                    low[node] = min(low[node], number[successor])
+            else:
+                work.pop()
+                if work:
+                    parent = work[-1][0]
+                    low[parent] = min(low[parent], low[node])
+                if low[node] == number[node]:
+                    component: list[str] = []
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        component.append(member)
+                        if member == node:
+                            break
+                    found.append(component)
+    return found
 
+
+def _longest_chains(dependencies: dict[str, list[str]], components: list[list[str]]) -> _Chains:
+    """Per component of the dependency graph, the number of services on its
+    longest chain (a cycle counts once)."""
     component: dict[str, int] = {}
     first: list[str] = []
-    for index, nodes in enumerate(nx.strongly_connected_components(dependencies)):
+    for index, nodes in enumerate(components):
         first.append(min(nodes))
         for node in nodes:
             component[node] = index
     following: dict[int, list[int]] = {}
-    for source, target in dependencies.edges():
-        before, then = component[source], component[target]
-        if before != then:
-            links = following.setdefault(before, [])
-            if then not in links:
-                links.append(then)
+    for source, targets in dependencies.items():
+        before = component[source]
+        for target in targets:
+            then = component[target]
+            if before != then:
+                links = following.setdefault(before, [])
+                if then not in links:
+                    links.append(then)
     longest = [0] * len(first)
     for start in range(len(first)):  # depth first, each component after those it depends on
         if longest[start]:
