@@ -85,6 +85,8 @@ class _Builder:
         self.index: dict[str, dict[str, Entity]] = {name: {} for name in SECTIONS}
         self.known_ids: dict[str, set[str]] = {name: set() for name in SECTIONS}
         self.defaulted: dict[str, set[DataPath]] = {}
+        # One tuple per entity path (``("services", 0)``): every file has them.
+        self.paths: dict[DataPath, DataPath] = {}
         # The sets of given field names the entities share (`Declared.fields_sets`).
         self.fields_sets: dict[frozenset[str], set[str]] = {}
         self.files: list[str] = []
@@ -133,10 +135,11 @@ class _Builder:
                     Locus(file, key, anchor=Anchor((key,))),
                 )
                 continue
+            paths = self.paths
             origins = [
                 Origin(
                     file,
-                    (key, index),
+                    paths.setdefault((key, index), (key, index)),
                     section=key,
                     label=entity_label(key, item, (key, index)),
                 )

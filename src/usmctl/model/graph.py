@@ -113,12 +113,8 @@ class SupplyChain:
         return dependencies
 
     @cached_property
-    def _components(self) -> list[list[str]]:
-        return _strongly_connected(self._dependencies)
-
-    @cached_property
     def _chains(self) -> _Chains:
-        return _longest_chains(self._dependencies, self._components)
+        return _longest_chains(self._dependencies, _strongly_connected(self._dependencies))
 
     def cycles(self) -> Iterator[list[str]]:
         """Each dependency cycle once, as service ids, smallest id first.
@@ -127,13 +123,7 @@ class SupplyChain:
         its smallest service id (sorted successors keep it deterministic).
         """
         dependencies = self._dependencies
-        starts: list[tuple[str, set[str]]] = []
-        for component in self._components:
-            start = min(component)
-            if len(component) == 1 and start not in dependencies[start]:
-                continue
-            starts.append((start, set(component)))
-        for start, members in sorted(starts, key=lambda item: item[0]):
+        for start, members in sorted(self._chains.cyclic, key=lambda item: item[0]):
             yield [
                 node.removeprefix("service:")
                 for node in _shortest_cycle(dependencies, start, members)
@@ -141,10 +131,12 @@ class SupplyChain:
 
     def depth(self) -> dict[str, int]:
         """Per service: the length of its longest ``depends_on`` chain (acyclic part)."""
-        chains = self._chains
-        longest, component = chains.longest, chains.component
+        longest = self._chains.longest
+        components = _strongly_connected(self._dependencies)  # in the order the chains number
         return {
-            node.removeprefix("service:"): longest[component[node]] for node in self._dependencies
+            node.removeprefix("service:"): longest[index]
+            for index, nodes in enumerate(components)
+            for node in nodes
         }
 
     def too_deep(self, limit: int) -> list[tuple[str, int]]:
@@ -226,10 +218,10 @@ class _Chains(NamedTuple):
     as one link) and the longest chain from each: what networkx's condensation
     gives, without a second graph of every service (at 10k services 9 MB)."""
 
-    component: dict[str, int]  # service node -> its component
     first: list[str]  # component -> its smallest service node (its name)
     following: dict[int, list[int]]  # component -> the others it depends on
     longest: list[int]  # component -> services on its longest chain
+    cyclic: list[tuple[str, set[str]]]  # the components that are cycles: first, members
 
 
 def _strongly_connected(graph: dict[str, list[str]]) -> list[list[str]]:
@@ -280,8 +272,12 @@ def _longest_chains(dependencies: dict[str, list[str]], components: list[list[st
     longest chain (a cycle counts once)."""
     component: dict[str, int] = {}
     first: list[str] = []
+    cyclic: list[tuple[str, set[str]]] = []
     for index, nodes in enumerate(components):
-        first.append(min(nodes))
+        smallest = min(nodes)
+        first.append(smallest)
+        if len(nodes) > 1 or smallest in dependencies[smallest]:
+            cyclic.append((smallest, set(nodes)))
         for node in nodes:
             component[node] = index
     following: dict[int, list[int]] = {}
@@ -308,4 +304,4 @@ def _longest_chains(dependencies: dict[str, list[str]], components: list[list[st
                 stack.pop()
                 after = following.get(current, ())
                 longest[current] = 1 + max((longest[child] for child in after), default=0)
-    return _Chains(component, first, following, longest)
+    return _Chains(first, following, longest, cyclic)
