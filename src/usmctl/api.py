@@ -252,16 +252,13 @@ def check(
             """The catalogue, and the imports of the model and the rules
             (0.2-0.3 s of a cold run): while worker processes parse, if any
             (forked before, they import none of it), else before the parse.
-            With workers, networkx too (0.1 s; the supply chain's rules import
-            it when a service depends on another, as a large run's do) and
-            the model's validators (20 ms; built at first use otherwise)."""
+            With workers, the model's validators too (20 ms; built at first use
+            otherwise)."""
             # start-up: engine and catalogue import pydantic and PyYAML; a warm run needs neither
             import usmctl.check.engine  # noqa: F401
             from usmctl.model.catalogue import load_catalogue
 
             if pooled:
-                import networkx  # noqa: F401
-
                 # start-up: imported above (check.engine imports the model builder)
                 from usmctl.model.build import build_validators
 
@@ -282,10 +279,14 @@ def check(
         # start-up: imported by prepare(); a warm run needs none of it
         from usmctl.check.engine import run
 
+        del read  # the raw bytes: the parse kept the text (a 10k-service run: 6 MB)
         catalogue = catalogues[0]
         files = unreadable + parsed
         files.sort(key=lambda item: item.source.display)
-        result = run(files, catalogue, settings, focus=focus, with_fixes=not findings_only)
+        # The files are handed over: their parsed data goes once the model is built.
+        result = run(
+            files, catalogue, settings, focus=focus, with_fixes=not findings_only, release=True
+        )
         architecture, indexes = result.architecture, result.indexes
         found = CachedRun(result.findings, result.suppressed, result.enabled)
         if cache is not None:

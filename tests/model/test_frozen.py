@@ -263,3 +263,57 @@ def test_private_state_is_set_only_while_validating() -> None:
         if path.name != "entities.py" and "_initialise" in path.read_text(encoding="utf-8")
     ]
     assert other == []
+
+
+def test_the_fields_given_stay_each_models_own(tmp_path: Path) -> None:
+    """Models with the same fields given share one set of their names
+    (`entities._share_fields_sets`); each still has exactly its own."""
+    (tmp_path / "a.usm.yaml").write_text(
+        'usm: "1"\n'
+        "profiles:\n  - {id: acme-it, kind: provider}\n"
+        "services:\n"
+        "  - {id: a, provider: acme-it, facility: {description: Laptops}}\n"
+        "  - {id: b, provider: acme-it, facility: {description: Phones}}\n"
+        "  - {id: c, provider: acme-it, name: Desk}\n",
+        encoding="utf-8",
+    )
+    architecture, _ = checked(tmp_path, Settings(use_cache=False)).model()
+    given = {
+        service.id: service.model_dump(exclude_unset=True) for service in architecture.services
+    }
+    assert given == {
+        "a": {"id": "a", "provider": "acme-it", "facility": {"description": "Laptops"}},
+        "b": {"id": "b", "provider": "acme-it", "facility": {"description": "Phones"}},
+        "c": {"id": "c", "provider": "acme-it", "name": "Desk"},
+    }
+    first, second, _ = architecture.services
+    assert first.model_fields_set is second.model_fields_set  # one set, not one each
+    with pytest.raises(pydantic.ValidationError):
+        first.facility = None  # type: ignore[misc]
+
+
+def test_the_fields_given_are_shared_only_while_validating() -> None:
+    """pydantic's slot of the fields given is written by `_share_fields_sets`
+    only, which only `Entity._take_origin` (an after validator) calls."""
+    tree = ast.parse((SOURCE / "model" / "entities.py").read_text(encoding="utf-8"))
+
+    def callers(name: str) -> set[str]:
+        return {
+            function.name
+            for function in ast.walk(tree)
+            if isinstance(function, ast.FunctionDef)
+            for node in ast.walk(function)
+            if isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == name
+        }
+
+    assert callers("_set_fields_set") == {"_share_fields_sets"}
+    assert callers("_share_fields_sets") == {"_take_origin", "_share_fields_sets"}
+    other = [
+        path.name
+        for path in sorted(SOURCE.rglob("*.py"))
+        if path.name != "entities.py"
+        and "__pydantic_fields_set__" in path.read_text(encoding="utf-8")
+    ]
+    assert other == []

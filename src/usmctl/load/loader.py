@@ -475,8 +475,11 @@ def _in_pool(
         if meanwhile is not None:
             meanwhile(True)  # what it raises stops the pool (below) and is raised
         try:
-            for future in futures:
-                done.extend(_unpacked(future.result()))
+            futures.reverse()
+            while (
+                futures
+            ):  # each chunk let go once unpacked: its marshal blob is a copy of its data
+                done.extend(_unpacked(futures.pop().result()))
                 if progress is not None:
                     progress(len(done), len(read))
         except Exception:  # a worker died or raised: the caller parses the rest, as without one

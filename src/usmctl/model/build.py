@@ -85,6 +85,10 @@ class _Builder:
         self.index: dict[str, dict[str, Entity]] = {name: {} for name in SECTIONS}
         self.known_ids: dict[str, set[str]] = {name: set() for name in SECTIONS}
         self.defaulted: dict[str, set[DataPath]] = {}
+        # One tuple per entity path (``("services", 0)``): every file has them.
+        self.paths: dict[DataPath, DataPath] = {}
+        # The sets of given field names the entities share (`Declared.fields_sets`).
+        self.fields_sets: dict[frozenset[str], set[str]] = {}
         self.files: list[str] = []
         self.read_files: list[str] = []
         self.failed_files: list[str] = []
@@ -131,16 +135,19 @@ class _Builder:
                     Locus(file, key, anchor=Anchor((key,))),
                 )
                 continue
+            paths = self.paths
             origins = [
                 Origin(
                     file,
-                    (key, index),
+                    paths.setdefault((key, index), (key, index)),
                     section=key,
                     label=entity_label(key, item, (key, index)),
                 )
                 for index, item in enumerate(value)
             ]
-            entities = _validate_all(SECTIONS[key], value, Declared(origins))
+            entities = _validate_all(
+                SECTIONS[key], value, Declared(origins, fields_sets=self.fields_sets)
+            )
             if entities is None:
                 for origin, item in zip(origins, value, strict=True):
                     self._add_entity(origin, item)
@@ -214,13 +221,16 @@ class _Builder:
     ) -> tuple[E, Any] | None:
         """The entity ``item`` declares, salvaged if need be, and the data it
         was validated from; None when it cannot be salvaged."""
+        shared = self.fields_sets
         try:
-            return model.model_validate(item, context=Declared((origin,), template=template)), item
+            declared = Declared((origin,), template=template, fields_sets=shared)
+            return model.model_validate(item, context=declared), item
         except ValidationError as error:
             self._schema_violations(error, model, item, origin)
 
             def validate(data: Any, removed: frozenset[DataPath]) -> E:
-                declared = Declared((origin._replace(removed=removed),), template=template)
+                at = origin._replace(removed=removed)
+                declared = Declared((at,), template=template, fields_sets=shared)
                 return model.model_validate(data, context=declared)
 
             saved = salvage(item, error, validate=validate)

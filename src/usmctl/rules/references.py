@@ -125,17 +125,27 @@ Pattern = tuple[str, ...]
 ITEM = "[]"
 
 
+# The getters below hand out one tuple per field path, not one per reference:
+# a large architecture has tens of thousands (at 10k services 3 MB).
+
+
 def _one(name: str) -> tuple[Getter, Pattern]:
+    path = (name,)
+
     def get(entity: Any) -> Iterator[tuple[tuple[str | int, ...], str | None]]:
-        yield (name,), getattr(entity, name)
+        yield path, getattr(entity, name)
 
     return get, (name,)
 
 
 def _many(name: str) -> tuple[Getter, Pattern]:
+    paths: list[tuple[str, int]] = []
+
     def get(entity: Any) -> Iterator[tuple[tuple[str | int, ...], str | None]]:
         for index, value in enumerate(getattr(entity, name)):
-            yield (name, index), value
+            if index == len(paths):
+                paths.append((name, index))
+            yield paths[index], value
 
     return get, (name, ITEM)
 
