@@ -273,7 +273,7 @@ def check(
                 )
             )
 
-        parsed = parse_files(
+        files = unreadable + parse_files(
             read, settings, cwd=cwd, buffer=buffer, progress=progress, meanwhile=prepare
         )
         # start-up: imported by prepare(); a warm run needs none of it
@@ -281,7 +281,6 @@ def check(
 
         del read  # the raw bytes: the parse kept the text (a 10k-service run: 6 MB)
         catalogue = catalogues[0]
-        files = unreadable + parsed
         files.sort(key=lambda item: item.source.display)
         # The files are handed over: their parsed data goes once the model is built.
         result = run(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 
 from usmctl.check import custom_rules, suppressions
@@ -96,17 +96,7 @@ def run(
     """
     enabled = enabled_codes(settings)
     architecture, built = build(files, catalogue)
-    coded: list[CodedViolation] = []
-    for loaded in files:
-        for problem in loaded.problems:
-            if problem.code in enabled:
-                logical, label = logical_locus(loaded.data, problem.path)
-                locus = Locus(loaded.source.display, logical, label, None, problem.position)
-                message = problem.message
-                if label is not None:  # name the entity, as the model's findings do
-                    message = f"{SINGULAR[str(problem.path[0])]} {quote(label)}: {message}"
-                fix = quoting(problem.path) if problem.code == AMBIGUOUS_SCALAR else None
-                coded.append(CodedViolation(problem.code, Violation(message, locus, fix=fix)))
+    coded = _load_problems(files, enabled)
     coded.extend(item for item in built if item.code in enabled)
     if release and not settings.custom_rules:
         files[:] = [_without_data(loaded) for loaded in files]
@@ -153,6 +143,23 @@ def run(
         frozenset(enabled),
         indexes,
     )
+
+
+def _load_problems(files: list[LoadedFile], enabled: Collection[str]) -> list[CodedViolation]:
+    """The problems the loader found, as violations naming their entity (a
+    function of its own: no loop variable outlives it holding a file's data)."""
+    coded: list[CodedViolation] = []
+    for loaded in files:
+        for problem in loaded.problems:
+            if problem.code in enabled:
+                logical, label = logical_locus(loaded.data, problem.path)
+                locus = Locus(loaded.source.display, logical, label, None, problem.position)
+                message = problem.message
+                if label is not None:  # name the entity, as the model's findings do
+                    message = f"{SINGULAR[str(problem.path[0])]} {quote(label)}: {message}"
+                fix = quoting(problem.path) if problem.code == AMBIGUOUS_SCALAR else None
+                coded.append(CodedViolation(problem.code, Violation(message, locus, fix=fix)))
+    return coded
 
 
 def _without_data(loaded: LoadedFile) -> LoadedFile:
