@@ -4,18 +4,16 @@ walk over a file that parsed with them, and the same positions the walk gives.""
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from tests.support.factories import checked, located
 from tests.support.paths import EXAMPLES
+from tests.support.walks import counted_walks
 from usmctl.api import check
 from usmctl.check import engine
 from usmctl.check.settings import Settings
-from usmctl.load import edits, locate
 from usmctl.load.locate import SourceMap
 from usmctl.load.yamlio import parse
 
@@ -29,15 +27,7 @@ def test_marks_locate_as_the_walk_does(
     root = tmp_path / name
     shutil.copytree(EXAMPLES / name, root)
     settings = Settings(select=("ALL",), use_cache=False)
-    walked: list[str] = []
-    real_nodes = locate.nodes
-
-    def counting(text: str) -> Iterator[tuple[Any, bool, Any]]:
-        walked.append(text)
-        return real_nodes(text)
-
-    with monkeypatch.context() as patch:
-        patch.setattr(locate, "nodes", counting)
+    with counted_walks(monkeypatch, fixes=False) as walked:
         from_marks = checked(root, settings)
     assert from_marks.findings
     for text in walked:  # only a file the parse kept no marks of is walked
@@ -59,16 +49,7 @@ def test_findings_only_plans_no_fix_and_walks_no_file(
     settings = Settings(select=("ALL",), use_cache=False)
     with_fixes = check(["."], settings, cwd=root)
     assert any(finding.fix is not None for finding in with_fixes.findings)
-    walked: list[str] = []
-    real_nodes = locate.nodes
-
-    def counting(text: str) -> Iterator[tuple[Any, bool, Any]]:
-        walked.append(text)
-        return real_nodes(text)
-
-    with monkeypatch.context() as patch:
-        patch.setattr(locate, "nodes", counting)
-        patch.setattr(edits, "nodes", counting)
+    with counted_walks(monkeypatch) as walked:
         shown = check(["."], settings, cwd=root, findings_only=True)
     assert walked == []
     assert all(finding.fix is None for finding in shown.findings)

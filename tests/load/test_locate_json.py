@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +15,7 @@ from hypothesis import strategies as st
 
 from tests.support.factories import checked, located
 from tests.support.paths import EXAMPLES, ROOT
+from tests.support.walks import counted_walks
 from usmctl.check.settings import Settings
 from usmctl.core.positions import Anchor, DataPath
 from usmctl.load import locate
@@ -135,15 +135,7 @@ def test_a_usm_wif_file_with_findings_is_not_walked(
     )
     wif.write_text(text.replace('["C"]', '["Z"]', 1), encoding="utf-8")
     settings = Settings(select=("ALL",), use_cache=False)
-    walked: list[str] = []
-    real_nodes = locate.nodes
-
-    def counting(text: str) -> Iterator[tuple[Any, bool, Any]]:
-        walked.append(text)
-        return real_nodes(text)
-
-    with monkeypatch.context() as patch:
-        patch.setattr(locate, "nodes", counting)
+    with counted_walks(monkeypatch) as walked:
         scanned = checked(root, settings)
     in_wif = [f for f in scanned.findings if f.file.endswith(".workflow.json")]
     assert len(in_wif) >= 2

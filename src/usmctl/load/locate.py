@@ -110,44 +110,35 @@ def _json_scan(
         if path not in values:
             values[path] = at  # a repeated key: its value where first written
         opening = text[at]
-        if opening == "{":
-            at = space(text, at + 1)
-            if text[at] == "}":
-                return at + 1
-            while True:
+        if opening not in ("{", "["):
+            return skip(text, at)[1]
+        closing = "}" if opening == "{" else "]"
+        at = space(text, at + 1)
+        if text[at] == closing:
+            return at + 1
+        index = 0
+        while True:
+            if opening == "{":
                 if text[at] != '"':
                     raise ValueError("a key")
                 key, after = skip(text, at)
-                child = (*path, key)
+                child: DataPath = (*path, key)
                 if child in wanted:
                     keys[child] = at  # a repeated key: where last written
                 after = space(text, after)
                 if text[after] != ":":
                     raise ValueError("a colon")
                 at = space(text, after + 1)
-                at = value_end(child, at) if child in wanted else skip(text, at)[1]
-                at = space(text, at)
-                if text[at] == "}":
-                    return at + 1
-                if text[at] != ",":
-                    raise ValueError("a comma")
-                at = space(text, at + 1)
-        if opening == "[":
-            at = space(text, at + 1)
-            if text[at] == "]":
-                return at + 1
-            index = 0
-            while True:
+            else:
                 child = (*path, index)
-                at = value_end(child, at) if child in wanted else skip(text, at)[1]
-                at = space(text, at)
-                if text[at] == "]":
-                    return at + 1
-                if text[at] != ",":
-                    raise ValueError("a comma")
-                at = space(text, at + 1)
                 index += 1
-        return skip(text, at)[1]
+            at = value_end(child, at) if child in wanted else skip(text, at)[1]
+            at = space(text, at)
+            if text[at] == closing:
+                return at + 1
+            if text[at] != ",":
+                raise ValueError("a comma")
+            at = space(text, at + 1)
 
     try:
         start = space(text)
