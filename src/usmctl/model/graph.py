@@ -85,17 +85,6 @@ class SupplyChain:
                     )
         return graph
 
-    def dependency_graph(self) -> nx.DiGraph[str]:
-        """Services only, with ``depends_on`` edges: ``graph``'s service nodes
-        and ``depends_on`` edges in its order."""
-        import networkx as nx
-
-        dependencies: nx.DiGraph[str] = nx.DiGraph()
-        for node, following in self._dependencies.items():
-            dependencies.add_node(node)
-            dependencies.add_edges_from((node, target) for target in following)
-        return dependencies
-
     @cached_property
     def _dependencies(self) -> dict[str, list[str]]:
         """Per service node, the service nodes it depends on (once each, in

@@ -29,15 +29,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from usmctl.core.codes import UNRESOLVED_REFERENCE
-from usmctl.model.catalogue import collapse, walk
 from usmctl.model.usm import PROCESSES, PROVIDER_KINDS, REQUEST_TYPES, canonical_process
-from usmctl.model.wif import ordered_steps
-from usmctl.output.report.tables import Cell, Matrix, Named, Status
+from usmctl.output.report.tables import Cell, Matrix, Named, Status, row_label, workflow_verdict
 
 if TYPE_CHECKING:
     from usmctl.check.result import Indexes, RunResult
-    from usmctl.model.catalogue import Catalogue, WorkflowType
-    from usmctl.model.entities import Profile, Workflow
+    from usmctl.model.catalogue import Catalogue
+    from usmctl.model.entities import Profile
 
 # Criterion key -> the column title, in report order.
 CRITERIA: dict[str, str] = {
@@ -213,9 +211,8 @@ def coverage(result: RunResult) -> Coverage:
 
 
 def _provider(indexes: Indexes, catalogue: Catalogue, profile: Profile) -> ProviderCoverage:
-    shown = profile.name or profile.id
     return ProviderCoverage(
-        Named(shown, "" if shown == profile.id else profile.id),
+        row_label(profile.name or profile.id, profile.id, external=False),
         profile.id,
         (
             _processes(indexes, profile.id),
@@ -250,7 +247,7 @@ def _workflows(indexes: Indexes, catalogue: Catalogue, provider: str) -> Criteri
     gaps = []
     for workflow_type in catalogue.types:
         of_type = [workflow for workflow in workflows if workflow.type == workflow_type.id]
-        verdicts = [_verdict(workflow, workflow_type) for workflow in of_type]
+        verdicts = [workflow_verdict(workflow, workflow_type) for workflow in of_type]
         if not of_type:
             gaps.append(f"{workflow_type.id}: missing")
         elif "closed" not in verdicts:
@@ -258,17 +255,6 @@ def _workflows(indexes: Indexes, catalogue: Catalogue, provider: str) -> Criteri
             gaps.append(f"{of_type[0].id}: {verdicts[0]}")
     total = len(catalogue.types)
     return Criterion("workflows", total - len(gaps), total, tuple(gaps))
-
-
-def _verdict(workflow: Workflow, workflow_type: WorkflowType) -> str:
-    """``closed`` when the steps follow the type's chain (USM303/USM304) and end
-    in its owning process (USM312); else what is wrong."""
-    sequence = collapse(step.process for step in ordered_steps(workflow))
-    if not sequence:
-        return "no steps" if not workflow.steps else "path deviates"
-    if walk(sequence, workflow_type.chain).verdict != "follows":
-        return "path deviates"
-    return "closed" if sequence[-1] == workflow_type.entry else "not closed"
 
 
 def _request_types(indexes: Indexes, provider: str) -> Criterion:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from usmctl.model.catalogue import collapse, walk
-from usmctl.model.usm import PROCESSES, canonical_process
+from usmctl.model.usm import PROCESSES, PROVIDER_KINDS, canonical_process
 from usmctl.model.wif import ordered_steps
 
 if TYPE_CHECKING:
@@ -95,7 +95,7 @@ def _providers(arch: Architecture) -> list[tuple[str, str, bool]]:
     return [
         (profile.id, profile.name or profile.id, profile.external)
         for profile in arch.profiles
-        if profile.kind in ("provider", "supplier")
+        if profile.kind in PROVIDER_KINDS
     ]
 
 
@@ -130,7 +130,7 @@ def process_matrix(indexes: Indexes) -> Matrix:
                 shown_owners = tuple(f"owner: {owner}" for owner in owners if owner)
                 status: Status = "warn" if len(owners) > 1 else "ok"
                 cells.append(Cell(status, (*shown_owners, *plugged)))
-        rows.append((_row_label(shown, provider, external), tuple(cells)))
+        rows.append((row_label(shown, provider, external), tuple(cells)))
     return Matrix(
         title="Provider × process",
         columns=PROCESSES,
@@ -162,18 +162,21 @@ def _practices_by_process(indexes: Indexes) -> defaultdict[tuple[str, str], set[
     return plugged
 
 
-def _row_label(shown: str, entity_id: str, external: bool) -> Named:
+def row_label(shown: str, entity_id: str, external: bool) -> Named:
     label = f"{shown}, external" if external else shown
     return Named(label, "" if shown == entity_id else entity_id)
 
 
-def _workflow_path_ok(workflow: Workflow, workflow_type: WorkflowType) -> bool:
-    """The same test as USM303/USM304: the steps are a nested walk of the chain."""
-
+def workflow_verdict(workflow: Workflow, workflow_type: WorkflowType) -> str:
+    """``closed`` when the steps are a nested walk of the type's chain (the
+    test of USM303/USM304) and end in its owning process (USM312); else what
+    is wrong: ``not closed``, ``path deviates`` or ``no steps``."""
     sequence = collapse(step.process for step in ordered_steps(workflow))
     if not sequence:
-        return False
-    return walk(sequence, workflow_type.chain).verdict == "follows"
+        return "no steps" if not workflow.steps else "path deviates"
+    if walk(sequence, workflow_type.chain).verdict != "follows":
+        return "path deviates"
+    return "closed" if sequence[-1] == workflow_type.entry else "not closed"
 
 
 def workflow_matrix(indexes: Indexes, catalogue: Catalogue) -> Matrix:
@@ -197,7 +200,7 @@ def workflow_matrix(indexes: Indexes, catalogue: Catalogue) -> Matrix:
             lines: list[str | Named] = []
             status: Status = "ok"
             for workflow in workflows:
-                path_ok = _workflow_path_ok(workflow, workflow_type)
+                path_ok = workflow_verdict(workflow, workflow_type) in ("closed", "not closed")
                 tools = sorted(
                     {
                         _tool_name(indexes, tool_id)
@@ -211,7 +214,7 @@ def workflow_matrix(indexes: Indexes, catalogue: Catalogue) -> Matrix:
                 if not path_ok or not tools:
                     status = "warn"
             cells.append(Cell(status, tuple(lines)))
-        rows.append((_row_label(shown, provider, external), tuple(cells)))
+        rows.append((row_label(shown, provider, external), tuple(cells)))
     return Matrix(
         title="Provider × catalogue workflow",
         columns=catalogue.ids,
