@@ -15,10 +15,11 @@ from typing import Any
 import pytest
 
 from tests.support.cli import invoke
+from tests.support.factories import finding as built_finding
 from tests.support.paths import EXAMPLES, SHARED
 from usmctl.api import check
 from usmctl.check.result import RunResult
-from usmctl.core.findings import Finding, Severity, fingerprint
+from usmctl.core.findings import Finding, Severity
 from usmctl.model.architecture import Architecture
 from usmctl.model.catalogue import load_catalogue
 from usmctl.output.findings import REPORTERS
@@ -51,17 +52,17 @@ def make_finding(
     path: str = "services[a].customers[0]",
     name: str = "unresolved-reference",
 ) -> Finding:
-    return Finding(
-        code=code,
-        name=name,
+    """`tests.support.factories.finding` with defaults of an unresolved reference."""
+    return built_finding(
+        code,
+        message,
+        path=path,
+        entity=entity,
         severity=severity,
-        message=message,
         file=file,
         line=line,
         column=column,
-        entity=entity,
-        path=path,
-        fingerprint=fingerprint(code, file, entity, path),
+        name=name,
     )
 
 
