@@ -146,32 +146,6 @@ class SupplyChain:
         ]
         return sorted(roots)
 
-    def layers(self) -> dict[str, int]:
-        """A level per node for drawing: the distance from the customers in the
-        provider recursion. Customers 0, the services they use 1, the providers
-        of those 2, the services those providers use 3, and so on.
-
-        Read customer -> service (``serves`` reversed), service -> provider
-        (``provides`` reversed) and service -> the service it depends on, each
-        node is one level past the deepest node before it (longest path), so
-        every such edge points one way; a cycle's nodes share a level."""
-        import networkx as nx
-
-        oriented: nx.DiGraph[str] = nx.DiGraph()
-        oriented.add_nodes_from(self.graph.nodes)
-        for source, target, key in self.graph.edges(keys=True):
-            if key == "depends_on":
-                oriented.add_edge(source, target)
-            else:  # provides, serves: towards the customer
-                oriented.add_edge(target, source)
-        condensed: nx.DiGraph[int] = nx.condensation(oriented)
-        level: dict[int, int] = {}
-        for component in nx.topological_sort(condensed):
-            before = condensed.predecessors(component)
-            level[component] = max((level[item] + 1 for item in before), default=0)
-        mapping = condensed.graph["mapping"]
-        return {node: level[mapping[node]] for node in self.graph.nodes}
-
     def node_data(self) -> Iterator[tuple[str, dict[str, Any]]]:
         """Nodes with their attributes, sorted by name."""
         for node in sorted(self.graph.nodes):

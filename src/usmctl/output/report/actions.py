@@ -235,12 +235,13 @@ def next_actions(result: RunResult) -> tuple[Action, ...]:
 
 # --- grouping ----------------------------------------------------------------
 
-_SECTION = re.compile(r"^([a-z_]+)\[")
+# The section a finding's path starts in (``services`` of ``services[a].support``).
+SECTION_PATH = re.compile(r"^([a-z_]+)\[")
 
 
 def _subject(finding: Finding) -> tuple[str, str]:
     """The entity a finding is about (its section and id), else its file."""
-    match = _SECTION.match(finding.path)
+    match = SECTION_PATH.match(finding.path)
     if finding.entity is None or match is None:
         return ("file", finding.file)
     return (match.group(1), finding.entity)
@@ -250,7 +251,7 @@ def _field(finding: Finding) -> str | None:
     """The field of its entity a finding points at (``.process``), None when it
     points at the entity itself (its block or its ``id``): findings on one
     entity are about one value only when they name the same field."""
-    match = _SECTION.match(finding.path)
+    match = SECTION_PATH.match(finding.path)
     if finding.entity is None or match is None:
         return None
     prefix = f"{match.group(1)}[{finding.entity}]"

@@ -12,7 +12,6 @@ declares nothing is a first step.
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,7 +24,7 @@ from usmctl.core.codes import UNUSED_SUPPRESSION
 from usmctl.core.findings import Finding, Severity, counted, printable
 from usmctl.model.catalogue import BUILT_IN
 from usmctl.model.graph import SupplyChain, profile_node, service_node
-from usmctl.output.report.actions import Action, next_actions
+from usmctl.output.report.actions import SECTION_PATH, Action, next_actions
 from usmctl.output.report.coverage import Coverage, coverage
 from usmctl.output.report.levels import placements
 from usmctl.output.report.progress import Previous, Progress, compare
@@ -84,7 +83,6 @@ EMPTY_AREA_ACTIONS: dict[str, str] = {
     "none of them is a siloed ritual.",
     "value_streams": "Map one value stream of the main customer through services and workflows.",
 }
-_SECTION_PATH = re.compile(r"^([a-z_]+)\[")
 # The scope section names this many files, then counts the rest.
 SHOWN_FILES = 20
 SCOPE_NOTE = (
@@ -234,7 +232,7 @@ def finding_area(finding: Finding, result: RunResult) -> str | None:
 
 def finding_section(finding: Finding) -> str | None:
     """The model section named by the finding's path (``services[x].support``)."""
-    match = _SECTION_PATH.match(finding.path)
+    match = SECTION_PATH.match(finding.path)
     if match and match.group(1) in SECTION_AREA:
         return match.group(1)
     return None
